@@ -1,0 +1,24 @@
+import { Command, CommanderError } from 'commander';
+import { InvalidInputError } from '../../shared/schemas/invalid-input.ts';
+import { registerSimulate } from './simulate-command.ts';
+
+/** Exit codes: 0 ok, 1 runtime failure, 2 bad input (a file, a flag, a config item). */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('burnrate')
+    .description('Watches prepaid LLM API credit and emails people before money is wasted or service stops.')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerSimulate(program);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof InvalidInputError) {
+      process.stderr.write(`burnrate: invalid input:\n${error.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      return 2;
+    }
+    process.stderr.write(`burnrate: ${(error as Error).message ?? String(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,42 @@
+import type { Micros } from './money.ts';
+
+export type BurnOrder = 'expiring-first' | 'oldest-first';
+
+/** A prepaid purchase or promotional credit, in core units (epoch ms, micro-dollars). */
+export interface Grant {
+  id: string;
+  amountMicros: Micros;
+  effectiveAt: number;
+  expiresAt: number;
+  /** The provider's remaining figure at an instant: the grant activates then, with this amount. */
+  checkpoint?: { remainingMicros: Micros; asOf: number };
+}
+
+/** Cost of the half-open interval [start, end). */
+export interface CostBucket {
+  start: number;
+  end: number;
+  amountMicros: Micros;
+}
+
+/** The thresholds the core needs from an account's config item (defaults already applied). */
+export interface AlertPolicy {
+  burnOrder: BurnOrder;
+  monthlyBudgetUsd?: number | undefined;
+  budgetAlertPercents: number[];
+  forecastAlert: boolean;
+  lowBalanceUsd: number[];
+  lowRunwayDays?: number | undefined;
+  expiryWarningDays: number[];
+}
+
+/** Everything the ledger is a pure function of. */
+export interface LedgerInput {
+  grants: readonly Grant[];
+  /** Complete buckets; only those with end <= at are used. */
+  buckets: readonly CostBucket[];
+  burnOrder: BurnOrder;
+  at: number;
+  /** Production only: spend so far in today's in-progress bucket [D, D+1), drawn at `at`. */
+  todayMicros?: Micros;
+}

@@ -1,0 +1,57 @@
+import type { z } from 'zod';
+
+/** Bad input from a person or a file: every problem names the item and the field. Exit code 2. */
+export class InvalidInputError extends Error {
+  override readonly name = 'InvalidInputError';
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+type PathPart = PropertyKey;
+
+/** `['lowBalanceUsd', 1]` → `lowBalanceUsd[1]`; `['grants', 2, 'id']` → `grants[2].id`. */
+export function formatPath(path: readonly PathPart[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+/** Renders a received value for a message, short and without secrets' worth of text. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function valueAt(input: unknown, path: readonly PathPart[]): unknown {
+  let v: unknown = input;
+  for (const part of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[part];
+  }
+  return v;
+}
+
+/** One line per zod issue: `<prefix>: <field>: <what was expected>, got <value>`. */
+export function formatIssues(
+  prefix: string,
+  error: z.ZodError,
+  input: unknown,
+  base: PathPart[] = [],
+): string[] {
+  return error.issues.flatMap((issue) => {
+    const path = [...base, ...issue.path];
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => `${prefix}: ${formatPath([...path, key])}: unknown field`);
+    }
+    const value = valueAt(input, issue.path);
+    const field = formatPath(path) || '(item)';
+    if (value === undefined && issue.code === 'invalid_type')
+      return [`${prefix}: ${field}: required field is missing`];
+    return [`${prefix}: ${field}: ${issue.message}, got ${describeValue(value)}`];
+  });
+}
