@@ -13,7 +13,7 @@ export const nonNegativeNumber = z
 /** Thresholds: positive numbers, duplicates dropped (they would name the same alert key). */
 export const thresholdList = z
   .array(positiveNumber, { error: 'expected a list of positive numbers' })
-  .transform((xs) => [...new Set(xs)].sort((a, b) => a - b));
+  .transform((xs) => [...new Set(xs)]);
 
 /** An ISO 8601 instant (`2026-07-01T00:00:00Z`, with an offset, or a bare UTC date). */
 export const instant = z

@@ -33,7 +33,7 @@ export function parseGrants(raw: unknown, prefix: string, where: (i: number) => 
   raw.forEach((item, i) => {
     const result = grantInputSchema.safeParse(item);
     if (!result.success) {
-      problems.push(...formatIssues(`${prefix}: ${where(i)}`, result.error, item));
+      problems.push(...formatIssues(prefix, result.error, item, [where(i)]));
       return;
     }
     const g = result.data;

@@ -3,7 +3,12 @@ import { toOutputFigures } from '../../shared/core/derived.ts';
 import { computeFigures } from '../../shared/core/figures.ts';
 import { daily, runAt } from '../support/scenario.ts';
 
-const longGrant = { id: 'g', amountUsd: 1000, effectiveAt: '2026-01-01T00:00:00Z', expiresAt: '2027-06-01T00:00:00Z' };
+const longGrant = {
+  id: 'g',
+  amountUsd: 1000,
+  effectiveAt: '2026-01-01T00:00:00Z',
+  expiresAt: '2027-06-01T00:00:00Z',
+};
 
 describe('month-to-date', () => {
   it('counts visible buckets that start in the run day’s month', () => {
@@ -20,7 +25,10 @@ describe('burn rate', () => {
   });
 
   it('with less than 7 days of history divides by the days since the first bucket', () => {
-    const run = runAt('2026-03-04T08:00:00Z', { grants: [longGrant], costs: daily('2026-03-01', [30, 0, 0]) });
+    const run = runAt('2026-03-04T08:00:00Z', {
+      grants: [longGrant],
+      costs: daily('2026-03-01', [30, 0, 0]),
+    });
     expect(run.burnRateUsdPerDay).toBe(10);
   });
 
@@ -68,12 +76,18 @@ describe('runway', () => {
 describe('month-end forecast', () => {
   it('adds the burn rate for every day from the run day to the month end, both included', () => {
     // D = 03-04: burn 10/day, 28 days from 03-04 to 03-31.
-    const run = runAt('2026-03-04T08:00:00Z', { grants: [longGrant], costs: daily('2026-03-01', [10, 10, 10]) });
+    const run = runAt('2026-03-04T08:00:00Z', {
+      grants: [longGrant],
+      costs: daily('2026-03-01', [10, 10, 10]),
+    });
     expect(run.forecastMonthEndUsd).toBe(30 + 10 * 28);
   });
 
   it('on the last day of the month adds one day', () => {
-    const run = runAt('2026-02-28T08:00:00Z', { grants: [longGrant], costs: daily('2026-02-20', Array(8).fill(5)) });
+    const run = runAt('2026-02-28T08:00:00Z', {
+      grants: [longGrant],
+      costs: daily('2026-02-20', Array(8).fill(5)),
+    });
     expect(run.forecastMonthEndUsd).toBe(5 * 8 + 5);
   });
 });
@@ -82,7 +96,12 @@ describe('at-risk projection', () => {
   const costs = daily('2026-03-01', [10, 10, 10, 10]);
 
   it('is what a grant still holds after the last projected day that starts before its expiry', () => {
-    const expiring = { id: 'exp', amountUsd: 100, effectiveAt: '2026-03-01T00:00:00Z', expiresAt: '2026-03-10T00:00:00Z' };
+    const expiring = {
+      id: 'exp',
+      amountUsd: 100,
+      effectiveAt: '2026-03-01T00:00:00Z',
+      expiresAt: '2026-03-10T00:00:00Z',
+    };
     const run = runAt('2026-03-05T06:00:00Z', { grants: [expiring, longGrant], costs });
     // remaining 60; days 03-05..03-09 draw 5 × 10.
     expect(run.grants.find((g) => g.id === 'exp')?.atRiskUsd).toBe(10);
@@ -91,7 +110,12 @@ describe('at-risk projection', () => {
   });
 
   it('a grant expiring mid-day is drawn on for that whole day', () => {
-    const expiring = { id: 'exp', amountUsd: 100, effectiveAt: '2026-03-01T00:00:00Z', expiresAt: '2026-03-09T12:00:00Z' };
+    const expiring = {
+      id: 'exp',
+      amountUsd: 100,
+      effectiveAt: '2026-03-01T00:00:00Z',
+      expiresAt: '2026-03-09T12:00:00Z',
+    };
     const run = runAt('2026-03-05T06:00:00Z', { grants: [expiring], costs });
     expect(run.grants[0]?.atRiskUsd).toBe(10);
   });
@@ -109,8 +133,16 @@ describe('at-risk projection', () => {
   });
 
   it('stays exact with a fractional burn rate', () => {
-    const g = { id: 'short', amountUsd: 10, effectiveAt: '2026-03-01T00:00:00Z', expiresAt: '2026-03-07T00:00:00Z' };
-    const run = runAt('2026-03-04T00:00:00Z', { grants: [g, longGrant], costs: daily('2026-03-01', [0, 0, 0]) });
+    const g = {
+      id: 'short',
+      amountUsd: 10,
+      effectiveAt: '2026-03-01T00:00:00Z',
+      expiresAt: '2026-03-07T00:00:00Z',
+    };
+    const run = runAt('2026-03-04T00:00:00Z', {
+      grants: [g, longGrant],
+      costs: daily('2026-03-01', [0, 0, 0]),
+    });
     expect(run.grants.find((x) => x.id === 'short')?.atRiskUsd).toBe(10);
     const run2 = runAt('2026-03-04T00:00:00Z', {
       grants: [{ ...g, amountUsd: 20 }],
@@ -121,7 +153,12 @@ describe('at-risk projection', () => {
   });
 
   it('is 0 for an expired grant', () => {
-    const old = { id: 'old', amountUsd: 10, effectiveAt: '2025-01-01T00:00:00Z', expiresAt: '2026-03-02T00:00:00Z' };
+    const old = {
+      id: 'old',
+      amountUsd: 10,
+      effectiveAt: '2025-01-01T00:00:00Z',
+      expiresAt: '2026-03-02T00:00:00Z',
+    };
     const run = runAt('2026-03-05T06:00:00Z', { grants: [old, longGrant], costs: [] });
     expect(run.grants.find((g) => g.id === 'old')).toMatchObject({ expiredUsd: 10, atRiskUsd: null });
     const withHistory = runAt('2026-03-05T06:00:00Z', { grants: [old, longGrant], costs });
@@ -132,11 +169,26 @@ describe('at-risk projection', () => {
 describe('production: today’s in-progress bucket', () => {
   const DAY = 86_400_000;
   const d = (s: string) => Date.parse(s);
-  const grant = { id: 'g', amountMicros: 100_000_000, effectiveAt: d('2026-03-01T00:00:00Z'), expiresAt: d('2026-03-10T00:00:00Z') };
-  const buckets = [0, 1, 2, 3].map((i) => ({ start: d('2026-03-01T00:00:00Z') + i * DAY, end: d('2026-03-01T00:00:00Z') + (i + 1) * DAY, amountMicros: 10_000_000 }));
+  const grant = {
+    id: 'g',
+    amountMicros: 100_000_000,
+    effectiveAt: d('2026-03-01T00:00:00Z'),
+    expiresAt: d('2026-03-10T00:00:00Z'),
+  };
+  const buckets = [0, 1, 2, 3].map((i) => ({
+    start: d('2026-03-01T00:00:00Z') + i * DAY,
+    end: d('2026-03-01T00:00:00Z') + (i + 1) * DAY,
+    amountMicros: 10_000_000,
+  }));
 
   it('counts toward balance and month-to-date, never toward the burn rate', () => {
-    const f = computeFigures({ grants: [grant], buckets, burnOrder: 'expiring-first', at: d('2026-03-05T12:00:00Z'), todayMicros: 4_000_000 });
+    const f = computeFigures({
+      grants: [grant],
+      buckets,
+      burnOrder: 'expiring-first',
+      at: d('2026-03-05T12:00:00Z'),
+      todayMicros: 4_000_000,
+    });
     const out = toOutputFigures(f, 'x');
     expect(out).toMatchObject({ balanceUsd: 56, monthToDateUsd: 44, burnRateUsdPerDay: 10 });
     // forecast = mtd − today + max(today, burn) + burn × 26 days after D
@@ -146,7 +198,13 @@ describe('production: today’s in-progress bucket', () => {
   });
 
   it('with today above the burn rate uses today for the rest of the day', () => {
-    const f = computeFigures({ grants: [grant], buckets, burnOrder: 'expiring-first', at: d('2026-03-05T12:00:00Z'), todayMicros: 25_000_000 });
+    const f = computeFigures({
+      grants: [grant],
+      buckets,
+      burnOrder: 'expiring-first',
+      at: d('2026-03-05T12:00:00Z'),
+      todayMicros: 25_000_000,
+    });
     const out = toOutputFigures(f, 'x');
     expect(out.forecastMonthEndUsd).toBe(65 - 25 + 25 + 260);
     expect(out.grants[0]?.atRiskUsd).toBe(0); // 35 left, day D adds 0, then 4 × 10
@@ -154,7 +212,13 @@ describe('production: today’s in-progress bucket', () => {
 
   it('with today = 0 equals the simulation formulas', () => {
     const at = d('2026-03-05T12:00:00Z');
-    const withZero = computeFigures({ grants: [grant], buckets, burnOrder: 'expiring-first', at, todayMicros: 0 });
+    const withZero = computeFigures({
+      grants: [grant],
+      buckets,
+      burnOrder: 'expiring-first',
+      at,
+      todayMicros: 0,
+    });
     const without = computeFigures({ grants: [grant], buckets, burnOrder: 'expiring-first', at });
     expect(toOutputFigures(withZero, 'x')).toEqual(toOutputFigures(without, 'x'));
   });

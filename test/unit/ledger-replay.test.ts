@@ -6,22 +6,42 @@ const remaining = (run: { grants: Array<{ id: string; remainingUsd: number }> })
 
 describe('replay: activation and eligibility at bucket edges', () => {
   const costs = daily('2026-03-10', [30]);
-  const longLived = { id: 'long', amountUsd: 50, effectiveAt: '2026-03-01T00:00:00Z', expiresAt: '2027-01-01T00:00:00Z' };
+  const longLived = {
+    id: 'long',
+    amountUsd: 50,
+    effectiveAt: '2026-03-01T00:00:00Z',
+    expiresAt: '2027-01-01T00:00:00Z',
+  };
 
   it('a grant effective during a bucket absorbs that whole bucket', () => {
-    const soon = { id: 'soon', amountUsd: 50, effectiveAt: '2026-03-10T15:00:00Z', expiresAt: '2026-03-31T00:00:00Z' };
+    const soon = {
+      id: 'soon',
+      amountUsd: 50,
+      effectiveAt: '2026-03-10T15:00:00Z',
+      expiresAt: '2026-03-31T00:00:00Z',
+    };
     const run = runAt('2026-03-11T00:00:00Z', { grants: [longLived, soon], costs });
     expect(remaining(run)).toEqual({ long: 50, soon: 20 });
   });
 
   it('a grant that activates exactly at the bucket end cannot absorb it (draws come first)', () => {
-    const atEnd = { id: 'soon', amountUsd: 50, effectiveAt: '2026-03-11T00:00:00Z', expiresAt: '2026-03-31T00:00:00Z' };
+    const atEnd = {
+      id: 'soon',
+      amountUsd: 50,
+      effectiveAt: '2026-03-11T00:00:00Z',
+      expiresAt: '2026-03-31T00:00:00Z',
+    };
     const run = runAt('2026-03-11T00:00:00Z', { grants: [longLived, atEnd], costs });
     expect(remaining(run)).toEqual({ long: 20, soon: 50 });
   });
 
   it('a grant expiring during a bucket still pays for it, and expiredUsd shrinks once the bucket is in', () => {
-    const expiring = { id: 'exp', amountUsd: 50, effectiveAt: '2026-03-01T00:00:00Z', expiresAt: '2026-03-10T12:00:00Z' };
+    const expiring = {
+      id: 'exp',
+      amountUsd: 50,
+      effectiveAt: '2026-03-01T00:00:00Z',
+      expiresAt: '2026-03-10T12:00:00Z',
+    };
     const [before, after] = simulateObject({
       grants: [expiring, longLived],
       costs: daily('2026-03-10', [30, 10]),
@@ -110,17 +130,41 @@ describe('replay: burn order', () => {
 
   it('burn order uses the original effectiveAt of a checkpointed grant, not its checkpoint instant', () => {
     const cp = [
-      { id: 'a', amountUsd: 100, effectiveAt: '2026-01-01T00:00:00Z', expiresAt: '2027-01-01T00:00:00Z', remainingUsd: 40, remainingAsOf: '2026-03-01T00:00:00Z' },
-      { id: 'b', amountUsd: 100, effectiveAt: '2026-02-01T00:00:00Z', expiresAt: '2027-01-01T00:00:00Z', remainingUsd: 90, remainingAsOf: '2026-03-01T00:00:00Z' },
+      {
+        id: 'a',
+        amountUsd: 100,
+        effectiveAt: '2026-01-01T00:00:00Z',
+        expiresAt: '2027-01-01T00:00:00Z',
+        remainingUsd: 40,
+        remainingAsOf: '2026-03-01T00:00:00Z',
+      },
+      {
+        id: 'b',
+        amountUsd: 100,
+        effectiveAt: '2026-02-01T00:00:00Z',
+        expiresAt: '2027-01-01T00:00:00Z',
+        remainingUsd: 90,
+        remainingAsOf: '2026-03-01T00:00:00Z',
+      },
     ];
-    const run = runAt('2026-03-02T00:00:00Z', { grants: cp, costs: daily('2026-03-01', [10]), account: { burnOrder: 'oldest-first' } });
+    const run = runAt('2026-03-02T00:00:00Z', {
+      grants: cp,
+      costs: daily('2026-03-01', [10]),
+      account: { burnOrder: 'oldest-first' },
+    });
     expect(remaining(run)).toEqual({ a: 30, b: 90 });
   });
 });
 
 describe('replay: checkpoints', () => {
   const grants = [
-    { id: 'g1', amountUsd: 500, effectiveAt: '2026-01-01T00:00:00Z', remainingUsd: 61.37, remainingAsOf: '2026-07-01T00:00:00Z' },
+    {
+      id: 'g1',
+      amountUsd: 500,
+      effectiveAt: '2026-01-01T00:00:00Z',
+      remainingUsd: 61.37,
+      remainingAsOf: '2026-07-01T00:00:00Z',
+    },
   ];
   const costs = daily('2026-06-28', [10, 10, 10, 10, 10]);
 

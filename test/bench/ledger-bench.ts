@@ -1,0 +1,75 @@
+import { evaluateAlerts } from '../../shared/core/alerts.ts';
+import { toOutputFigures } from '../../shared/core/derived.ts';
+import { computeFigures } from '../../shared/core/figures.ts';
+import { DAY_MS } from '../../shared/core/time.ts';
+import type { AlertPolicy, CostBucket, Grant } from '../../shared/core/types.ts';
+
+/** One account run of the core: replay + figures + alert evaluation, on synthetic history. */
+function scenario(years: number, grantCount: number) {
+  const at = Date.parse('2026-11-24T09:00:00Z');
+  const days = Math.round(years * 365.25);
+  const first = at - (at % DAY_MS) - days * DAY_MS;
+  const buckets: CostBucket[] = Array.from({ length: days }, (_, i) => ({
+    start: first + i * DAY_MS,
+    end: first + (i + 1) * DAY_MS,
+    amountMicros: 5_000_000 + ((i * 7919) % 20_000_000),
+  }));
+  // Grants spread over the history (and a few in the future), each a year long.
+  const grants: Grant[] = Array.from({ length: grantCount }, (_, i) => ({
+    id: `g${String(i).padStart(3, '0')}`,
+    amountMicros: (days * 15_000_000) / grantCount + 1_000_000,
+    effectiveAt: first + Math.floor(((days + 30) * i) / grantCount) * DAY_MS + 3_600_000,
+    expiresAt: first + Math.floor(((days + 30) * i) / grantCount) * DAY_MS + 3_600_000 + 365 * DAY_MS,
+  }));
+  const policy: AlertPolicy = {
+    burnOrder: 'expiring-first',
+    monthlyBudgetUsd: 500,
+    budgetAlertPercents: [50, 80, 100],
+    forecastAlert: true,
+    lowBalanceUsd: [100, 25],
+    lowRunwayDays: 7,
+    expiryWarningDays: [30, 7, 1],
+  };
+  return { at, buckets, grants, policy };
+}
+
+function runOnce(s: ReturnType<typeof scenario>) {
+  const f = computeFigures({ grants: s.grants, buckets: s.buckets, burnOrder: s.policy.burnOrder, at: s.at });
+  const evaluation = evaluateAlerts(f, s.policy, new Set());
+  return [toOutputFigures(f, 'x'), evaluation];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
+}
+
+export function measure(years: number, grants: number, iterations = 200): { median: number; p95: number } {
+  const s = scenario(years, grants);
+  for (let i = 0; i < 20; i++) runOnce(s); // warm up the JIT
+  const times: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const t0 = performance.now();
+    runOnce(s);
+    times.push(performance.now() - t0);
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  return { median: median(times), p95: sorted[Math.floor(sorted.length * 0.95)] ?? Number.NaN };
+}
+
+export function ledgerBench(): void {
+  console.log('## Core: replay + figures + alert evaluation, one account run');
+  const target = measure(5, 50, 500);
+  console.log(
+    `5 years daily buckets, 50 grants: median ${target.median.toFixed(3)} ms, p95 ${target.p95.toFixed(3)} ms (target: median <= 2 ms) ${target.median <= 2 ? 'OK' : 'MISSED'}`,
+  );
+  console.log('\nmedian ms      5 grants   50 grants  500 grants');
+  for (const years of [1, 2, 5]) {
+    const row = [5, 50, 500].map((g) =>
+      measure(years, g, g === 500 ? 60 : 200)
+        .median.toFixed(3)
+        .padStart(10),
+    );
+    console.log(`${`${years} year${years > 1 ? 's' : ''}`.padEnd(10)} ${row.join('  ')}`);
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * `npm run bench`: prints the performance figures the issues ask for. Figures, not assertions:
+ * timings belong here, never in the test suite. `npm run bench -- ledger` runs one section.
+ */
+import { ledgerBench } from './ledger-bench.ts';
+
+const sections: Record<string, () => void | Promise<void>> = {
+  ledger: ledgerBench,
+};
+
+const wanted = process.argv.slice(2).filter((a) => a !== '--');
+console.log(`burnrate bench on Node ${process.version}, ${process.platform}/${process.arch}\n`);
+for (const [name, run] of Object.entries(sections)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  await run();
+  console.log('');
+}

@@ -1,0 +1,147 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { evaluateAlerts } from '../../shared/core/alerts.ts';
+import { toOutputFigures } from '../../shared/core/derived.ts';
+import { computeFigures } from '../../shared/core/figures.ts';
+import { DAY_MS } from '../../shared/core/time.ts';
+import type { AlertPolicy, BurnOrder, CostBucket, Grant } from '../../shared/core/types.ts';
+
+const ORIGIN = Date.parse('2026-01-01T00:00:00Z');
+const HOUR = 3_600_000;
+
+/** Valid grant sets: optional shared checkpoint instant T, every grant effective before T checkpointed. */
+const grantsArb = fc
+  .tuple(
+    fc.array(
+      fc.record({
+        effHours: fc.integer({ min: 0, max: 24 * 150 }),
+        lifeHours: fc.option(fc.integer({ min: 1, max: 24 * 200 }), { nil: undefined }),
+        cents: fc.integer({ min: 1, max: 50_000 }),
+        remainingCents: fc.integer({ min: 0, max: 50_000 }),
+      }),
+      { minLength: 0, maxLength: 6 },
+    ),
+    fc.option(fc.integer({ min: 0, max: 24 * 150 }), { nil: undefined }),
+  )
+  .map(([raw, tHours]) => {
+    const t = tHours === undefined ? undefined : ORIGIN + tHours * HOUR;
+    const grants: Grant[] = [];
+    raw.forEach((r, i) => {
+      const effectiveAt = ORIGIN + r.effHours * HOUR;
+      const expiresAt =
+        r.lifeHours === undefined ? effectiveAt + 365 * DAY_MS : effectiveAt + r.lifeHours * HOUR;
+      const grant: Grant = { id: `g${i}`, amountMicros: r.cents * 10_000, effectiveAt, expiresAt };
+      if (t !== undefined && effectiveAt < t) {
+        if (expiresAt <= t) return; // cannot carry a checkpoint at T: not a valid input
+        grant.checkpoint = { remainingMicros: r.remainingCents * 10_000, asOf: t };
+      }
+      grants.push(grant);
+    });
+    return grants;
+  });
+
+const bucketsArb = fc
+  .array(fc.option(fc.integer({ min: 0, max: 40_000 }), { nil: undefined }), { maxLength: 200 })
+  .map((days) =>
+    days.flatMap((cents, i): CostBucket[] =>
+      cents === undefined
+        ? []
+        : [{ start: ORIGIN + i * DAY_MS, end: ORIGIN + (i + 1) * DAY_MS, amountMicros: cents * 10_000 }],
+    ),
+  );
+
+const burnOrderArb = fc.constantFrom<BurnOrder>('expiring-first', 'oldest-first');
+const atArb = fc.integer({ min: 0, max: 24 * 220 }).map((h) => ORIGIN + h * HOUR);
+
+describe('ledger properties', () => {
+  it('conserves money per grant and overall, and never goes negative', () => {
+    fc.assert(
+      fc.property(grantsArb, bucketsArb, burnOrderArb, atArb, (grants, buckets, burnOrder, at) => {
+        const f = computeFigures({ grants, buckets, burnOrder, at });
+        let drawn = 0;
+        for (const g of f.grants) {
+          expect(g.remainingMicros).toBeGreaterThanOrEqual(0);
+          expect(g.expiredMicros).toBeGreaterThanOrEqual(0);
+          if (!g.active) continue;
+          expect(g.drawn + g.expiredMicros + g.remainingMicros).toBe(g.brought);
+          drawn += g.drawn;
+        }
+        const costs = buckets.filter((b) => b.end <= at).reduce((sum, b) => sum + b.amountMicros, 0);
+        expect(f.overdraftMicros).toBeGreaterThanOrEqual(0);
+        expect(drawn + f.overdraftMicros + f.overdraftClearedMicros).toBe(costs);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('does not depend on the input order of grants or buckets', () => {
+    fc.assert(
+      fc.property(
+        grantsArb,
+        bucketsArb,
+        burnOrderArb,
+        atArb,
+        fc.infiniteStream(fc.nat()),
+        (grants, buckets, burnOrder, at, randoms) => {
+          const shuffle = <T>(xs: readonly T[]) =>
+            xs
+              .map((x) => ({ x, k: randoms.next().value as number }))
+              .sort((a, b) => a.k - b.k)
+              .map((e) => e.x);
+          const a = computeFigures({ grants, buckets, burnOrder, at });
+          const b = computeFigures({ grants: shuffle(grants), buckets: shuffle(buckets), burnOrder, at });
+          expect(toOutputFigures(b, 'x')).toEqual(toOutputFigures(a, 'x'));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never shows more at risk than a grant holds', () => {
+    fc.assert(
+      fc.property(grantsArb, bucketsArb, burnOrderArb, atArb, (grants, buckets, burnOrder, at) => {
+        const f = computeFigures({ grants, buckets, burnOrder, at });
+        for (const g of f.grants) {
+          if (g.atRiskScaled === null) continue;
+          expect(g.atRiskScaled).toBeGreaterThanOrEqual(0);
+          expect(g.atRiskScaled).toBeLessThanOrEqual(g.remainingMicros * f.burnDays);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never fires a key twice without a re-arm in between', () => {
+    const policy: AlertPolicy = {
+      burnOrder: 'expiring-first',
+      monthlyBudgetUsd: 100,
+      budgetAlertPercents: [50, 80, 100],
+      forecastAlert: true,
+      lowBalanceUsd: [100, 25, 5],
+      lowRunwayDays: 7,
+      expiryWarningDays: [30, 7, 1],
+    };
+    fc.assert(
+      fc.property(
+        grantsArb,
+        bucketsArb,
+        fc.array(atArb, { minLength: 1, maxLength: 25 }),
+        (grants, buckets, ats) => {
+          let disarmed = new Set<string>();
+          const armed = new Map<string, boolean>();
+          for (const at of [...ats].sort((x, y) => x - y)) {
+            const f = computeFigures({ grants, buckets, burnOrder: policy.burnOrder, at });
+            const evaluation = evaluateAlerts(f, policy, disarmed);
+            for (const key of evaluation.rearmed) armed.set(key, true);
+            for (const { key } of evaluation.fired) {
+              expect(armed.get(key) ?? true, `${key} fired twice without a re-arm`).toBe(true);
+              armed.set(key, false);
+            }
+            disarmed = evaluation.disarmed;
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
