@@ -29,3 +29,75 @@ export interface CostSource {
   /** Hourly usage in [start, end) priced with the price table: an estimate. */
   usageEstimate(range: { start: Date; end: Date }): Promise<UsageEstimate>;
 }
+
+/** One stored UTC day of cost: actual (from the cost report) or estimate (priced usage). */
+export interface CostDayRecord {
+  day: string;
+  amountMicros: Micros;
+  byScope: Record<string, Micros>;
+  kind: 'actual' | 'estimate';
+  /** When this day's figure was last fetched (ISO instant). */
+  fetchedAt: string;
+}
+
+/** Sync cursor and the last run's figures, one item per account (humans read it in the console). */
+export interface AccountStateRecord {
+  /** Optimistic-lock version: a sync commits only if nobody committed since it loaded. */
+  version: number;
+  /** Earliest and latest UTC day of actual costs fetched so far (YYYY-MM-DD). */
+  costsFrom?: string;
+  costsThrough?: string;
+  lastSyncAt?: string;
+  /** The figures of the last successful run, as the spec's output shape plus freshness notes. */
+  snapshot?: Record<string, unknown>;
+}
+
+/** A key that fired (is disarmed). Delivery moves it from pending to sent. */
+export interface AlertRecord {
+  key: string;
+  kind: string;
+  status: 'pending' | 'claimed' | 'sent';
+  firedAt: string;
+  claimedAt?: string;
+  claimToken?: string;
+  sentAt?: string;
+  messageId?: string;
+}
+
+/** Everything stored for one account, as loaded by one Query; config and grants still unvalidated. */
+export interface AccountItems {
+  accountId: string;
+  config?: Record<string, unknown>;
+  grants: Array<Record<string, unknown>>;
+  costs: CostDayRecord[];
+  state?: AccountStateRecord;
+  alerts: AlertRecord[];
+}
+
+export interface SyncCommit {
+  accountId: string;
+  /** The version loaded; the commit fails with ConcurrentSyncError if it changed. */
+  expectedVersion: number;
+  costPuts: CostDayRecord[];
+  state: AccountStateRecord;
+  alertPuts: AlertRecord[];
+  alertDeletes: string[];
+}
+
+export interface AccountStore {
+  /** One Query (more pages only past 1 MB). Throws StoredItemError on an item burnrate cannot read. */
+  loadAccount(accountId: string): Promise<AccountItems>;
+  listAccounts(): Promise<Array<{ id: string; enabled: boolean }>>;
+  /** Writes a sync's changes atomically with the version check; returns the number of write requests. */
+  commitSync(commit: SyncCommit): Promise<{ writeRequests: number }>;
+}
+
+/** Where admin keys come from: Secrets Manager in AWS, the environment locally. Never logged. */
+export interface SecretSource {
+  adminKey(account: { id: string; provider: string; adminKeySecret?: string | undefined }): Promise<string>;
+}
+
+/** Another sync of the same account committed first: reload and recompute. */
+export class ConcurrentSyncError extends Error {
+  override readonly name = 'ConcurrentSyncError';
+}

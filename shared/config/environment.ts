@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/**
+ * The one place that reads process.env: parsed once, typed, failing fast with the variable's name.
+ * The AWS SDK reads its own standard variables (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB,
+ * AWS_ENDPOINT_URL_SES, AWS_ENDPOINT_URL_SECRETS_MANAGER), so they are not repeated here.
+ */
+const environmentSchema = z.object({
+  BURNRATE_TABLE: z
+    .string()
+    .min(3, { error: 'expected a DynamoDB table name (3+ characters)' })
+    .default('burnrate'),
+  OPENAI_BASE_URL: z
+    .url({ error: 'expected a URL such as https://api.openai.com/v1' })
+    .default('https://api.openai.com/v1'),
+  OPENAI_ADMIN_KEY: z.string().min(1).optional(),
+  BURNRATE_SENDER: z.email({ error: 'expected the sender email address' }).optional(),
+  BURNRATE_OPERATOR_EMAIL: z.email({ error: 'expected the operator email address' }).optional(),
+  BURNRATE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export class EnvironmentError extends Error {
+  override readonly name = 'EnvironmentError';
+}
+
+export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  const result = environmentSchema.safeParse(env);
+  if (result.success) return result.data;
+  // Name the variable and what was expected; never echo the value (it may be a key).
+  const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  throw new EnvironmentError(`invalid environment:\n  ${lines.join('\n  ')}`);
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import type { AccountStateRecord, AlertRecord, CostDayRecord } from '../ports.ts';
+
+/** Items burnrate writes itself are still validated when read back: people can edit them too. */
+const micros = z.number().int({ error: 'expected an integer number of micro-dollars' });
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a day YYYY-MM-DD' });
+
+export const costDaySchema = z.strictObject({
+  day,
+  amountMicros: micros.nonnegative({ error: 'expected micro-dollars >= 0' }),
+  byScope: z.record(z.string(), micros),
+  kind: z.enum(['actual', 'estimate']),
+  fetchedAt: z.string(),
+}) satisfies z.ZodType<CostDayRecord>;
+
+export const stateSchema = z.strictObject({
+  version: z.number().int().nonnegative(),
+  costsFrom: day.optional(),
+  costsThrough: day.optional(),
+  lastSyncAt: z.string().optional(),
+  snapshot: z.record(z.string(), z.unknown()).optional(),
+}) satisfies z.ZodType<AccountStateRecord>;
+
+export const alertSchema = z.strictObject({
+  key: z.string().min(1),
+  kind: z.string().min(1),
+  status: z.enum(['pending', 'claimed', 'sent']),
+  firedAt: z.string(),
+  claimedAt: z.string().optional(),
+  claimToken: z.string().optional(),
+  sentAt: z.string().optional(),
+  messageId: z.string().optional(),
+}) satisfies z.ZodType<AlertRecord>;

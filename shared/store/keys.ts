@@ -1,0 +1,31 @@
+/**
+ * Key layout: every item of an account shares the partition `ACCOUNT#<id>`, so one Query loads
+ * the account. Each entity owns its sort key here and nowhere else.
+ *
+ *   CONFIG              the config item an operator edits (plain attributes)
+ *   GRANT#<grantId>     a grant (plain attributes, editable by hand too)
+ *   COST#<YYYY-MM-DD>   one UTC day of cost, actual or estimate
+ *   STATE               sync cursor, optimistic-lock version, last run's figures
+ *   ALERT#<key>         an alert key that fired (disarmed); deleted when it re-arms
+ */
+export const accountPk = (accountId: string) => `ACCOUNT#${accountId}`;
+export const CONFIG_SK = 'CONFIG';
+export const STATE_SK = 'STATE';
+export const grantSk = (grantId: string) => `GRANT#${grantId}`;
+export const costSk = (day: string) => `COST#${day}`;
+export const alertSk = (key: string) => `ALERT#${key}`;
+
+export type ItemKind = 'config' | 'grant' | 'cost' | 'state' | 'alert';
+
+export function kindOfSortKey(sk: string): ItemKind | undefined {
+  if (sk === CONFIG_SK) return 'config';
+  if (sk === STATE_SK) return 'state';
+  if (sk.startsWith('GRANT#')) return 'grant';
+  if (sk.startsWith('COST#')) return 'cost';
+  if (sk.startsWith('ALERT#')) return 'alert';
+  return undefined;
+}
+
+export function accountIdOfPk(pk: string): string | undefined {
+  return pk.startsWith('ACCOUNT#') ? pk.slice('ACCOUNT#'.length) : undefined;
+}

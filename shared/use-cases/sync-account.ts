@@ -1,0 +1,137 @@
+import { evaluateAlerts } from '../core/alerts.ts';
+import { toOutputFigures } from '../core/derived.ts';
+import { computeFigures, type Figures } from '../core/figures.ts';
+import { microsToUsd } from '../core/money.ts';
+import { DAY_MS, dayKey, startOfUtcDay } from '../core/time.ts';
+import type { AccountStore, AlertRecord, CostDayRecord, CostSource, SecretSource } from '../ports.ts';
+import { ConcurrentSyncError } from '../ports.ts';
+import { type AccountConfig, toAlertPolicy } from '../schemas/account-config.ts';
+import { validateAccountItems } from './load-account.ts';
+import { actualRecord, changedDays, costWindow, ledgerBuckets } from './sync-plan.ts';
+
+export interface SyncDeps {
+  store: AccountStore;
+  secrets: SecretSource;
+  /** Builds the provider client for an account (the provider seam: the use case never names one). */
+  costSource(config: AccountConfig, adminKey: string): CostSource;
+  now(): Date;
+}
+
+export interface SyncResult {
+  accountId: string;
+  figures: Figures;
+  config: AccountConfig;
+  /** Keys that fired in this run (now pending delivery). */
+  due: AlertRecord[];
+  rearmed: string[];
+  writtenDays: number;
+  writeRequests: number;
+  unknownModels: string[];
+  /** Every alert still pending delivery after this run (new and earlier). */
+  pending: AlertRecord[];
+  costs: CostDayRecord[];
+}
+
+/** How often a sync that lost a race with a concurrent sync of the same account starts over. */
+const MAX_ATTEMPTS = 3;
+
+/**
+ * One account, one run: load (one Query), validate, fetch costs since the cursor − lookback and
+ * today's estimate, write only what changed, replay, snapshot, and record which alert keys are due.
+ * An invalid config item throws InvalidInputError before anything is written.
+ */
+export async function syncAccount(deps: SyncDeps, accountId: string): Promise<SyncResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await syncOnce(deps, accountId);
+    } catch (error) {
+      if (!(error instanceof ConcurrentSyncError) || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> {
+  const items = await deps.store.loadAccount(accountId);
+  const { config, grants } = validateAccountItems(items);
+  const adminKey = await deps.secrets.adminKey(config);
+  const source = deps.costSource(config, adminKey);
+  const now = deps.now().getTime();
+  const nowIso = new Date(now).toISOString();
+  const state = items.state ?? { version: 0 };
+
+  const window = costWindow({ now, grants, costsFrom: state.costsFrom, costsThrough: state.costsThrough });
+  const [daily, estimate] = await Promise.all([
+    window.start < window.end
+      ? source.dailyCosts({ start: new Date(window.start), end: new Date(window.end) })
+      : Promise.resolve([]),
+    source.usageEstimate({ start: new Date(startOfUtcDay(now)), end: new Date(now) }),
+  ]);
+  const fetched = daily.filter((d) => d.day < dayKey(now)).map((d) => actualRecord(d, nowIso));
+  const todayRecord: CostDayRecord = {
+    day: dayKey(now),
+    amountMicros: estimate.amountMicros,
+    byScope: {},
+    kind: 'estimate',
+    fetchedAt: nowIso,
+  };
+  const costPuts = changedDays(items.costs, [...fetched, todayRecord]);
+  const { buckets, todayMicros, estimateDays, merged } = ledgerBuckets(
+    [...items.costs, ...fetched, todayRecord],
+    now,
+  );
+
+  const policy = toAlertPolicy(config);
+  const figures = computeFigures({ grants, buckets, burnOrder: policy.burnOrder, at: now, todayMicros });
+  const disarmed = new Set(items.alerts.map((a) => a.key));
+  const evaluation = evaluateAlerts(figures, policy, disarmed);
+  const due: AlertRecord[] = evaluation.fired.map((c) => ({
+    key: c.key,
+    kind: c.kind,
+    status: 'pending',
+    firedAt: nowIso,
+  }));
+
+  const fetchedDays = fetched.map((r) => r.day).sort();
+  const costsFrom = minDay(
+    state.costsFrom,
+    fetchedDays[0] ?? (window.start < window.end ? dayKey(window.start) : undefined),
+  );
+  const costsThrough = maxDay(state.costsThrough, fetchedDays.at(-1));
+  const snapshot = {
+    ...toOutputFigures(figures, nowIso),
+    todayEstimateUsd: microsToUsd(todayMicros),
+    costsReportedThrough: costsThrough ?? null,
+    pastDaysEstimated: estimateDays,
+    unpricedModels: estimate.unknownModels,
+    burnOrder: policy.burnOrder,
+    alertsDue: due.map((a) => a.key),
+  };
+  const { writeRequests } = await deps.store.commitSync({
+    accountId,
+    expectedVersion: state.version,
+    costPuts,
+    state: { version: state.version + 1, costsFrom, costsThrough, lastSyncAt: nowIso, snapshot },
+    alertPuts: due,
+    alertDeletes: evaluation.rearmed,
+  });
+  const stillPending = items.alerts.filter((a) => a.status !== 'sent' && !evaluation.rearmed.includes(a.key));
+  return {
+    accountId,
+    figures,
+    config,
+    due,
+    rearmed: evaluation.rearmed,
+    writtenDays: costPuts.length,
+    writeRequests,
+    unknownModels: estimate.unknownModels,
+    pending: [...stillPending, ...due],
+    costs: [...merged.values()].filter((r) => Date.parse(`${r.day}T00:00:00Z`) >= now - 31 * DAY_MS),
+  };
+}
+
+function minDay(a: string | undefined, b: string | undefined) {
+  return a === undefined ? b : b === undefined || a < b ? a : b;
+}
+function maxDay(a: string | undefined, b: string | undefined) {
+  return a === undefined ? b : b === undefined || a > b ? a : b;
+}

@@ -1,0 +1,83 @@
+import { activationTime } from '../core/replay.ts';
+import { addUtcMonths, DAY_MS, dayKey, startOfUtcDay } from '../core/time.ts';
+import type { CostBucket, Grant } from '../core/types.ts';
+import type { CostDayRecord, DailyCost } from '../ports.ts';
+
+/** Days the provider may still revise after first reporting them. */
+export const LOOKBACK_DAYS = 3;
+
+const dayStart = (day: string) => Date.parse(`${day}T00:00:00Z`);
+
+/**
+ * The whole UTC days of actual cost to fetch: everything the ledger needs that is not stored yet
+ * (from the earliest grant activation, or the start of last month for budgets), plus the last
+ * LOOKBACK_DAYS stored days again because the provider revises recent days.
+ */
+export function costWindow(input: {
+  now: number;
+  grants: readonly Grant[];
+  costsFrom?: string | undefined;
+  costsThrough?: string | undefined;
+}): { start: number; end: number } {
+  const today = startOfUtcDay(input.now);
+  let needed = addUtcMonths(input.now, -1);
+  for (const g of input.grants) needed = Math.min(needed, startOfUtcDay(activationTime(g)));
+  const storedFrom = input.costsFrom ? dayStart(input.costsFrom) : undefined;
+  const storedThrough = input.costsThrough ? dayStart(input.costsThrough) : undefined;
+  let start = needed;
+  if (storedFrom !== undefined && storedThrough !== undefined && storedFrom <= needed) {
+    start = Math.max(needed, storedThrough - LOOKBACK_DAYS * DAY_MS);
+  }
+  return { start: Math.min(start, today), end: today };
+}
+
+/** Records to write: fetched days whose figure differs from what is stored. */
+export function changedDays(
+  stored: readonly CostDayRecord[],
+  fetched: readonly CostDayRecord[],
+): CostDayRecord[] {
+  const byDay = new Map(stored.map((r) => [r.day, r]));
+  return fetched.filter((r) => {
+    const old = byDay.get(r.day);
+    return (
+      !old ||
+      old.kind !== r.kind ||
+      old.amountMicros !== r.amountMicros ||
+      !sameScopes(old.byScope, r.byScope)
+    );
+  });
+}
+
+function sameScopes(a: Record<string, number>, b: Record<string, number>): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+}
+
+export function actualRecord(cost: DailyCost, fetchedAt: string): CostDayRecord {
+  return { day: cost.day, amountMicros: cost.amountMicros, byScope: cost.byScope, kind: 'actual', fetchedAt };
+}
+
+/**
+ * Merges stored and fetched days (fetched wins) into ledger buckets for the days before today,
+ * and today's in-progress amount. An estimate left on a past day (the cost report has not
+ * covered it yet) still counts: it is the best figure there is until the actual arrives.
+ */
+export function ledgerBuckets(records: readonly CostDayRecord[], now: number) {
+  const today = dayKey(now);
+  const byDay = new Map<string, CostDayRecord>();
+  for (const r of records) byDay.set(r.day, r);
+  const buckets: CostBucket[] = [];
+  let todayMicros = 0;
+  let estimateDays = 0;
+  for (const r of byDay.values()) {
+    if (r.day === today) {
+      todayMicros = r.amountMicros;
+      continue;
+    }
+    if (r.day > today) continue;
+    if (r.kind === 'estimate') estimateDays++;
+    const start = dayStart(r.day);
+    buckets.push({ start, end: start + DAY_MS, amountMicros: r.amountMicros });
+  }
+  return { buckets, todayMicros, estimateDays, merged: byDay };
+}

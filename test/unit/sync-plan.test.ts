@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import type { CostDayRecord } from '../../shared/ports.ts';
+import { changedDays, costWindow, ledgerBuckets } from '../../shared/use-cases/sync-plan.ts';
+
+const t = (s: string) => Date.parse(s);
+const day = (d: string) => t(`${d}T00:00:00Z`);
+const rec = (d: string, amountMicros: number, kind: 'actual' | 'estimate' = 'actual'): CostDayRecord => ({
+  day: d,
+  amountMicros,
+  byScope: { '': amountMicros },
+  kind,
+  fetchedAt: 'x',
+});
+
+describe('costWindow', () => {
+  const now = t('2026-11-24T09:00:00Z');
+  const grant = {
+    id: 'g',
+    amountMicros: 1,
+    effectiveAt: t('2026-08-10T15:00:00Z'),
+    expiresAt: t('2027-08-10T15:00:00Z'),
+  };
+
+  it('first sync: from the earliest grant activation (or last month, for budgets) to today', () => {
+    expect(costWindow({ now, grants: [grant] })).toEqual({
+      start: day('2026-08-10'),
+      end: day('2026-11-24'),
+    });
+    expect(costWindow({ now, grants: [] })).toEqual({ start: day('2026-10-01'), end: day('2026-11-24') });
+  });
+
+  it('a checkpointed grant needs costs only from its checkpoint', () => {
+    const cp = { ...grant, checkpoint: { remainingMicros: 5, asOf: t('2026-11-01T00:00:00Z') } };
+    expect(costWindow({ now, grants: [cp] }).start).toBe(day('2026-10-01'));
+  });
+
+  it('incremental: the last stored day minus the 3-day lookback, for late revisions', () => {
+    const w = costWindow({ now, grants: [grant], costsFrom: '2026-08-10', costsThrough: '2026-11-23' });
+    expect(w).toEqual({ start: day('2026-11-20'), end: day('2026-11-24') });
+  });
+
+  it('backfills again when a grant older than the stored history is added', () => {
+    const old = { ...grant, effectiveAt: t('2026-05-01T00:00:00Z') };
+    const w = costWindow({ now, grants: [old], costsFrom: '2026-08-10', costsThrough: '2026-11-23' });
+    expect(w.start).toBe(day('2026-05-01'));
+  });
+});
+
+describe('changedDays', () => {
+  it('keeps only days that are new or whose amount, breakdown or kind changed', () => {
+    const stored = [rec('2026-11-20', 5), rec('2026-11-21', 7), rec('2026-11-22', 9, 'estimate')];
+    const fetched = [rec('2026-11-20', 5), rec('2026-11-21', 8), rec('2026-11-22', 9), rec('2026-11-23', 1)];
+    const scopeOnly = { ...rec('2026-11-20', 5), byScope: { proj_a: 2, proj_b: 3 } };
+    expect(changedDays(stored, fetched).map((r) => r.day)).toEqual([
+      '2026-11-21',
+      '2026-11-22',
+      '2026-11-23',
+    ]);
+    expect(changedDays(stored, [scopeOnly])).toHaveLength(1);
+  });
+});
+
+describe('ledgerBuckets', () => {
+  it('turns past days into buckets, today into the in-progress amount, and lets later records win', () => {
+    const now = t('2026-11-24T09:00:00Z');
+    const { buckets, todayMicros, estimateDays } = ledgerBuckets(
+      [
+        rec('2026-11-22', 1),
+        rec('2026-11-23', 2, 'estimate'),
+        rec('2026-11-24', 3, 'estimate'),
+        rec('2026-11-22', 4),
+      ],
+      now,
+    );
+    expect(todayMicros).toBe(3);
+    expect(estimateDays).toBe(1);
+    expect(buckets.sort((a, b) => a.start - b.start)).toEqual([
+      { start: day('2026-11-22'), end: day('2026-11-23'), amountMicros: 4 },
+      { start: day('2026-11-23'), end: day('2026-11-24'), amountMicros: 2 },
+    ]);
+  });
+});
