@@ -116,3 +116,25 @@ function rearmHolds(key: string, f: Figures): boolean {
       return false;
   }
 }
+
+/** Rebuilds a candidate's details from its stable key (for delivering a key stored earlier). */
+export function parseAlertKey(key: string): AlertCandidate | undefined {
+  const kind = alertKindOf(key);
+  const parts = key.split(':');
+  switch (kind) {
+    case 'budget':
+      return { kind, key, month: parts[1], threshold: Number(parts[2]) };
+    case 'forecast':
+      return { kind, key, month: parts[1] };
+    case 'low-balance':
+    case 'runway':
+      return { kind, key, threshold: Number(parts[1]) };
+    case 'expiry':
+      // Grant ids may contain ':'; the days are always the last part.
+      return { kind, key, grantId: parts.slice(1, -1).join(':'), threshold: Number(parts.at(-1)) };
+    case 'exhausted':
+      return { kind, key };
+    default:
+      return undefined;
+  }
+}
