@@ -1,0 +1,65 @@
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AdminKeyMissingError,
+  EnvSecretSource,
+  SecretsManagerSecretSource,
+} from '../../shared/secrets/secret-sources.ts';
+import { startSecretsManagerFake } from '../fakes/secrets-manager-fake.ts';
+
+const KEY = 'sk-admin-very-secret-value';
+let fake: Awaited<ReturnType<typeof startSecretsManagerFake>>;
+
+beforeAll(async () => {
+  fake = await startSecretsManagerFake({
+    'burnrate/acme': KEY,
+    'custom/name': `  ${KEY}\n`,
+    'burnrate/empty': ' ',
+  });
+});
+afterAll(() => fake.stop());
+
+function source() {
+  const client = new SecretsManagerClient({
+    endpoint: fake.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  return new SecretsManagerSecretSource(new SecretsProvider({ awsSdkV3Client: client }));
+}
+
+describe('SecretsManagerSecretSource (real SDK against a Secrets Manager wire fake)', () => {
+  it('reads burnrate/<id> by default, or the adminKeySecret the config names, trimmed', async () => {
+    const s = source();
+    expect(await s.adminKey({ id: 'acme' })).toBe(KEY);
+    expect(await s.adminKey({ id: 'other', adminKeySecret: 'custom/name' })).toBe(KEY);
+  });
+
+  it('caches: a warm process does not ask again', async () => {
+    const s = source();
+    const before = fake.calls.length;
+    await s.adminKey({ id: 'acme' });
+    await s.adminKey({ id: 'acme' });
+    expect(fake.calls.length - before).toBe(1);
+  });
+
+  it('a missing or empty secret is a clear error that names the secret, not a value', async () => {
+    const s = source();
+    await expect(s.adminKey({ id: 'nobody' })).rejects.toThrow(
+      /account nobody: cannot read secret burnrate\/nobody/,
+    );
+    const error = await s.adminKey({ id: 'empty' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AdminKeyMissingError);
+    expect((error as Error).message).toMatch(/secret burnrate\/empty has no string value/);
+  });
+});
+
+describe('EnvSecretSource', () => {
+  it('uses the provider’s variable, and says which to set when it is missing', async () => {
+    expect(await new EnvSecretSource({ openai: KEY }).adminKey({ id: 'a', provider: 'openai' })).toBe(KEY);
+    await expect(new EnvSecretSource({}).adminKey({ id: 'a', provider: 'openai' })).rejects.toThrow(
+      'account a: no admin key: set OPENAI_ADMIN_KEY',
+    );
+  });
+});
