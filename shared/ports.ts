@@ -101,3 +101,30 @@ export interface SecretSource {
 export class ConcurrentSyncError extends Error {
   override readonly name = 'ConcurrentSyncError';
 }
+
+/** Fan-out: one message per account to sync. */
+export interface AccountQueue {
+  enqueue(messages: ReadonlyArray<{ accountId: string; runId: string }>): Promise<void>;
+}
+
+/** Exactly-once delivery state of alert keys (claim → send → mark sent; release on failure). */
+export interface AlertDeliveryStore {
+  /** Claims a pending key, or one whose claim is older than `staleBefore`. False if not claimable. */
+  claim(accountId: string, key: string, token: string, now: string, staleBefore: string): Promise<boolean>;
+  markSent(accountId: string, key: string, token: string, messageId: string, now: string): Promise<void>;
+  release(accountId: string, key: string, token: string): Promise<void>;
+  /** Records an operator alert key as pending unless it exists (fired and not re-armed). */
+  raise(accountId: string, record: AlertRecord): Promise<boolean>;
+}
+
+export interface OutgoingEmail {
+  from: string;
+  to: string[];
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface Mailer {
+  send(email: OutgoingEmail): Promise<{ messageId: string }>;
+}

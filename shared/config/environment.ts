@@ -16,6 +16,8 @@ const environmentSchema = z.object({
   OPENAI_ADMIN_KEY: z.string().min(1).optional(),
   BURNRATE_SENDER: z.email({ error: 'expected the sender email address' }).optional(),
   BURNRATE_OPERATOR_EMAIL: z.email({ error: 'expected the operator email address' }).optional(),
+  BURNRATE_QUEUE_URL: z.url({ error: 'expected the SQS queue URL' }).optional(),
+  BURNRATE_STALE_HOURS: z.coerce.number().positive().default(6),
   BURNRATE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   AWS_REGION: z.string().min(1).default('us-east-1'),
 });

@@ -29,8 +29,13 @@ export interface SyncResult {
   unknownModels: string[];
   /** Every alert still pending delivery after this run (new and earlier). */
   pending: AlertRecord[];
+  costsReportedThrough: string | undefined;
+  /** The last 31 days of cost records (for the email's chart). */
   costs: CostDayRecord[];
 }
+
+/** Keys of operator alerts (invalid config, auth failure, stale data) share the ALERT# items. */
+export const OPERATOR_PREFIX = 'operator:';
 
 /** How often a sync that lost a race with a concurrent sync of the same account starts over. */
 const MAX_ATTEMPTS = 3;
@@ -82,8 +87,8 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
 
   const policy = toAlertPolicy(config);
   const figures = computeFigures({ grants, buckets, burnOrder: policy.burnOrder, at: now, todayMicros });
-  const disarmed = new Set(items.alerts.map((a) => a.key));
-  const evaluation = evaluateAlerts(figures, policy, disarmed);
+  const [operatorAlerts, accountAlerts] = partition(items.alerts, (a) => a.key.startsWith(OPERATOR_PREFIX));
+  const evaluation = evaluateAlerts(figures, policy, new Set(accountAlerts.map((a) => a.key)));
   const due: AlertRecord[] = evaluation.fired.map((c) => ({
     key: c.key,
     kind: c.kind,
@@ -112,9 +117,12 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     costPuts,
     state: { version: state.version + 1, costsFrom, costsThrough, lastSyncAt: nowIso, snapshot },
     alertPuts: due,
-    alertDeletes: evaluation.rearmed,
+    // A successful sync re-arms the operator alerts (config fixed, key works, data fresh again).
+    alertDeletes: [...evaluation.rearmed, ...operatorAlerts.map((a) => a.key)],
   });
-  const stillPending = items.alerts.filter((a) => a.status !== 'sent' && !evaluation.rearmed.includes(a.key));
+  const stillPending = accountAlerts.filter(
+    (a) => a.status !== 'sent' && !evaluation.rearmed.includes(a.key),
+  );
   return {
     accountId,
     figures,
@@ -125,8 +133,13 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     writeRequests,
     unknownModels: estimate.unknownModels,
     pending: [...stillPending, ...due],
+    costsReportedThrough: costsThrough,
     costs: [...merged.values()].filter((r) => Date.parse(`${r.day}T00:00:00Z`) >= now - 31 * DAY_MS),
   };
+}
+
+function partition<T>(xs: readonly T[], test: (x: T) => boolean): [T[], T[]] {
+  return [xs.filter(test), xs.filter((x) => !test(x))];
 }
 
 function minDay(a: string | undefined, b: string | undefined) {

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { computeFigures } from '../../shared/core/figures.ts';
+import type { AlertDeliveryStore, AlertRecord, Mailer, OutgoingEmail } from '../../shared/ports.ts';
+import { parseAccountConfig } from '../../shared/schemas/account-config.ts';
+import { type DeliveryDeps, deliverAlerts } from '../../shared/use-cases/deliver-alerts.ts';
+
+/** In-memory port fakes: the claim rules here mirror the conditional writes of DynamoAlertStore. */
+class MemoryAlerts implements AlertDeliveryStore {
+  readonly items = new Map<string, AlertRecord>();
+  async claim(_a: string, key: string, token: string, now: string, staleBefore: string) {
+    const item = this.items.get(key);
+    const claimable =
+      item &&
+      (item.status === 'pending' || (item.status === 'claimed' && (item.claimedAt ?? '') < staleBefore));
+    if (!item || !claimable) return false;
+    this.items.set(key, { ...item, status: 'claimed', claimedAt: now, claimToken: token });
+    return true;
+  }
+  async markSent(_a: string, key: string, token: string, messageId: string, now: string) {
+    const item = this.items.get(key);
+    if (item?.claimToken === token)
+      this.items.set(key, {
+        key,
+        kind: item.kind,
+        firedAt: item.firedAt,
+        status: 'sent',
+        sentAt: now,
+        messageId,
+      });
+  }
+  async release(_a: string, key: string, token: string) {
+    const item = this.items.get(key);
+    if (item?.claimToken === token)
+      this.items.set(key, { key, kind: item.kind, firedAt: item.firedAt, status: 'pending' });
+  }
+  async raise(_a: string, record: AlertRecord) {
+    if (this.items.has(record.key)) return false;
+    this.items.set(record.key, record);
+    return true;
+  }
+}
+
+class MemoryMailer implements Mailer {
+  readonly sent: OutgoingEmail[] = [];
+  failures = 0;
+  async send(email: OutgoingEmail) {
+    if (this.failures > 0) {
+      this.failures--;
+      throw Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling' });
+    }
+    this.sent.push(email);
+    return { messageId: `msg-${this.sent.length}` };
+  }
+}
+
+const config = parseAccountConfig({
+  id: 'acme',
+  provider: 'openai',
+  name: 'Acme',
+  recipients: ['ops@acme.example'],
+});
+const figures = computeFigures({
+  grants: [],
+  buckets: [],
+  burnOrder: 'expiring-first',
+  at: Date.parse('2026-11-24T09:00:00Z'),
+});
+const pending = (key: string, kind: string): AlertRecord => ({
+  key,
+  kind,
+  status: 'pending',
+  firedAt: '2026-11-24T09:00:00.000Z',
+});
+
+function setup(now = '2026-11-24T09:00:00Z') {
+  const alerts = new MemoryAlerts();
+  const mailer = new MemoryMailer();
+  let token = 0;
+  const deps: DeliveryDeps = {
+    alerts,
+    mailer,
+    render: (facts) => ({
+      subject: `${facts.alerts.map((a) => a.key).join(',')}`,
+      html: '<p>x</p>',
+      text: 'x',
+    }),
+    sender: 'burnrate@acme.example',
+    now: () => new Date(now),
+    newToken: () => `t${++token}`,
+    claimTimeoutMs: 600_000,
+  };
+  return { alerts, mailer, deps };
+}
+
+describe('deliverAlerts', () => {
+  it('sends one email for all due keys of an account, and marks each sent with the message id', async () => {
+    const { alerts, mailer, deps } = setup();
+    const due = [pending('budget:2026-11:50', 'budget'), pending('low-balance:25', 'low-balance')];
+    for (const a of due) alerts.items.set(a.key, a);
+    const out = await deliverAlerts(deps, { accountId: 'acme', config, figures, pending: due, costs: [] });
+    expect(out).toEqual({ sent: ['budget:2026-11:50', 'low-balance:25'], messageId: 'msg-1' });
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0]).toMatchObject({ from: 'burnrate@acme.example', to: ['ops@acme.example'] });
+    expect([...alerts.items.values()].map((a) => [a.status, a.messageId])).toEqual([
+      ['sent', 'msg-1'],
+      ['sent', 'msg-1'],
+    ]);
+  });
+
+  it('a second delivery of the same keys sends nothing', async () => {
+    const { alerts, mailer, deps } = setup();
+    const due = [pending('exhausted', 'exhausted')];
+    alerts.items.set('exhausted', due[0] as AlertRecord);
+    await deliverAlerts(deps, { accountId: 'acme', config, figures, pending: due, costs: [] });
+    const again = await deliverAlerts(deps, { accountId: 'acme', config, figures, pending: due, costs: [] });
+    expect(again.sent).toEqual([]);
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('a failed send releases the claims, so the next run sends exactly once', async () => {
+    const { alerts, mailer, deps } = setup();
+    const due = [pending('exhausted', 'exhausted')];
+    alerts.items.set('exhausted', due[0] as AlertRecord);
+    mailer.failures = 1;
+    await expect(
+      deliverAlerts(deps, { accountId: 'acme', config, figures, pending: due, costs: [] }),
+    ).rejects.toThrow('Maximum sending rate');
+    expect(alerts.items.get('exhausted')?.status).toBe('pending');
+    await deliverAlerts(deps, {
+      accountId: 'acme',
+      config,
+      figures,
+      pending: [...alerts.items.values()],
+      costs: [],
+    });
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('takes over a claim left by a dead process only after the claim timeout', async () => {
+    const stuck: AlertRecord = {
+      ...pending('exhausted', 'exhausted'),
+      status: 'claimed',
+      claimedAt: '2026-11-24T08:55:00.000Z',
+      claimToken: 'dead',
+    };
+    const early = setup('2026-11-24T09:00:00Z');
+    early.alerts.items.set('exhausted', stuck);
+    expect(
+      (await deliverAlerts(early.deps, { accountId: 'acme', config, figures, pending: [stuck], costs: [] }))
+        .sent,
+    ).toEqual([]);
+    const late = setup('2026-11-24T09:06:00Z');
+    late.alerts.items.set('exhausted', stuck);
+    expect(
+      (await deliverAlerts(late.deps, { accountId: 'acme', config, figures, pending: [stuck], costs: [] }))
+        .sent,
+    ).toEqual(['exhausted']);
+  });
+});
