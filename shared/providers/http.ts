@@ -1,0 +1,130 @@
+import type { z } from 'zod';
+import { formatPath } from '../schemas/invalid-input.ts';
+import {
+  ProviderAuthError,
+  type ProviderError,
+  ProviderRateLimitError,
+  ProviderResponseError,
+  ProviderUnavailableError,
+} from './errors.ts';
+
+export interface HttpOptions {
+  provider: string;
+  headers: Record<string, string>;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  timeoutMs?: number;
+  maxRetries?: number;
+  /** A response error that must not be retried (e.g. quota exhausted), or undefined. */
+  classify?: (status: number, body: unknown) => ProviderError | undefined;
+}
+
+const MAX_RETRY_AFTER_MS = 60_000;
+const BASE_DELAY_MS = 500;
+const MAX_DELAY_MS = 8_000;
+const RETRYABLE = new Set([408, 409, 429]);
+
+/**
+ * GET a JSON document and validate it. Retries 408/409/429/5xx, resets and timeouts a bounded
+ * number of times with exponential backoff and full jitter, honouring Retry-After; 401/403 and
+ * whatever `classify` says are final. `what` names the endpoint in messages (`openai costs`).
+ */
+export async function getJson<T>(url: URL, what: string, schema: z.ZodType<T>, o: HttpOptions): Promise<T> {
+  const doFetch = o.fetch ?? fetch;
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const random = o.random ?? Math.random;
+  const maxRetries = o.maxRetries ?? 4;
+  for (let attempt = 0; ; attempt++) {
+    let failure: string;
+    let waitMs: number | undefined;
+    try {
+      const res = await doFetch(url, {
+        headers: o.headers,
+        signal: AbortSignal.timeout(o.timeoutMs ?? 30_000),
+      });
+      const text = await res.text();
+      if (res.ok) return parseBody(text, what, schema, o.provider);
+      const body = tryJson(text);
+      const detail = errorDetail(body) ?? `HTTP ${res.status}`;
+      if (res.status === 401 || res.status === 403) {
+        throw new ProviderAuthError(
+          o.provider,
+          `${what}: HTTP ${res.status}: ${detail} (check the admin key)`,
+        );
+      }
+      const final = o.classify?.(res.status, body);
+      if (final) throw final;
+      if (!RETRYABLE.has(res.status) && res.status < 500) {
+        throw new ProviderResponseError(o.provider, `${what}: HTTP ${res.status}: ${detail}`);
+      }
+      failure = `HTTP ${res.status}: ${detail}`;
+      if (res.status === 429) {
+        waitMs = retryAfterMs(res.headers);
+        if (waitMs !== undefined && waitMs > MAX_RETRY_AFTER_MS) {
+          throw new ProviderRateLimitError(
+            o.provider,
+            `${what}: rate limited, Retry-After ${Math.round(waitMs / 1000)} s`,
+          );
+        }
+      }
+    } catch (error) {
+      if ((error as Error).name?.startsWith('Provider')) throw error;
+      failure = describeNetworkError(error);
+    }
+    if (attempt >= maxRetries) {
+      const Final = failure.startsWith('HTTP 429') ? ProviderRateLimitError : ProviderUnavailableError;
+      throw new Final(o.provider, `${what}: gave up after ${attempt + 1} attempts: ${failure}`);
+    }
+    await sleep(waitMs ?? random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt));
+  }
+}
+
+function parseBody<T>(text: string, what: string, schema: z.ZodType<T>, provider: string): T {
+  const json = tryJson(text);
+  if (json === undefined)
+    throw new ProviderResponseError(
+      provider,
+      `${what}: response is not complete JSON (${text.length} bytes)`,
+    );
+  const result = schema.safeParse(json);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = issue ? formatPath(issue.path) || '(body)' : '(body)';
+  throw new ProviderResponseError(provider, `${what}: ${path}: ${issue?.message ?? 'unexpected shape'}`);
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Both providers wrap errors as `{ error: { type, message } }`. */
+function errorDetail(body: unknown): string | undefined {
+  const error = (body as { error?: { type?: unknown; message?: unknown } } | undefined)?.error;
+  if (!error) return undefined;
+  return [error.type, error.message]
+    .filter((x) => typeof x === 'string')
+    .join(': ')
+    .slice(0, 300);
+}
+
+function retryAfterMs(headers: Headers): number | undefined {
+  const ms = Number(headers.get('retry-after-ms'));
+  if (headers.has('retry-after-ms') && Number.isFinite(ms)) return ms;
+  const value = headers.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function describeNetworkError(error: unknown): string {
+  const e = error as { name?: string; message?: string; cause?: { code?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'timed out';
+  return `network error${e.cause?.code ? ` ${e.cause.code}` : ''}: ${e.message ?? 'unknown'}`;
+}

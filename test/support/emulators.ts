@@ -1,0 +1,37 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll } from 'vitest';
+import { toDocumentClient } from '../../shared/clients.ts';
+import { localDynamoClient } from '../../shared/local/clients.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../../shared/local/dynamodb-local.ts';
+import { ensureTable } from '../../shared/store/table.ts';
+
+/** One DynamoDB Local per test file, started before its tests and stopped after them. */
+export function useDynamoDbLocal() {
+  let server: DynamoDbLocal | undefined;
+  let count = 0;
+  const handle = {
+    get endpoint(): string {
+      if (!server) throw new Error('DynamoDB Local is not running (use it inside a test)');
+      return server.endpoint;
+    },
+    client: undefined as unknown as DynamoDBClient,
+    doc: undefined as unknown as DynamoDBDocumentClient,
+    /** A new, empty table with the production key schema. */
+    async freshTable(prefix = 'test'): Promise<string> {
+      const name = `${prefix}-${process.pid}-${++count}`;
+      await ensureTable(handle.client, name);
+      return name;
+    },
+  };
+  beforeAll(async () => {
+    server = await startDynamoDbLocal();
+    handle.client = localDynamoClient(server.endpoint);
+    handle.doc = toDocumentClient(handle.client);
+  });
+  afterAll(async () => {
+    handle.client?.destroy();
+    await server?.stop();
+  });
+  return handle;
+}
