@@ -1,0 +1,255 @@
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { OpenAiCostSource } from '../../shared/providers/openai/client.ts';
+import { EnvSecretSource } from '../../shared/secrets/secret-sources.ts';
+import { DynamoAccountStore } from '../../shared/store/dynamo-account-store.ts';
+import { accountPk, CONFIG_SK, grantSk } from '../../shared/store/keys.ts';
+import { runAll, runOne } from '../../shared/use-cases/run-all.ts';
+import { type SyncDeps, syncAccount } from '../../shared/use-cases/sync-account.ts';
+import { startOpenAiFake } from '../fakes/openai-fake.ts';
+import { useDynamoDbLocal } from '../support/emulators.ts';
+
+const ddb = useDynamoDbLocal();
+let fake: Awaited<ReturnType<typeof startOpenAiFake>>;
+let table: string;
+let now = new Date('2026-11-24T09:00:00Z');
+const DAY = 86_400_000;
+
+/** 90 days of $10/day for days before 2026-11-24 (split over two projects). */
+function ninetyDays() {
+  const h: Record<string, Array<{ projectId: string | null; usd: number }>> = {};
+  for (let i = 1; i <= 90; i++) {
+    const day = new Date(Date.parse('2026-11-24T00:00:00Z') - i * DAY).toISOString().slice(0, 10);
+    h[day] = [
+      { projectId: 'proj_a', usd: 6 },
+      { projectId: 'proj_b', usd: 4 },
+    ];
+  }
+  return h;
+}
+
+function deps(overrides: Partial<SyncDeps> = {}): SyncDeps {
+  return {
+    store: new DynamoAccountStore(ddb.doc, table),
+    secrets: new EnvSecretSource({ openai: fake.adminKey }),
+    costSource: (_config, adminKey) =>
+      new OpenAiCostSource({
+        adminKey,
+        baseUrl: fake.baseUrl,
+        sleep: async () => {},
+        timeoutMs: 400,
+        maxRetries: 2,
+      }),
+    now: () => now,
+    ...overrides,
+  };
+}
+
+async function putAccount(
+  id: string,
+  extra: Record<string, unknown> = {},
+  grants: Array<Record<string, unknown>> = [],
+) {
+  await ddb.doc.send(
+    new PutCommand({
+      TableName: table,
+      Item: {
+        pk: accountPk(id),
+        sk: CONFIG_SK,
+        id,
+        provider: 'openai',
+        recipients: ['ops@acme.example'],
+        lowBalanceUsd: [1500],
+        ...extra,
+      },
+    }),
+  );
+  for (const g of grants)
+    await ddb.doc.send(
+      new PutCommand({ TableName: table, Item: { pk: accountPk(id), sk: grantSk(String(g.id)), ...g } }),
+    );
+}
+
+async function items(id: string) {
+  const out = await ddb.doc.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': accountPk(id) },
+    }),
+  );
+  return out.Items ?? [];
+}
+
+const grant = { id: 'g1', amountUsd: 2000, effectiveAt: '2026-08-20T00:00:00Z' };
+
+beforeAll(async () => {
+  fake = await startOpenAiFake();
+});
+afterAll(() => fake.stop());
+beforeEach(async () => {
+  table = await ddb.freshTable('sync');
+  now = new Date('2026-11-24T09:00:00Z');
+  fake.setCosts(ninetyDays());
+  fake.setUsage([
+    { hour: '2026-11-24T03:00:00Z', model: 'gpt-4o', input_tokens: 400_000, output_tokens: 100_000 },
+  ]);
+  fake.requests.length = 0;
+});
+
+describe('sync one account against DynamoDB Local and the fake OpenAI API', () => {
+  it('first sync stores 90 days, today as an estimate, and the figures', async () => {
+    await putAccount('acme', {}, [grant]);
+    const r = await syncAccount(deps(), 'acme');
+    const stored = await items('acme');
+    const costs = stored.filter((i) => String(i.sk).startsWith('COST#'));
+    // From the grant's effective day (08-20) to yesterday, plus today's estimate.
+    expect(costs).toHaveLength(97);
+    expect(costs.find((c) => c.sk === 'COST#2026-11-23')).toMatchObject({
+      kind: 'actual',
+      amountMicros: 10_000_000,
+      byScope: { proj_a: 6_000_000, proj_b: 4_000_000 },
+    });
+    // today: 400k × $2.50 + 100k × $10 per 1M = $2.00
+    expect(costs.find((c) => c.sk === 'COST#2026-11-24')).toMatchObject({
+      kind: 'estimate',
+      amountMicros: 2_000_000,
+    });
+    // grant effective 08-20 absorbs 08-26..11-23 (90 × $10) and today's $2.
+    expect(r.figures.balanceMicros).toBe((2000 - 900 - 2) * 1_000_000);
+    const state = stored.find((i) => i.sk === 'STATE');
+    expect(state).toMatchObject({
+      version: 1,
+      costsThrough: '2026-11-23',
+      snapshot: { balanceUsd: 1098, burnRateUsdPerDay: 10 },
+    });
+    expect(r.due.map((a) => a.key)).toEqual(['low-balance:1500']);
+    expect(stored.find((i) => i.sk === 'ALERT#low-balance:1500')).toMatchObject({
+      status: 'pending',
+      kind: 'low-balance',
+    });
+  });
+
+  it('steady state: one Query, one write request, two provider requests; a re-run changes nothing', async () => {
+    await putAccount('acme', {}, [grant]);
+    await syncAccount(deps(), 'acme');
+    fake.requests.length = 0;
+    now = new Date('2026-11-24T09:15:00Z');
+    const r = await syncAccount(deps(), 'acme');
+    expect(fake.requests).toHaveLength(2);
+    expect(r.writeRequests).toBe(1);
+    expect(r.writtenDays).toBe(0); // same usage, same costs
+    const before = (await items('acme')).filter((i) => String(i.sk).startsWith('COST#'));
+    await syncAccount(deps(), 'acme');
+    const after = (await items('acme')).filter((i) => String(i.sk).startsWith('COST#'));
+    expect(after).toEqual(before);
+  });
+
+  it('incremental sync fetches from the cursor minus the lookback, and keeps a revised past day', async () => {
+    await putAccount('acme', {}, [grant]);
+    await syncAccount(deps(), 'acme');
+    const h = ninetyDays();
+    h['2026-11-22'] = [{ projectId: 'proj_a', usd: 25 }]; // the provider revised it
+    h['2026-11-24'] = [{ projectId: 'proj_a', usd: 3 }]; // today is now complete
+    fake.setCosts(h);
+    fake.requests.length = 0;
+    now = new Date('2026-11-25T01:00:00Z');
+    const r = await syncAccount(deps(), 'acme');
+    const costsRequest = fake.requests.find((q) => q.path.endsWith('/costs'));
+    expect(costsRequest?.query.get('start_time')).toBe(String(Date.parse('2026-11-20T00:00:00Z') / 1000));
+    const stored = await items('acme');
+    expect(stored.find((c) => c.sk === 'COST#2026-11-22')).toMatchObject({ amountMicros: 25_000_000 });
+    // the estimate for 11-24 is replaced by the actual cost
+    expect(stored.find((c) => c.sk === 'COST#2026-11-24')).toMatchObject({
+      kind: 'actual',
+      amountMicros: 3_000_000,
+    });
+    expect(r.figures.balanceMicros).toBe((2000 - 900 + 10 - 25 - 3) * 1_000_000 - r.figures.todayMicros);
+  });
+
+  it('pagination: the same result when the provider pages by 7', async () => {
+    const paged = await startOpenAiFake({ maxPageSize: 7 });
+    paged.setCosts(ninetyDays());
+    try {
+      await putAccount('acme', {}, [grant]);
+      const r = await syncAccount(
+        deps({
+          costSource: (_c, key) =>
+            new OpenAiCostSource({ adminKey: key, baseUrl: paged.baseUrl, sleep: async () => {} }),
+        }),
+        'acme',
+      );
+      expect(paged.requests.filter((q) => q.path.endsWith('/costs')).length).toBeGreaterThan(10);
+      expect(r.figures.balanceMicros).toBe((2000 - 900) * 1_000_000);
+    } finally {
+      await paged.stop();
+    }
+  });
+
+  it.each([
+    ['429 then success', [{ kind: '429', retryAfter: 1 }], true],
+    ['500 then success', [{ kind: '500' }], true],
+    ['timeout then success', [{ kind: 'timeout' }], true],
+    ['truncated JSON', [{ kind: 'truncated' }], false],
+    ['401', [{ kind: '401' }], false],
+    ['500 three times', [{ kind: '500' }, { kind: '500' }, { kind: '500' }], false],
+  ] as const)(
+    'fault %s: nothing stored is lost and the next run recovers',
+    async (_name, faults, succeeds) => {
+      await putAccount('acme', {}, [grant]);
+      await syncAccount(deps(), 'acme');
+      const before = await items('acme');
+      now = new Date('2026-11-25T01:00:00Z');
+      fake.injectFaults([...faults], '/v1/organization/costs');
+      const outcome = await runOne(deps(), 'acme');
+      expect(outcome.status).toBe(succeeds ? 'ok' : 'failed');
+      if (!succeeds) {
+        expect(await items('acme')).toEqual(before);
+        const next = await runOne(deps(), 'acme');
+        expect(next.status).toBe('ok');
+      }
+      const state = (await items('acme')).find((i) => i.sk === 'STATE');
+      expect(state?.costsThrough).toBe('2026-11-24');
+    },
+  );
+
+  it('an invalid config item fails only its account, names the field, and writes nothing for it', async () => {
+    await putAccount('acme', {}, [grant]);
+    await putAccount('broken', { lowBalanceUsd: [100, -5] }, [grant]);
+    const outcomes = await runAll(new DynamoAccountStore(ddb.doc, table), (id) => runOne(deps(), id), {
+      concurrency: 2,
+    });
+    expect(outcomes.map((o) => [o.accountId, o.status])).toEqual([
+      ['acme', 'ok'],
+      ['broken', 'invalid'],
+    ]);
+    const broken = outcomes[1];
+    expect(broken?.status === 'invalid' && broken.problems).toEqual([
+      'account broken: lowBalanceUsd[1]: expected a positive number, got -5',
+    ]);
+    expect((await items('broken')).map((i) => i.sk).sort()).toEqual(['CONFIG', 'GRANT#g1']);
+  });
+
+  it('a bad grant item names the grant and the field', async () => {
+    await putAccount('acme', {}, [{ ...grant, amountUsd: -1 }]);
+    const outcome = await runOne(deps(), 'acme');
+    expect(outcome.status === 'invalid' && outcome.problems).toEqual([
+      'account acme: grant g1.amountUsd: expected a positive number, got -1',
+    ]);
+  });
+
+  it('two syncs of one account at once: both finish, no update is lost', async () => {
+    await putAccount('acme', {}, [grant]);
+    await syncAccount(deps(), 'acme');
+    now = new Date('2026-11-25T01:00:00Z');
+    const [a, b] = await Promise.all([syncAccount(deps(), 'acme'), syncAccount(deps(), 'acme')]);
+    expect(a.figures.balanceMicros).toBe(b.figures.balanceMicros);
+    const stored = await items('acme');
+    const state = stored.find((i) => i.sk === 'STATE');
+    expect(state?.version).toBe(3);
+    expect(stored.filter((i) => String(i.sk).startsWith('COST#'))).toHaveLength(98);
+    // Each alert key is recorded once.
+    const alerts = stored.filter((i) => String(i.sk).startsWith('ALERT#'));
+    expect(new Set(alerts.map((x) => x.sk)).size).toBe(alerts.length);
+  });
+});
