@@ -1,9 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SESClient } from '@aws-sdk/client-ses';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
 import { toDocumentClient } from '../../shared/clients.ts';
-import { localDynamoClient } from '../../shared/local/clients.ts';
+import { localDynamoClient, localSesClient } from '../../shared/local/clients.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../shared/local/dynamodb-local.ts';
+import { type SesLocal, startSesLocal } from '../../shared/local/ses-local.ts';
 import { ensureTable } from '../../shared/store/table.ts';
 
 /** One DynamoDB Local per test file, started before its tests and stopped after them. */
@@ -28,6 +30,29 @@ export function useDynamoDbLocal() {
     server = await startDynamoDbLocal();
     handle.client = localDynamoClient(server.endpoint);
     handle.doc = toDocumentClient(handle.client);
+  });
+  afterAll(async () => {
+    handle.client?.destroy();
+    await server?.stop();
+  });
+  return handle;
+}
+
+/** One SES emulator per test file (in-process), emptied with clear() between tests as needed. */
+export function useSesLocal() {
+  let server: SesLocal | undefined;
+  const handle = {
+    client: undefined as unknown as SESClient,
+    get endpoint(): string {
+      if (!server) throw new Error('the SES emulator is not running (use it inside a test)');
+      return server.endpoint;
+    },
+    emails: () => (server as SesLocal).emails(),
+    clear: () => (server as SesLocal).clear(),
+  };
+  beforeAll(async () => {
+    server = await startSesLocal();
+    handle.client = localSesClient(server.endpoint);
   });
   afterAll(async () => {
     handle.client?.destroy();

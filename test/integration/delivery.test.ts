@@ -1,0 +1,148 @@
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { computeFigures } from '../../shared/core/figures.ts';
+import { DeliveryRejectedError, SesMailer } from '../../shared/email/ses-mailer.ts';
+import type { AlertRecord, Mailer } from '../../shared/ports.ts';
+import { parseAccountConfig } from '../../shared/schemas/account-config.ts';
+import { DynamoAlertStore } from '../../shared/store/dynamo-alert-store.ts';
+import { accountPk, alertSk } from '../../shared/store/keys.ts';
+import { type DeliveryDeps, deliverAlerts } from '../../shared/use-cases/deliver-alerts.ts';
+import { useDynamoDbLocal, useSesLocal } from '../support/emulators.ts';
+
+const ddb = useDynamoDbLocal();
+const ses = useSesLocal();
+let table: string;
+
+const config = parseAccountConfig({
+  id: 'acme',
+  provider: 'openai',
+  name: 'Acme',
+  recipients: ['ops@acme.example', 'cfo@acme.example'],
+});
+const figures = computeFigures({
+  grants: [],
+  buckets: [],
+  burnOrder: 'expiring-first',
+  at: Date.parse('2026-11-24T09:00:00Z'),
+});
+
+async function due(...keys: string[]): Promise<AlertRecord[]> {
+  const records = keys.map(
+    (key): AlertRecord => ({
+      key,
+      kind: key.split(':')[0] as string,
+      status: 'pending',
+      firedAt: '2026-11-24T09:00:00.000Z',
+    }),
+  );
+  for (const r of records)
+    await ddb.doc.send(
+      new PutCommand({ TableName: table, Item: { pk: accountPk('acme'), sk: alertSk(r.key), ...r } }),
+    );
+  return records;
+}
+
+async function stored(key: string) {
+  const out = await ddb.doc.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk AND sk = :sk',
+      ExpressionAttributeValues: { ':pk': accountPk('acme'), ':sk': alertSk(key) },
+    }),
+  );
+  return out.Items?.[0];
+}
+
+function deps(mailer: Mailer = new SesMailer(ses.client), now = '2026-11-24T09:00:00Z'): DeliveryDeps {
+  let n = 0;
+  return {
+    alerts: new DynamoAlertStore(ddb.doc, table),
+    mailer,
+    render: (facts) => ({
+      subject: `Acme: ${facts.alerts.map((a) => a.key).join(', ')}`,
+      html: '<p>html</p>',
+      text: 'text',
+    }),
+    sender: 'burnrate@acme.example',
+    now: () => new Date(now),
+    newToken: () => `token-${now}-${++n}-${Math.random()}`,
+    claimTimeoutMs: 600_000,
+  };
+}
+
+const input = (pending: AlertRecord[]) => ({ accountId: 'acme', config, figures, pending, costs: [] });
+
+beforeEach(async () => {
+  table = await ddb.freshTable('delivery');
+  await ses.clear();
+});
+
+describe('alert delivery through SES (emulator) with state in DynamoDB Local', () => {
+  it('several due keys make one email; the keys are marked sent with the SES message id', async () => {
+    const pending = await due('budget:2026-11:80', 'low-balance:25');
+    const out = await deliverAlerts(deps(), input(pending));
+    const emails = await ses.emails();
+    expect(emails).toHaveLength(1);
+    expect(emails[0]).toMatchObject({
+      from: 'burnrate@acme.example',
+      subject: 'Acme: budget:2026-11:80, low-balance:25',
+    });
+    // aws-ses-v2-local's v1 parser keeps only ToAddresses.member.1, so only the first shows here.
+    expect(emails[0]?.destination.to[0]).toBe('ops@acme.example');
+    expect(await stored('low-balance:25')).toMatchObject({ status: 'sent', messageId: out.messageId });
+    expect(out.messageId).toBe(emails[0]?.messageId);
+  });
+
+  it('a second run sends nothing', async () => {
+    const pending = await due('exhausted');
+    await deliverAlerts(deps(), input(pending));
+    await deliverAlerts(deps(), input(pending));
+    expect(await ses.emails()).toHaveLength(1);
+  });
+
+  it('SES failure then success gives exactly one email', async () => {
+    const pending = await due('exhausted');
+    const real = new SesMailer(ses.client);
+    let fail = true;
+    const flaky: Mailer = {
+      send: async (email) => {
+        if (fail) {
+          fail = false;
+          throw Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable' });
+        }
+        return real.send(email);
+      },
+    };
+    await expect(deliverAlerts(deps(flaky), input(pending))).rejects.toThrow('Service unavailable');
+    expect(await stored('exhausted')).toMatchObject({ status: 'pending' });
+    await deliverAlerts(deps(flaky), input(pending));
+    expect(await ses.emails()).toHaveLength(1);
+  });
+
+  it('two concurrent runs give one email per key', async () => {
+    const pending = await due('exhausted', 'runway:7');
+    await Promise.all([
+      deliverAlerts(deps(), input(pending)),
+      deliverAlerts(deps(), input(pending)),
+      deliverAlerts(deps(), input(pending)),
+    ]);
+    const emails = await ses.emails();
+    const keys = emails.flatMap((e) => e.subject.replace('Acme: ', '').split(', ')).sort();
+    expect(keys).toEqual(['exhausted', 'runway:7']);
+  });
+
+  it('a rejected message is a clear operator-facing error and the key stays unsent', async () => {
+    const pending = await due('exhausted');
+    const rejecting = new SesMailer({
+      send: async () => {
+        throw Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' });
+      },
+    } as never);
+    const error = await deliverAlerts(deps(rejecting), input(pending)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeliveryRejectedError);
+    expect((error as Error).message).toMatch(
+      /SES rejected the email from burnrate@acme.example .*MessageRejected.*Verify the sender/,
+    );
+    expect(await stored('exhausted')).toMatchObject({ status: 'pending' });
+  });
+});
