@@ -1,6 +1,10 @@
 import { Command, CommanderError } from 'commander';
+import { EnvironmentError } from '../../shared/config/environment.ts';
 import { InvalidInputError } from '../../shared/schemas/invalid-input.ts';
+import { registerAccountCommands, registerGrantCommands } from './account-commands.ts';
+import { registerRun } from './run-command.ts';
 import { registerSimulate } from './simulate-command.ts';
+import { registerTable } from './table-command.ts';
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 bad input (a file, a flag, a config item). */
 export async function main(argv: string[]): Promise<number> {
@@ -9,6 +13,10 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerSimulate(program);
+  registerRun(program);
+  registerAccountCommands(program);
+  registerGrantCommands(program);
+  registerTable(program);
   try {
     await program.parseAsync(argv);
     return 0;
@@ -16,6 +24,10 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof InvalidInputError) {
       process.stderr.write(`burnrate: invalid input:\n${error.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      return 2;
+    }
+    if (error instanceof EnvironmentError) {
+      process.stderr.write(`burnrate: ${error.message}\n`);
       return 2;
     }
     process.stderr.write(`burnrate: ${(error as Error).message ?? String(error)}\n`);

@@ -3,9 +3,11 @@
  * timings belong here, never in the test suite. `npm run bench -- ledger` runs one section.
  */
 import { ledgerBench } from './ledger-bench.ts';
+import { syncBench } from './sync-bench.ts';
 
 const sections: Record<string, () => void | Promise<void>> = {
   ledger: ledgerBench,
+  sync: syncBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

@@ -238,11 +238,20 @@ describe('post-paid accounts (no grants)', () => {
 describe('parseAlertKey', () => {
   it('rebuilds each kind’s details from its key', async () => {
     const { parseAlertKey } = await import('../../shared/core/alerts.ts');
-    expect(parseAlertKey('budget:2026-11:80')).toEqual({ kind: 'budget', key: 'budget:2026-11:80', month: '2026-11', threshold: 80 });
+    expect(parseAlertKey('budget:2026-11:80')).toEqual({
+      kind: 'budget',
+      key: 'budget:2026-11:80',
+      month: '2026-11',
+      threshold: 80,
+    });
     expect(parseAlertKey('forecast:2026-11')).toMatchObject({ kind: 'forecast', month: '2026-11' });
     expect(parseAlertKey('low-balance:12.5')).toMatchObject({ kind: 'low-balance', threshold: 12.5 });
     expect(parseAlertKey('runway:7')).toMatchObject({ kind: 'runway', threshold: 7 });
-    expect(parseAlertKey('expiry:org:promo:30')).toMatchObject({ kind: 'expiry', grantId: 'org:promo', threshold: 30 });
+    expect(parseAlertKey('expiry:org:promo:30')).toMatchObject({
+      kind: 'expiry',
+      grantId: 'org:promo',
+      threshold: 30,
+    });
     expect(parseAlertKey('exhausted')).toEqual({ kind: 'exhausted', key: 'exhausted' });
     expect(parseAlertKey('operator:stale-data')).toBeUndefined();
   });

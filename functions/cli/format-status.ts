@@ -1,0 +1,40 @@
+import { toOutputFigures } from '../../shared/core/derived.ts';
+import type { ProcessOutcome } from '../../shared/use-cases/process-account.ts';
+
+const usd = (n: number) => `${n < 0 ? '-' : ''}$${Math.abs(n).toFixed(2)}`;
+
+/** The status table printed after a run: one line per account. */
+export function formatOutcomes(outcomes: readonly ProcessOutcome[]): string {
+  const rows = [['account', 'balance', 'burn/day', 'runway', 'next expiry', 'at risk', 'alerts sent']];
+  const notes: string[] = [];
+  for (const o of outcomes) {
+    if (o.status !== 'ok') {
+      rows.push([o.accountId, o.status.toUpperCase(), '', '', '', '', '']);
+      notes.push(...(o.status === 'invalid' ? o.problems : [`account ${o.accountId}: ${o.error.message}`]));
+      continue;
+    }
+    const f = o.result.figures;
+    const out = toOutputFigures(f, '');
+    const live = f.grants.filter((g) => g.active && !g.expired && g.remainingMicros > 0);
+    const next = live.sort((a, b) => a.grant.expiresAt - b.grant.expiresAt)[0];
+    const atRisk = out.grants.reduce((sum, g) => sum + (g.atRiskUsd ?? 0), 0);
+    rows.push([
+      o.accountId,
+      f.hasGrants ? usd(out.balanceUsd) : 'post-paid',
+      usd(out.burnRateUsdPerDay),
+      out.runwayDays === null ? '-' : `${out.runwayDays.toFixed(1)} d`,
+      next ? new Date(next.grant.expiresAt).toISOString().slice(0, 10) : '-',
+      f.hasGrants ? usd(atRisk) : '-',
+      o.sent.join(' ') ||
+        (o.result.due.length > 0 ? `due: ${o.result.due.map((a) => a.key).join(' ')}` : '-'),
+    ]);
+  }
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  const lines = rows.map((r) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
+  return `${[...lines, ...notes.map((n) => `! ${n}`)].join('\n')}\n`;
+}

@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { parseEnvironment } from '../../shared/config/environment.ts';
+import { toOutputFigures } from '../../shared/core/derived.ts';
+import { parseInstant } from '../../shared/core/time.ts';
+import { InvalidInputError } from '../../shared/schemas/invalid-input.ts';
+import type { ProcessOutcome } from '../../shared/use-cases/process-account.ts';
+import { runAll } from '../../shared/use-cases/run-all.ts';
+import { formatOutcomes } from './format-status.ts';
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('One pass over all enabled accounts: pull costs, update the ledger, record due alerts')
+    .option('--account <id>', 'only this account')
+    .option('--now <instant>', 'pretend the time is this ISO 8601 instant (for replays and tests)')
+    .option('--concurrency <n>', 'accounts synced at once (default BURNRATE_CONCURRENCY or 8)')
+    .option('--json', 'print the outcomes as JSON')
+    .action(async (opts: { account?: string; now?: string; concurrency?: string; json?: boolean }) => {
+      const env = parseEnvironment();
+      const fixed = opts.now === undefined ? undefined : parseInstant(opts.now);
+      if (opts.now !== undefined && fixed === undefined) {
+        throw new InvalidInputError([
+          `--now: expected an ISO 8601 instant such as 2026-07-01T00:00:00Z, got "${opts.now}"`,
+        ]);
+      }
+      const concurrency =
+        opts.concurrency === undefined ? env.BURNRATE_CONCURRENCY : Number(opts.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1) {
+        throw new InvalidInputError([
+          `--concurrency: expected a positive integer, got "${opts.concurrency}"`,
+        ]);
+      }
+      // Loaded on use: `simulate` and `--help` should not pay for the AWS SDK.
+      const { processDeps } = await import('../../shared/compose.ts');
+      const { processAccount } = await import('../../shared/use-cases/process-account.ts');
+      const deps = processDeps(env, { now: fixed === undefined ? () => new Date() : () => new Date(fixed) });
+      if (!deps.delivery)
+        process.stderr.write('BURNRATE_SENDER is not set: due alerts are recorded, not emailed\n');
+      let done = 0;
+      const outcomes = await runAll(deps.store, (id) => processAccount(deps, id), {
+        accountId: opts.account,
+        concurrency,
+        onOutcome: () => {
+          done++;
+          if (process.stderr.isTTY) process.stderr.write(`\rsynced ${done} account(s)`);
+        },
+      });
+      if (process.stderr.isTTY && done > 0) process.stderr.write('\n');
+      process.stdout.write(
+        opts.json ? `${JSON.stringify(outcomes.map(toJson), null, 2)}\n` : formatOutcomes(outcomes),
+      );
+      if (outcomes.some((o) => o.status === 'failed')) process.exitCode = 1;
+      else if (outcomes.some((o) => o.status === 'invalid')) process.exitCode = 2;
+    });
+}
+
+function toJson(o: ProcessOutcome) {
+  const base = {
+    accountId: o.accountId,
+    status: o.status,
+    sent: o.sent,
+    ...(o.operator && { operatorAlert: o.operator }),
+  };
+  if (o.status === 'ok') {
+    const r = o.result;
+    return {
+      ...base,
+      figures: toOutputFigures(r.figures, new Date(r.figures.at).toISOString()),
+      due: r.due.map((a) => a.key),
+      writtenDays: r.writtenDays,
+      writeRequests: r.writeRequests,
+      unpricedModels: r.unknownModels,
+      ...(o.deliveryError && { deliveryError: o.deliveryError.message }),
+    };
+  }
+  if (o.status === 'invalid') return { ...base, problems: o.problems };
+  return { ...base, error: o.error.message };
+}

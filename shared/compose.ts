@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { documentClient, secretsManagerClient, sesClient } from './clients.ts';
+import type { Environment } from './config/environment.ts';
+import { renderAlertEmail, renderOperatorEmail } from './email/render-alert-email.ts';
+import { SesMailer } from './email/ses-mailer.ts';
+import type { CostSource } from './ports.ts';
+import { ProviderAuthError } from './providers/errors.ts';
+import { OpenAiCostSource } from './providers/openai/client.ts';
+import type { AccountConfig } from './schemas/account-config.ts';
+import {
+  AdminKeyMissingError,
+  EnvSecretSource,
+  SecretsManagerSecretSource,
+} from './secrets/secret-sources.ts';
+import { DynamoAccountStore } from './store/dynamo-account-store.ts';
+import { DynamoAdminStore } from './store/dynamo-admin-store.ts';
+import { DynamoAlertStore } from './store/dynamo-alert-store.ts';
+import type { AdminPort } from './use-cases/manage-accounts.ts';
+import type { ProcessDeps } from './use-cases/process-account.ts';
+
+/** The provider seam: the only place that maps `provider` to a client. */
+export function costSourceFor(env: Environment) {
+  return (config: AccountConfig, adminKey: string): CostSource => {
+    switch (config.provider) {
+      case 'openai':
+        return new OpenAiCostSource({ adminKey, baseUrl: env.OPENAI_BASE_URL });
+    }
+  };
+}
+
+/** A claim older than this is presumed dead (see deliverAlerts): at most one duplicate email. */
+const CLAIM_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * Wires the adapters for one process. Admin keys come from the environment when OPENAI_ADMIN_KEY
+ * is set (local use), otherwise from Secrets Manager. Without BURNRATE_SENDER, alerts are recorded
+ * as due but not sent.
+ */
+export function processDeps(
+  env: Environment,
+  options: { now?: () => Date; demo?: boolean } = {},
+): ProcessDeps {
+  const now = options.now ?? (() => new Date());
+  const doc = documentClient(env.AWS_REGION);
+  const secrets = env.OPENAI_ADMIN_KEY
+    ? new EnvSecretSource({ openai: env.OPENAI_ADMIN_KEY })
+    : new SecretsManagerSecretSource(
+        new SecretsProvider({ awsSdkV3Client: secretsManagerClient(env.AWS_REGION) }),
+      );
+  const alerts = new DynamoAlertStore(doc, env.BURNRATE_TABLE);
+  const mailer = new SesMailer(sesClient(env.AWS_REGION));
+  const common = { alerts, mailer, now, newToken: randomUUID, claimTimeoutMs: CLAIM_TIMEOUT_MS };
+  const sender = env.BURNRATE_SENDER;
+  return {
+    store: new DynamoAccountStore(doc, env.BURNRATE_TABLE),
+    secrets,
+    costSource: costSourceFor(env),
+    now,
+    staleHours: env.BURNRATE_STALE_HOURS,
+    isAuthError: (error) => error instanceof ProviderAuthError || error instanceof AdminKeyMissingError,
+    delivery: sender ? { ...common, sender, render: renderAlertEmail, demo: options.demo } : undefined,
+    operator: sender
+      ? { ...common, sender, operatorEmail: env.BURNRATE_OPERATOR_EMAIL, renderOperator: renderOperatorEmail }
+      : undefined,
+  };
+}
+
+/** The operator CLI's view of the table (config items, grants, validation of stored items). */
+export function adminPort(env: Environment): AdminPort {
+  const doc = documentClient(env.AWS_REGION);
+  const admin = new DynamoAdminStore(doc, env.BURNRATE_TABLE);
+  const accounts = new DynamoAccountStore(doc, env.BURNRATE_TABLE);
+  return {
+    getConfig: (id) => admin.getConfig(id),
+    putConfig: (config, expected) => admin.putConfig(config, expected),
+    putGrant: (id, grant) => admin.putGrant(id, grant),
+    loadAccount: (id) => accounts.loadAccount(id),
+    listAccounts: () => accounts.listAccounts(),
+  };
+}

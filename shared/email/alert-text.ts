@@ -1,0 +1,93 @@
+import type { AlertCandidate, AlertKind } from '../core/alerts.ts';
+import { burnRate, forecastMonthEnd, runway } from '../core/derived.ts';
+import type { Figures } from '../core/figures.ts';
+import { microsToUsd, ratioToUsd, roundRatio } from '../core/money.ts';
+import { DAY_MS } from '../core/time.ts';
+import type { AccountConfig } from '../schemas/account-config.ts';
+import { days, isoDay, usd, usdMicros, usdShort } from './format.ts';
+
+/** Most severe first: the subject line speaks of the first alert in this order. */
+export const SEVERITY: readonly AlertKind[] = [
+  'exhausted',
+  'low-balance',
+  'runway',
+  'expiry',
+  'forecast',
+  'budget',
+];
+
+export interface AlertText {
+  /** One line, with the number: used as the subject and as the section title. */
+  headline: string;
+  /** The figure and the threshold it crossed. */
+  detail: string;
+  /** What to do next, naming the config field to edit. */
+  action: string;
+}
+
+/** Plain-text facts for one alert; the HTML and text parts both render from these. */
+export function describeAlert(alert: AlertCandidate, f: Figures, config: AccountConfig): AlertText {
+  const balance = usdMicros(f.balanceMicros);
+  const rate = burnRate(f);
+  const perDay = rate ? `${usd(ratioToUsd(rate.num, rate.den))}/day` : 'no spend history yet';
+  const t = alert.threshold ?? 0;
+  switch (alert.kind) {
+    case 'exhausted':
+      return {
+        headline: `credit exhausted, balance ${balance}`,
+        detail: `The prepaid balance is ${balance} (overdraft ${usdMicros(f.overdraftMicros)}). Requests can start failing with insufficient_quota at any moment.`,
+        action:
+          'Buy credits now (or turn on auto-recharge in the provider console). To hear earlier next time, set `lowBalanceUsd` or `lowRunwayDays`.',
+      };
+    case 'low-balance':
+      return {
+        headline: `balance ${balance} is below ${usdShort(t)}`,
+        detail: `The balance ${balance} crossed the low-balance threshold ${usd(t)}; spending ${perDay}.`,
+        action: `Buy credits or cut usage. To change the threshold, edit \`lowBalanceUsd\` (now ${JSON.stringify(config.lowBalanceUsd)}).`,
+      };
+    case 'runway': {
+      const r = runway(f);
+      const left = r ? roundRatio(r.num * 10, r.den) / 10 : 0;
+      return {
+        headline: `runway ${left} days, below ${t}`,
+        detail: `At ${perDay}, the balance ${balance} lasts ${days(left)}: less than the ${days(t)} threshold.`,
+        action: `Buy credits or cut usage. To change the threshold, edit \`lowRunwayDays\` (now ${t}).`,
+      };
+    }
+    case 'expiry': {
+      const g = f.grants.find((x) => x.grant.id === alert.grantId);
+      const left = g ? Math.max(0, Math.ceil((g.grant.expiresAt - f.at) / DAY_MS)) : t;
+      const remaining = g ? usdShort(microsToUsd(g.remainingMicros)) : '?';
+      const risk = g?.atRiskScaled == null ? undefined : ratioToUsd(g.atRiskScaled, f.burnDays);
+      const riskText =
+        risk === undefined
+          ? 'the amount at risk is unknown (no spend history yet)'
+          : `about ${usdShort(risk)} likely unused`;
+      return {
+        headline: `${remaining} of credits expire in ${days(left)}, ${riskText}`,
+        detail: `Grant ${alert.grantId} has ${remaining} left and expires on ${g ? isoDay(g.grant.expiresAt) : '?'}. At ${perDay} (burn order ${config.burnOrder}), ${riskText}.`,
+        action: `Move usage onto this credit before it expires, or accept the loss. Warnings come ${JSON.stringify(config.expiryWarningDays)} days ahead: edit \`expiryWarningDays\` to change that.`,
+      };
+    }
+    case 'forecast': {
+      const fc = forecastMonthEnd(f);
+      const budget = config.monthlyBudgetUsd ?? 0;
+      return {
+        headline: `forecast ${usdShort(ratioToUsd(fc.num, fc.den))} for ${alert.month} exceeds the ${usdShort(budget)} budget`,
+        detail: `Month to date ${usdMicros(f.monthToDateMicros)} plus ${perDay} for the rest of ${alert.month} comes to ${usd(ratioToUsd(fc.num, fc.den))}, at or above the monthly budget ${usd(budget)}.`,
+        action:
+          'Cut usage, or raise `monthlyBudgetUsd`. To stop forecast alerts, set `forecastAlert` to false.',
+      };
+    }
+    case 'budget': {
+      const budget = config.monthlyBudgetUsd ?? 0;
+      const current = alert.month === isoDay(f.at).slice(0, 7);
+      const spent = usdMicros(current ? f.monthToDateMicros : f.previousMonthMicros);
+      return {
+        headline: `${t}% of the ${usdShort(budget)} budget used in ${alert.month} (${spent})`,
+        detail: `Spend in ${alert.month} is ${spent}${current ? ' so far' : ''}: at or above ${t}% of the monthly budget ${usd(budget)}.`,
+        action: `Cut usage, or change \`monthlyBudgetUsd\` (now ${budget}) or \`budgetAlertPercents\` (now ${JSON.stringify(config.budgetAlertPercents)}).`,
+      };
+    }
+  }
+}

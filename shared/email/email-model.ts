@@ -1,0 +1,75 @@
+import { burnRate, forecastMonthEnd, runway } from '../core/derived.ts';
+import { microsToUsd, ratioToUsd, roundRatio } from '../core/money.ts';
+import type { AlertEmailFacts } from '../use-cases/deliver-alerts.ts';
+import { type AlertText, describeAlert, SEVERITY } from './alert-text.ts';
+import { type ChartRow, projectionRows, spendRows } from './charts.ts';
+import { isoDay, usd, usdMicros } from './format.ts';
+
+/** Everything an alert email says, once; the HTML and the text part are two views of it. */
+export interface EmailModel {
+  subject: string;
+  title: string;
+  demo: boolean;
+  alerts: AlertText[];
+  summary: Array<[string, string]>;
+  grants: Array<[string, string, string, string]>;
+  notes: string[];
+  spend: ChartRow[];
+  projection: ChartRow[];
+}
+
+const BURN_ORDER: Record<string, string> = {
+  'expiring-first': 'credit that expires first is used first',
+  'oldest-first': 'credit bought first is used first',
+};
+
+export function emailModel(facts: AlertEmailFacts): EmailModel {
+  const { figures: f, account } = facts;
+  const name = account.name ?? account.id;
+  const ordered = [...facts.alerts].sort((a, b) => SEVERITY.indexOf(a.kind) - SEVERITY.indexOf(b.kind));
+  const alerts = ordered.map((a) => describeAlert(a, f, account));
+  const more = alerts.length > 1 ? ` (+${alerts.length - 1} more)` : '';
+  const demo = facts.demo === true;
+  const rate = burnRate(f);
+  const days = runway(f);
+  const forecast = forecastMonthEnd(f);
+  const summary: Array<[string, string]> = [];
+  if (f.hasGrants) summary.push(['Balance', usdMicros(f.balanceMicros)]);
+  summary.push([
+    'Burn rate',
+    rate
+      ? `${usd(ratioToUsd(rate.num, rate.den))}/day (last ${rate.den} complete days)`
+      : 'no spend history yet',
+  ]);
+  if (f.hasGrants)
+    summary.push(['Runway', days ? `${roundRatio(days.num * 10, days.den) / 10} days` : 'not burning']);
+  const budget = account.monthlyBudgetUsd;
+  summary.push([
+    'Month to date',
+    `${usdMicros(f.monthToDateMicros)}${budget ? ` of ${usd(budget)} budget` : ''}`,
+  ]);
+  summary.push(['Month-end forecast', usd(ratioToUsd(forecast.num, forecast.den))]);
+  const grants = f.grants.map((g): [string, string, string, string] => [
+    g.grant.id,
+    g.expired
+      ? `${usdMicros(0)} (expired, ${usdMicros(g.expiredMicros)} lost)`
+      : usd(microsToUsd(g.remainingMicros)) + (g.active ? '' : ' (not active yet)'),
+    isoDay(g.grant.expiresAt),
+    g.atRiskScaled === null ? 'unknown' : usd(ratioToUsd(g.atRiskScaled, f.burnDays)),
+  ]);
+  const notes = [
+    `Costs reported through ${facts.costsReportedThrough ?? 'no day yet'}${facts.todayIsEstimate ? `; today (${usdMicros(f.todayMicros)} so far) is an estimate from hourly usage` : ''}.`,
+    `Burn order assumed: ${account.burnOrder} (${BURN_ORDER[account.burnOrder]}); set \`burnOrder\` to change it.`,
+  ];
+  return {
+    subject: `${demo ? '[DEMO] ' : ''}${name}: ${alerts[0]?.headline ?? 'no alert'}${more}`,
+    title: name,
+    demo,
+    alerts,
+    summary,
+    grants,
+    notes,
+    spend: spendRows(f, facts.dailySpend),
+    projection: f.hasGrants ? projectionRows(f) : [],
+  };
+}
