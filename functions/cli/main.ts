@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EnvironmentError } from '../../shared/config/environment.ts';
 import { InvalidInputError } from '../../shared/schemas/invalid-input.ts';
 import { registerAccountCommands, registerGrantCommands } from './account-commands.ts';
+import { registerPreview } from './preview-command.ts';
 import { registerRun } from './run-command.ts';
 import { registerSimulate } from './simulate-command.ts';
 import { registerTable } from './table-command.ts';
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
   registerAccountCommands(program);
   registerGrantCommands(program);
   registerTable(program);
+  registerPreview(program);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -1,3 +1,4 @@
+import type { AlertCandidate } from '../core/alerts.ts';
 import { burnRate, forecastMonthEnd, runway } from '../core/derived.ts';
 import { microsToUsd, ratioToUsd, roundRatio } from '../core/money.ts';
 import type { AlertEmailFacts } from '../use-cases/deliver-alerts.ts';
@@ -23,11 +24,35 @@ const BURN_ORDER: Record<string, string> = {
   'oldest-first': 'credit bought first is used first',
 };
 
+/**
+ * Several thresholds crossed at once (budget 50/80/100, low balance 100/25) read as one alert:
+ * the highest percent, the lowest balance or days threshold, per month and per grant.
+ */
+function mostSevere(alerts: readonly AlertCandidate[]): AlertCandidate[] {
+  const best = new Map<string, AlertCandidate>();
+  for (const a of alerts) {
+    const group = `${a.kind}|${a.month ?? ''}|${a.grantId ?? ''}`;
+    const current = best.get(group);
+    const t = a.threshold ?? 0;
+    const better =
+      a.kind === 'budget'
+        ? t > (current?.threshold ?? -1)
+        : t < (current?.threshold ?? Number.POSITIVE_INFINITY);
+    if (!current || better) best.set(group, a);
+  }
+  return [...best.values()];
+}
+
 export function emailModel(facts: AlertEmailFacts): EmailModel {
   const { figures: f, account } = facts;
   const name = account.name ?? account.id;
-  const ordered = [...facts.alerts].sort((a, b) => SEVERITY.indexOf(a.kind) - SEVERITY.indexOf(b.kind));
-  const alerts = ordered.map((a) => describeAlert(a, f, account));
+  const ordered = mostSevere(facts.alerts).sort(
+    (a, b) => SEVERITY.indexOf(a.kind) - SEVERITY.indexOf(b.kind),
+  );
+  // Several windows of one grant (expiry:g:30 and expiry:g:7) say the same thing: say it once.
+  const alerts = ordered
+    .map((a) => describeAlert(a, f, account))
+    .filter((a, i, all) => all.findIndex((b) => b.headline === a.headline) === i);
   const more = alerts.length > 1 ? ` (+${alerts.length - 1} more)` : '';
   const demo = facts.demo === true;
   const rate = burnRate(f);
