@@ -9,9 +9,12 @@ export interface DailyCost {
   /** UTC day, `YYYY-MM-DD`; the bucket is [day 00:00Z, next day 00:00Z). */
   day: string;
   amountMicros: Micros;
-  /** Per-scope breakdown (OpenAI project_id, Anthropic workspace_id); key `''` = no scope. */
+  /** Per-scope breakdown (OpenAI project_id, Anthropic workspace_id); NO_SCOPE = none given. */
   byScope: Record<string, Micros>;
 }
+
+/** Scope key for costs without a project/workspace id (DynamoDB map keys cannot be empty). */
+export const NO_SCOPE = '(none)';
 
 /** Priced estimate of usage the cost report does not cover yet (hourly usage × price table). */
 export interface UsageEstimate {

@@ -69,7 +69,7 @@ describe('OpenAI costs', () => {
     expect(days[0]).toEqual({
       day: '2026-08-26',
       amountMicros: 1_390_000,
-      byScope: { proj_a: 1_100_000, '': 290_000 },
+      byScope: { proj_a: 1_100_000, '(none)': 290_000 },
     });
     expect(days[89]?.day).toBe('2026-11-23');
   });

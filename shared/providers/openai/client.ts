@@ -3,7 +3,7 @@
 // errors that never carry the key, and our own estimate pricing. Two GET endpoints do not need it.
 import { usdToMicros } from '../../core/money.ts';
 import { dayKey } from '../../core/time.ts';
-import type { CostSource, DailyCost, UsageEstimate } from '../../ports.ts';
+import { type CostSource, type DailyCost, NO_SCOPE, type UsageEstimate } from '../../ports.ts';
 import { ProviderQuotaError, ProviderResponseError } from '../errors.ts';
 import { getJson, type HttpOptions } from '../http.ts';
 import { defaultPriceTable, findPrice, type PriceTable, priceUsage } from './pricing.ts';
@@ -69,7 +69,7 @@ export class OpenAiCostSource implements CostSource {
           );
         }
         const micros = usdToMicros(r.amount.value);
-        const scope = r.project_id ?? '';
+        const scope = r.project_id || NO_SCOPE;
         byScope[scope] = (byScope[scope] ?? 0) + micros;
         amountMicros += micros;
       });

@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { renderAlertEmail, renderOperatorEmail } from '../../shared/email/render-alert-email.ts';
+import { SesMailer } from '../../shared/email/ses-mailer.ts';
+import { ProviderAuthError } from '../../shared/providers/errors.ts';
+import { OpenAiCostSource } from '../../shared/providers/openai/client.ts';
+import { EnvSecretSource } from '../../shared/secrets/secret-sources.ts';
+import { DynamoAccountStore } from '../../shared/store/dynamo-account-store.ts';
+import { DynamoAlertStore } from '../../shared/store/dynamo-alert-store.ts';
+import { accountPk, CONFIG_SK, grantSk } from '../../shared/store/keys.ts';
+import { type ProcessDeps, processAccount } from '../../shared/use-cases/process-account.ts';
+import { startOpenAiFake } from '../fakes/openai-fake.ts';
+import { useDynamoDbLocal, useSesLocal } from '../support/emulators.ts';
+
+const ddb = useDynamoDbLocal();
+const ses = useSesLocal();
+let fake: Awaited<ReturnType<typeof startOpenAiFake>>;
+let table: string;
+let now: Date;
+const DAY = 86_400_000;
+
+function deps(key = fake.adminKey): ProcessDeps {
+  const common = {
+    alerts: new DynamoAlertStore(ddb.doc, table),
+    mailer: new SesMailer(ses.client),
+    now: () => now,
+    newToken: randomUUID,
+    claimTimeoutMs: 600_000,
+    sender: 'burnrate@acme.example',
+  };
+  return {
+    store: new DynamoAccountStore(ddb.doc, table),
+    secrets: new EnvSecretSource({ openai: key }),
+    costSource: (_c, adminKey) =>
+      new OpenAiCostSource({ adminKey, baseUrl: fake.baseUrl, sleep: async () => {}, maxRetries: 1 }),
+    now: () => now,
+    staleHours: 6,
+    isAuthError: (e) => e instanceof ProviderAuthError,
+    delivery: { ...common, render: renderAlertEmail },
+    operator: { ...common, operatorEmail: 'operator@acme.example', renderOperator: renderOperatorEmail },
+  };
+}
+
+async function put(item: Record<string, unknown>) {
+  await ddb.doc.send(new PutCommand({ TableName: table, Item: item }));
+}
+
+async function account(config: Record<string, unknown>, grants: Array<Record<string, unknown>>) {
+  await put({
+    pk: accountPk('acme'),
+    sk: CONFIG_SK,
+    id: 'acme',
+    provider: 'openai',
+    name: 'Acme production',
+    recipients: ['ops@acme.example'],
+    expiryWarningDays: [],
+    ...config,
+  });
+  for (const g of grants) await put({ pk: accountPk('acme'), sk: grantSk(String(g.id)), ...g });
+}
+
+/** `days` days of `usd` a day ending yesterday (relative to `now`). */
+function spend(usd: number, days = 30) {
+  const h: Record<string, Array<{ usd: number }>> = {};
+  const today = Date.parse(now.toISOString().slice(0, 10));
+  for (let i = 1; i <= days; i++) h[new Date(today - i * DAY).toISOString().slice(0, 10)] = [{ usd }];
+  fake.setCosts(h);
+}
+
+function spendRange(from: string, to: string, usd: number) {
+  const h: Record<string, Array<{ usd: number }>> = {};
+  for (let t = Date.parse(from); t <= Date.parse(to); t += DAY)
+    h[new Date(t).toISOString().slice(0, 10)] = [{ usd }];
+  fake.setCosts(h);
+}
+
+beforeAll(async () => {
+  fake = await startOpenAiFake();
+});
+afterAll(() => fake.stop());
+beforeEach(async () => {
+  table = await ddb.freshTable('process');
+  await ses.clear();
+  now = new Date('2026-11-24T09:00:00Z');
+  fake.setUsage([]);
+});
+
+describe('sync + delivery end to end (DynamoDB Local, SES emulator, fake OpenAI)', () => {
+  it.each([
+    [
+      'low-balance',
+      { lowBalanceUsd: [100] },
+      210 + 90,
+      10,
+      /^Acme production: balance \$90\.00 is below \$100$/,
+    ],
+    ['runway', { lowRunwayDays: 10 }, 300 + 90, 10, /^Acme production: runway 9 days, below 10$/],
+    ['exhausted', {}, 300, 20, /^Acme production: credit exhausted, balance -\$300\.00$/],
+    [
+      'budget',
+      { monthlyBudgetUsd: 1000, budgetAlertPercents: [20], forecastAlert: false },
+      5000,
+      10,
+      /^Acme production: 20% of the \$1,000 budget used in 2026-11 \(\$230\.00\)$/,
+    ],
+    [
+      'forecast',
+      { monthlyBudgetUsd: 300, budgetAlertPercents: [] },
+      5000,
+      10,
+      /^Acme production: forecast \$300 for 2026-11 exceeds the \$300 budget$/,
+    ],
+    [
+      'expiry',
+      { expiryWarningDays: [7] },
+      300,
+      1,
+      /^Acme production: \$270 of credits expire in 7 days, about \$263 likely unused$/,
+    ],
+  ] as const)(
+    '%s: one email with the right subject; a second run sends nothing',
+    async (kind, config, grantUsd, perDay, subject) => {
+      const expiresAt = kind === 'expiry' ? '2026-12-01T00:00:00Z' : '2027-10-01T00:00:00Z';
+      await account(config, [
+        { id: 'g1', amountUsd: grantUsd, effectiveAt: '2026-10-01T00:00:00Z', expiresAt },
+      ]);
+      spend(perDay, kind === 'low-balance' ? 21 : 30);
+      const first = await processAccount(deps(), 'acme');
+      expect(first.status === 'failed' && first.error.message).toBe(false);
+      expect(first.status).toBe('ok');
+      const emails = await ses.emails();
+      expect(emails.map((e) => e.subject)).toHaveLength(1);
+      expect(emails[0]?.subject).toMatch(subject);
+      expect(first.sent.some((k) => k.startsWith(kind))).toBe(true);
+      now = new Date('2026-11-24T09:15:00Z');
+      const second = await processAccount(deps(), 'acme');
+      expect(second.sent).toEqual([]);
+      expect(await ses.emails()).toHaveLength(1);
+    },
+  );
+
+  it('low balance re-arms after a top-up and sends again on the next drop', async () => {
+    await account({ lowBalanceUsd: [100] }, [
+      { id: 'g1', amountUsd: 300, effectiveAt: '2026-10-01T00:00:00Z' },
+    ]);
+    spendRange('2026-11-03', '2026-12-31', 10);
+    await processAccount(deps(), 'acme'); // 300 − 21 days × 10 = 90: fires
+    await put({
+      pk: accountPk('acme'),
+      sk: grantSk('topup'),
+      id: 'topup',
+      amountUsd: 200,
+      effectiveAt: '2026-11-24T10:00:00Z',
+    });
+    now = new Date('2026-11-24T10:15:00Z');
+    const topped = await processAccount(deps(), 'acme'); // 290: re-arms
+    expect(topped.status === 'ok' && topped.result.rearmed).toEqual(['low-balance:100']);
+    now = new Date('2026-12-12T10:15:00Z');
+    const calm = await processAccount(deps(), 'acme'); // 500 − 39 days × 10 = 110
+    expect(calm.status === 'ok' && calm.result.figures.balanceMicros).toBe(110_000_000);
+    now = new Date('2026-12-14T10:15:00Z');
+    const dropped = await processAccount(deps(), 'acme');
+    expect(dropped.sent).toContain('low-balance:100');
+    const subjects = (await ses.emails()).map((e) => e.subject);
+    expect(subjects.filter((s) => s.includes('is below $100'))).toHaveLength(2);
+  });
+
+  it('an invalid config item emails the operator once, naming the field', async () => {
+    await account({ lowBalanceUsd: [100, -5] }, []);
+    const first = await processAccount(deps(), 'acme');
+    expect(first).toMatchObject({ status: 'invalid', operator: { kind: 'invalid-config', result: 'sent' } });
+    await processAccount(deps(), 'acme');
+    const emails = await ses.emails();
+    expect(emails).toHaveLength(1);
+    expect(emails[0]?.destination.to).toEqual(['operator@acme.example']);
+    expect(emails[0]?.subject).toBe('burnrate operator: account acme: config item is invalid');
+    expect(emails[0]?.body.text).toContain(
+      'account acme: lowBalanceUsd[1]: expected a positive number, got -5',
+    );
+  });
+
+  it('a rejected admin key emails the operator, and the key never appears in the email', async () => {
+    await account({}, [{ id: 'g1', amountUsd: 300, effectiveAt: '2026-10-01T00:00:00Z' }]);
+    spend(1);
+    const out = await processAccount(deps('sk-admin-wrong-and-secret'), 'acme');
+    expect(out).toMatchObject({ status: 'failed', operator: { kind: 'auth-failed', result: 'sent' } });
+    const [email] = await ses.emails();
+    expect(email?.subject).toBe('burnrate operator: account acme: the provider refused the admin key');
+    expect(JSON.stringify(email)).not.toContain('sk-admin-wrong-and-secret');
+  });
+
+  it('a provider outage past the stale threshold emails the operator; the next good sync re-arms it', async () => {
+    await account({}, [{ id: 'g1', amountUsd: 300, effectiveAt: '2026-10-01T00:00:00Z' }]);
+    spend(1);
+    await processAccount(deps(), 'acme');
+    now = new Date('2026-11-24T18:00:00Z');
+    fake.injectFaults([{ kind: '500' }, { kind: '500' }], '/v1/organization/costs');
+    const out = await processAccount(deps(), 'acme');
+    expect(out).toMatchObject({ status: 'failed', operator: { kind: 'stale-data', result: 'sent' } });
+    const ok = await processAccount(deps(), 'acme');
+    expect(ok.status).toBe('ok');
+    expect(ok.status === 'ok' && ok.result.due).toEqual([]);
+  });
+});
