@@ -1,7 +1,6 @@
 import { toOutputFigures } from '../../shared/core/derived.ts';
+import { usd } from '../../shared/email/format.ts';
 import type { ProcessOutcome } from '../../shared/use-cases/process-account.ts';
-
-const usd = (n: number) => `${n < 0 ? '-' : ''}$${Math.abs(n).toFixed(2)}`;
 
 /** The status table printed after a run: one line per account. */
 export function formatOutcomes(outcomes: readonly ProcessOutcome[]): string {

@@ -5,6 +5,8 @@ import { registerAccountCommands, registerGrantCommands } from './account-comman
 import { registerPreview } from './preview-command.ts';
 import { registerRun } from './run-command.ts';
 import { registerSimulate } from './simulate-command.ts';
+import { registerStart } from './start-command.ts';
+import { registerStatus } from './status-command.ts';
 import { registerTable } from './table-command.ts';
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 bad input (a file, a flag, a config item). */
@@ -13,12 +15,14 @@ export async function main(argv: string[]): Promise<number> {
     .description('Watches prepaid LLM API credit and emails people before money is wasted or service stops.')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerStart(program);
   registerSimulate(program);
   registerRun(program);
   registerAccountCommands(program);
   registerGrantCommands(program);
   registerTable(program);
   registerPreview(program);
+  registerStatus(program);
   try {
     await program.parseAsync(argv);
     return 0;

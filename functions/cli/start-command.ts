@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { InvalidInputError } from '../../shared/schemas/invalid-input.ts';
+import { formatOutcomes } from './format-status.ts';
+
+/** `npm start`: burnrate on this machine, on local emulators, with no AWS account. */
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description(
+      'Run burnrate locally: DynamoDB Local, the SES emulator and (without OPENAI_ADMIN_KEY) a demo',
+    )
+    .option('--once', 'run one pass and exit')
+    .option('--fresh', 'forget the local state kept in .burnrate/ from earlier runs')
+    .option('--interval <minutes>', 'minutes between passes', '15')
+    .action(async (o: { once?: boolean; fresh?: boolean; interval: string }) => {
+      const interval = Number(o.interval);
+      if (!(interval > 0))
+        throw new InvalidInputError([`--interval: expected minutes > 0, got "${o.interval}"`]);
+      const log = (line: string) => process.stdout.write(`${line}\n`);
+      const { startLocalServices, demoSeed, saveNewEmails } = await import('../../shared/local/local-run.ts');
+      const services = await startLocalServices(
+        {
+          once: o.once === true,
+          fresh: o.fresh === true,
+          intervalMinutes: interval,
+          stateDir: join(process.cwd(), '.burnrate'),
+        },
+        log,
+      );
+      let stopping = false;
+      const shutdown = async (code: number) => {
+        if (stopping) return;
+        stopping = true;
+        await services.stop();
+        process.exit(code);
+      };
+      process.once('SIGINT', () => void shutdown(0));
+      process.once('SIGTERM', () => void shutdown(0));
+      try {
+        const { parseEnvironment } = await import('../../shared/config/environment.ts');
+        const { adminPort, processDeps } = await import('../../shared/compose.ts');
+        const { ensureTable } = await import('../../shared/store/table.ts');
+        const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+        const { processAccount } = await import('../../shared/use-cases/process-account.ts');
+        const { runAll } = await import('../../shared/use-cases/run-all.ts');
+        const env = parseEnvironment();
+        const ddb = new DynamoDBClient({ region: env.AWS_REGION });
+        await ensureTable(ddb, env.BURNRATE_TABLE);
+        ddb.destroy();
+        const admin = adminPort(env);
+        if (services.demo) {
+          const config = demoSeed.config();
+          if (!(await admin.getConfig(config.id))) {
+            await admin.putConfig(config);
+            for (const g of demoSeed.grants(Date.now())) await admin.putGrant(config.id, g);
+            log(`DEMO: seeded account ${config.id} with ${demoSeed.grants(Date.now()).length} grants`);
+          }
+        } else if ((await admin.listAccounts()).length === 0) {
+          log(
+            'No accounts yet. Add one: npx burnrate account put my-account.json, then npx burnrate grant add --account ID --amount 500 --effective 2026-01-15',
+          );
+        }
+        const deps = processDeps(env, { demo: services.demo });
+        const seen = new Set<string>();
+        const pass = async () => {
+          const started = new Date();
+          const outcomes = await runAll(deps.store, (id) => processAccount(deps, id), {
+            concurrency: env.BURNRATE_CONCURRENCY,
+          });
+          log(`\n${services.demo ? '[DEMO DATA] ' : ''}pass at ${started.toISOString()}`);
+          process.stdout.write(formatOutcomes(outcomes));
+          const saved = await saveNewEmails(
+            services.sesWebPage,
+            join(process.cwd(), '.burnrate', 'emails'),
+            seen,
+          );
+          for (const [subject, file] of saved) log(`  email: ${subject}\n         ${file}`);
+          log(`Emails: ${services.sesWebPage} (the SES emulator's page, while this runs; JSON at /store)`);
+        };
+        await pass();
+        if (o.once) return void (await shutdown(0));
+        log(`\nNext pass every ${interval} min; Ctrl-C stops burnrate and everything it started.`);
+        setInterval(
+          () => void pass().catch((e: Error) => log(`pass failed: ${e.message}`)),
+          interval * 60_000,
+        );
+      } catch (error) {
+        await services.stop();
+        throw error;
+      }
+    });
+}

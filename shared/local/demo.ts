@@ -1,0 +1,68 @@
+import { DAY_MS, dayKey, startOfUtcDay } from '../core/time.ts';
+import type { AccountConfigInput } from '../schemas/account-config.ts';
+import type { GrantInput } from '../schemas/grant.ts';
+
+/**
+ * The demo account `npm start` seeds when no admin key is set: about 90 days of simulated spend
+ * that grows week by week, a promotional grant that will partly expire unused, a purchase, and
+ * thresholds that make the alerts worth looking at. All of it is labelled DEMO.
+ */
+export const DEMO_ACCOUNT_ID = 'demo-openai';
+
+export function demoConfig(): AccountConfigInput {
+  return {
+    id: DEMO_ACCOUNT_ID,
+    provider: 'openai',
+    name: 'DEMO Acme (simulated data)',
+    recipients: ['team@demo.example'],
+    monthlyBudgetUsd: 350,
+    lowBalanceUsd: [250, 100],
+    lowRunwayDays: 14,
+    expiryWarningDays: [30, 7, 1],
+  };
+}
+
+export function demoGrants(now: number): GrantInput[] {
+  const today = startOfUtcDay(now);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return [
+    { id: 'purchase-1', amountUsd: 1000, effectiveAt: iso(today - 85 * DAY_MS + 14 * 3_600_000) },
+    // A promotional credit that expires in 20 days with far more left than the burn rate will use.
+    {
+      id: 'promo-credit',
+      amountUsd: 1500,
+      effectiveAt: iso(today - 40 * DAY_MS),
+      expiresAt: iso(today + 20 * DAY_MS),
+    },
+  ];
+}
+
+/** Daily dollars for the 90 days before today: a weekly rhythm on a slowly rising trend. */
+export function demoCostHistory(now: number): Record<string, Array<{ projectId: string; usd: number }>> {
+  const today = startOfUtcDay(now);
+  const history: Record<string, Array<{ projectId: string; usd: number }>> = {};
+  for (let i = 90; i >= 1; i--) {
+    const t = today - i * DAY_MS;
+    const weekday = new Date(t).getUTCDay();
+    const base = 6 + (90 - i) * 0.12;
+    const usd = Math.round((weekday === 0 || weekday === 6 ? base * 0.4 : base) * 100) / 100;
+    history[dayKey(t)] = [
+      { projectId: 'proj_chatbot', usd: Math.round(usd * 70) / 100 },
+      { projectId: 'proj_batch', usd: Math.round(usd * 30) / 100 },
+    ];
+  }
+  return history;
+}
+
+/** Hourly usage so far today, priced by the provider adapter into today's estimate. */
+export function demoUsageToday(now: number) {
+  const today = startOfUtcDay(now);
+  const hours = Math.floor((now - today) / 3_600_000);
+  return Array.from({ length: hours }, (_, h) => ({
+    hour: new Date(today + h * 3_600_000).toISOString(),
+    model: h % 3 === 0 ? 'gpt-4o-mini' : 'gpt-4o',
+    input_tokens: 120_000,
+    input_cached_tokens: 30_000,
+    output_tokens: 20_000,
+  }));
+}

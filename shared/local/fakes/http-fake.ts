@@ -1,0 +1,93 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Faults a fake provider can be told to produce, each consumed by the next matching request. */
+export type Fault =
+  | { kind: '429'; retryAfter?: number }
+  | { kind: 'insufficient_quota' }
+  | { kind: '500' }
+  | { kind: '401' }
+  | { kind: 'timeout' }
+  | { kind: 'reset' }
+  | { kind: 'truncated' }
+  | { kind: 'malformed' }
+  | { kind: 'has_more_without_next' };
+
+export interface RecordedRequest {
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+}
+
+export interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Provider-neutral plumbing for fake HTTP APIs on loopback: a request log, a fault queue, and a
+ * route function that speaks the provider's wire format. `fault` lets the route shape faults that
+ * live in the body (malformed fields, has_more without a cursor); the rest are handled here.
+ */
+export async function startHttpFake(
+  route: (req: RecordedRequest, fault: Fault | undefined) => Reply,
+  errorBody: (kind: Fault['kind']) => { status: number; body: unknown },
+) {
+  const requests: RecordedRequest[] = [];
+  const faults: Array<{ fault: Fault; path?: string }> = [];
+  const held = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const recorded = { path: url.pathname, query: url.searchParams, headers: req.headers };
+    requests.push(recorded);
+    const index = faults.findIndex((f) => !f.path || f.path === url.pathname);
+    const fault = index >= 0 ? faults.splice(index, 1)[0]?.fault : undefined;
+    const send = (reply: Reply, raw?: string) => {
+      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+      res.end(raw ?? JSON.stringify(reply.body));
+    };
+    switch (fault?.kind) {
+      case 'timeout':
+        held.add(res); // never answered: the client's timeout must fire
+        res.on('close', () => held.delete(res));
+        return;
+      case 'reset':
+        req.socket.destroy();
+        return;
+      case 'truncated': {
+        const text = JSON.stringify(route(recorded, undefined).body);
+        send({ status: 200, body: undefined }, text.slice(0, Math.max(1, Math.floor(text.length / 2))));
+        return;
+      }
+      case '429':
+        send({
+          ...errorBody('429'),
+          headers: fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) },
+        });
+        return;
+      case 'insufficient_quota':
+      case '500':
+      case '401':
+        send(errorBody(fault.kind));
+        return;
+      default:
+        send(route(recorded, fault));
+    }
+  });
+  server.keepAliveTimeout = 1;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    requests,
+    injectFaults(list: Fault[], path?: string) {
+      faults.push(...list.map((fault) => (path ? { fault, path } : { fault })));
+    },
+    async stop() {
+      for (const res of held) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

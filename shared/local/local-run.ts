@@ -1,0 +1,125 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnvironment } from '../config/environment.ts';
+import { demoConfig, demoCostHistory, demoGrants, demoUsageToday } from './demo.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { startOpenAiFake } from './fakes/openai-fake.ts';
+import { type SesLocal, startSesLocal } from './ses-local.ts';
+
+export interface LocalRunOptions {
+  once: boolean;
+  fresh: boolean;
+  intervalMinutes: number;
+  stateDir: string;
+}
+
+export interface LocalServices {
+  demo: boolean;
+  sesWebPage: string;
+  stop(): Promise<void>;
+}
+
+const SES_DEFAULT_PORT = 8005;
+
+/**
+ * Starts (or reuses, when AWS_ENDPOINT_URL_* already point somewhere) DynamoDB Local with its data
+ * on disk under `stateDir`, the SES emulator, and, without OPENAI_ADMIN_KEY, the fake OpenAI API
+ * serving the demo history. Points this process's environment at them. stop() undoes all of it.
+ */
+export async function startLocalServices(
+  options: LocalRunOptions,
+  log: (line: string) => void,
+): Promise<LocalServices> {
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+  };
+  try {
+    const env = process.env;
+    env.AWS_REGION ??= 'us-east-1';
+    env.AWS_ACCESS_KEY_ID ??= 'local';
+    env.AWS_SECRET_ACCESS_KEY ??= 'local';
+    env.BURNRATE_SENDER ??= 'burnrate@localhost.example';
+    env.BURNRATE_OPERATOR_EMAIL ??= 'operator@localhost.example';
+    const dbPath = join(options.stateDir, 'dynamodb');
+    if (env.AWS_ENDPOINT_URL_DYNAMODB) {
+      log(`DynamoDB: reusing ${env.AWS_ENDPOINT_URL_DYNAMODB}`);
+    } else {
+      if (options.fresh) rmSync(dbPath, { recursive: true, force: true });
+      log('DynamoDB Local: starting (Java)...');
+      const ddb: DynamoDbLocal = await startDynamoDbLocal({ dbPath });
+      stops.push(ddb.stop);
+      env.AWS_ENDPOINT_URL_DYNAMODB = ddb.endpoint;
+      log(`DynamoDB Local: ${ddb.endpoint} (pid ${ddb.pid}), data in ${dbPath}${options.fresh ? ' (fresh)' : ''}`);
+    }
+    let sesWebPage = env.AWS_ENDPOINT_URL_SES ?? '';
+    if (sesWebPage) {
+      log(`SES: reusing ${sesWebPage}`);
+    } else {
+      const port = (await isFree(SES_DEFAULT_PORT)) ? SES_DEFAULT_PORT : 0;
+      const ses: SesLocal = await startSesLocal({ port });
+      stops.push(ses.stop);
+      env.AWS_ENDPOINT_URL_SES = ses.endpoint;
+      sesWebPage = `${ses.endpoint}/`;
+    }
+    const demo = !env.OPENAI_ADMIN_KEY;
+    if (demo) {
+      const fake = await startOpenAiFake();
+      stops.push(fake.stop);
+      const now = Date.now();
+      fake.setCosts(demoCostHistory(now));
+      fake.setUsage(demoUsageToday(now));
+      env.OPENAI_BASE_URL = fake.baseUrl;
+      env.OPENAI_ADMIN_KEY = fake.adminKey;
+      log(
+        `DEMO: no OPENAI_ADMIN_KEY set, so a local fake OpenAI API (${fake.baseUrl}) serves 90 days of SIMULATED costs`,
+      );
+    } else {
+      log(
+        `OPENAI_ADMIN_KEY is set: watching the real organization at ${env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1'}`,
+      );
+    }
+    parseEnvironment(); // fail fast on anything set wrong
+    return { demo, sesWebPage, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export const demoSeed = { config: demoConfig, grants: demoGrants };
+
+async function isFree(port: number): Promise<boolean> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Copies the emails the SES emulator received since the last call into `dir` as HTML files, so they
+ * outlive an `npm start -- --once`. Returns [subject, file] pairs.
+ */
+export async function saveNewEmails(
+  sesEndpoint: string,
+  dir: string,
+  seen: Set<string>,
+): Promise<Array<[string, string]>> {
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const res = await fetch(`${sesEndpoint.replace(/\/$/, '')}/store`);
+  const { emails } = (await res.json()) as {
+    emails: Array<{ messageId: string; subject: string; body: { html?: string; text?: string } }>;
+  };
+  const saved: Array<[string, string]> = [];
+  for (const email of emails) {
+    if (seen.has(email.messageId)) continue;
+    seen.add(email.messageId);
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${email.messageId}.html`);
+    writeFileSync(file, email.body.html ?? `<pre>${email.body.text ?? ''}</pre>`);
+    saved.push([email.subject, file]);
+  }
+  return saved;
+}
