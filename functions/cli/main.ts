@@ -25,7 +25,8 @@ export async function main(argv: string[]): Promise<number> {
   registerStatus(program);
   try {
     await program.parseAsync(argv);
-    return 0;
+    // Commands report partial failure (e.g. `account check`) through process.exitCode.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof InvalidInputError) {

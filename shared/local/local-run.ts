@@ -50,7 +50,9 @@ export async function startLocalServices(
       const ddb: DynamoDbLocal = await startDynamoDbLocal({ dbPath });
       stops.push(ddb.stop);
       env.AWS_ENDPOINT_URL_DYNAMODB = ddb.endpoint;
-      log(`DynamoDB Local: ${ddb.endpoint} (pid ${ddb.pid}), data in ${dbPath}${options.fresh ? ' (fresh)' : ''}`);
+      log(
+        `DynamoDB Local: ${ddb.endpoint} (pid ${ddb.pid}), data in ${dbPath}${options.fresh ? ' (fresh)' : ''}`,
+      );
     }
     let sesWebPage = env.AWS_ENDPOINT_URL_SES ?? '';
     if (sesWebPage) {

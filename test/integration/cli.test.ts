@@ -1,0 +1,256 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountPk, grantSk } from '../../shared/store/keys.ts';
+import { startOpenAiFake } from '../fakes/openai-fake.ts';
+import { useDynamoDbLocal } from '../support/emulators.ts';
+
+const exec = promisify(execFile);
+const BIN = join(import.meta.dirname, '../../functions/cli/bin.mjs');
+const ddb = useDynamoDbLocal();
+let fake: Awaited<ReturnType<typeof startOpenAiFake>>;
+const dir = mkdtempSync(join(tmpdir(), 'burnrate-cli-'));
+const table = `cli-${process.pid}`;
+
+function env(extra: Record<string, string> = {}) {
+  const { OPENAI_ADMIN_KEY: _k, AWS_ENDPOINT_URL_SES: _s, ...rest } = process.env;
+  return {
+    ...rest,
+    AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    BURNRATE_TABLE: table,
+    ...extra,
+  };
+}
+
+async function cli(args: string[], extra: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { env: env(extra), cwd: dir });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+function file(name: string, content: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(content));
+  return path;
+}
+
+beforeAll(async () => {
+  fake = await startOpenAiFake();
+  const h: Record<string, Array<{ usd: number }>> = {};
+  for (let i = 1; i <= 30; i++)
+    h[new Date(Date.parse('2026-11-24T00:00:00Z') - i * 86_400_000).toISOString().slice(0, 10)] = [
+      { usd: 10 },
+    ];
+  fake.setCosts(h);
+});
+afterAll(() => fake.stop());
+
+describe('operator CLI against DynamoDB Local (spawned processes)', () => {
+  const config = {
+    id: 'acme',
+    provider: 'openai',
+    name: 'Acme',
+    recipients: ['ops@acme.example'],
+    lowBalanceUsd: [100],
+  };
+
+  it('creates the table, puts, gets, edits and checks accounts; nothing invalid is written', async () => {
+    expect((await cli(['table', 'create'])).stdout).toContain(`table ${table}: created`);
+    expect((await cli(['table', 'create'])).stdout).toContain('already exists');
+
+    expect(
+      (await cli(['account', 'validate', file('bad.json', { ...config, lowBalanceUsd: [-5] })])).code,
+    ).toBe(2);
+    const bad = await cli(['account', 'put', file('bad.json', { ...config, lowBalanceUsd: [-5] })]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('account acme: lowBalanceUsd[0]: expected a positive number, got -5');
+    expect((await cli(['account', 'get', 'acme'])).code).toBe(2); // not written
+
+    expect((await cli(['account', 'put', file('acme.json', config)])).stdout).toContain(
+      'account acme: written',
+    );
+    expect(JSON.parse((await cli(['account', 'get', 'acme'])).stdout)).toEqual(config);
+
+    const set = await cli(['account', 'set', 'acme', 'lowBalanceUsd=[300,50]', 'monthlyBudgetUsd=800']);
+    expect(set.code).toBe(0);
+    expect(JSON.parse((await cli(['account', 'get', 'acme'])).stdout)).toMatchObject({
+      lowBalanceUsd: [300, 50],
+      monthlyBudgetUsd: 800,
+    });
+
+    const invalidSet = await cli(['account', 'set', 'acme', 'monthlyBudgetUsd=-1']);
+    expect(invalidSet.code).toBe(2);
+    expect(invalidSet.stderr).toContain('account acme: monthlyBudgetUsd: expected a positive number, got -1');
+    expect(JSON.parse((await cli(['account', 'get', 'acme'])).stdout).monthlyBudgetUsd).toBe(800);
+  });
+
+  it('adds and lists grants, checked against the other grants', async () => {
+    const add = await cli([
+      'grant',
+      'add',
+      '--account',
+      'acme',
+      '--amount',
+      '500',
+      '--effective',
+      '2026-10-01',
+      '--id',
+      'g1',
+    ]);
+    expect(add.code).toBe(0);
+    const dup = await cli([
+      'grant',
+      'add',
+      '--account',
+      'acme',
+      '--amount',
+      '5',
+      '--effective',
+      '2026-10-02',
+      '--id',
+      'g1',
+    ]);
+    expect(dup.code).toBe(2);
+    expect(dup.stderr).toContain('duplicate grant id "g1"');
+    const badDate = await cli([
+      'grant',
+      'add',
+      '--account',
+      'acme',
+      '--amount',
+      '5',
+      '--effective',
+      '2026-13-01',
+    ]);
+    expect(badDate.code).toBe(2);
+    expect(badDate.stderr).toContain('grant.effectiveAt: expected an ISO 8601 instant');
+    expect(JSON.parse((await cli(['grant', 'list', '--account', 'acme'])).stdout)).toEqual([
+      { id: 'g1', amountUsd: 500, effectiveAt: '2026-10-01' },
+    ]);
+  });
+
+  it('account check names a problem made by a hand edit in the console', async () => {
+    await ddb.doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: accountPk('acme'),
+          sk: grantSk('g2'),
+          id: 'g2',
+          amountUsd: 'lots',
+          effectiveAt: '2026-10-01',
+        },
+      }),
+    );
+    const check = await cli(['account', 'check']);
+    expect(check.code).toBe(2);
+    expect(check.stdout).toContain(
+      'account acme: grant g2.amountUsd: expected a positive number, got "lots"',
+    );
+    await ddb.doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: accountPk('acme'),
+          sk: grantSk('g2'),
+          id: 'g2',
+          amountUsd: 50,
+          effectiveAt: '2026-10-01',
+        },
+      }),
+    );
+    expect((await cli(['account', 'check'])).stdout).toContain('account acme: ok');
+  });
+
+  it('run syncs, status shows the figures, preview renders the email', async () => {
+    const run = await cli(['run', '--now', '2026-11-24T09:00:00Z', '--json'], {
+      OPENAI_BASE_URL: fake.baseUrl,
+      OPENAI_ADMIN_KEY: fake.adminKey,
+    });
+    expect(run.code).toBe(0);
+    const [outcome] = JSON.parse(run.stdout);
+    // 550 of grants, 30 days × $10 before 11-24 (from 10-25; g1/g2 start 10-01, costs before 10-25 are 0)
+    expect(outcome).toMatchObject({
+      accountId: 'acme',
+      status: 'ok',
+      figures: { balanceUsd: 250 },
+      due: ['low-balance:300'],
+    });
+    expect(run.stderr).toContain('BURNRATE_SENDER is not set');
+    const status = await cli(['status']);
+    expect(status.stdout).toMatch(/acme\s+\$250\.00\s+\$10\.00\s+25 d/);
+    const statusJson = JSON.parse((await cli(['status', '--json'])).stdout);
+    expect(statusJson[0]).toMatchObject({
+      accountId: 'acme',
+      balanceUsd: 250,
+      pendingAlerts: ['low-balance:300'],
+    });
+    const out = join(dir, 'preview.html');
+    const preview = await cli(['preview', '--account', 'acme', '--kind', 'low-balance', '--out', out]);
+    expect(preview.stdout).toContain('Acme: balance $');
+    expect(existsSync(out)).toBe(true);
+    expect((await cli(['preview', '--account', 'acme', '--kind', 'nonsense', '--out', out])).code).toBe(2);
+  });
+});
+
+describe('npm start (spawned)', () => {
+  const start = (args: string[], cwd: string) =>
+    spawn(process.execPath, [BIN, 'start', ...args], {
+      cwd,
+      env: { ...env(), AWS_ENDPOINT_URL_DYNAMODB: '', BURNRATE_TABLE: 'burnrate' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+
+  function collect(child: ChildProcess) {
+    let out = '';
+    child.stdout?.on('data', (c) => {
+      out += c;
+    });
+    child.stderr?.on('data', (c) => {
+      out += c;
+    });
+    return () => out;
+  }
+
+  it('--once from an empty state completes, prints the table and leaves the demo emails', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'burnrate-start-'));
+    const child = start(['--once'], cwd);
+    const output = collect(child);
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code, output()).toBe(0);
+    expect(output()).toContain('DEMO: seeded account demo-openai');
+    expect(output()).toMatch(/account\s+balance\s+burn\/day\s+runway\s+next expiry\s+at risk\s+alerts sent/);
+    expect(output()).toMatch(/demo-openai\s+\$[\d,.]+\s+\$[\d.]+/);
+    expect(output()).toContain('email: [DEMO] DEMO Acme (simulated data): $');
+    expect(readdirSync(join(cwd, '.burnrate', 'emails')).length).toBeGreaterThan(0);
+    const pid = Number(/\(pid (\d+)\)/.exec(output())?.[1]);
+    expect(() => process.kill(pid, 0)).toThrow();
+  }, 60_000);
+
+  it('Ctrl-C (SIGINT) stops everything it started', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'burnrate-start-'));
+    const child = start(['--interval', '60'], cwd);
+    const output = collect(child);
+    for (let i = 0; i < 300 && !output().includes('Ctrl-C stops'); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(output()).toContain('Ctrl-C stops');
+    const pid = Number(/\(pid (\d+)\)/.exec(output())?.[1]);
+    expect(() => process.kill(pid, 0)).not.toThrow();
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(() => process.kill(pid, 0)).toThrow();
+  }, 60_000);
+});
