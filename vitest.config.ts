@@ -8,5 +8,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Never let a skipped or focused test hide in CI.
     allowOnly: false,
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

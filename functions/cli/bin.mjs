@@ -4,18 +4,8 @@
 import { register } from 'tsx/esm/api';
 
 // The AWS SDK warns at import that its 2027 releases will need Node 22; the CLI supports Node 20
-// until then (Lambda runs nodejs22.x). Drop that one warning so command output stays readable.
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = (warning, ...rest) => {
-  const text = typeof warning === 'string' ? warning : warning?.message;
-  if (
-    String(text).includes('will require node >=22') ||
-    String(rest[0]?.type ?? rest[0]).includes('NodeVersionSupport')
-  )
-    return;
-  emitWarning(warning, ...rest);
-};
-
+// until then (Lambda runs nodejs22.x). The SDK's own switch turns that one warning off.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 register();
 const { main } = await import('./main.ts');
 process.exitCode = await main(process.argv);
