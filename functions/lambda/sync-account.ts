@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { processDeps } from '../../shared/compose.ts';
 import { parseEnvironment } from '../../shared/config/environment.ts';
 import { processAccount } from '../../shared/use-cases/process-account.ts';

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One email as the aws-ses-v2-local emulator stores it (GET /store). */
 const storedEmailSchema = z

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AlertPolicy } from '../core/types.ts';
 import { identifier, positiveNumber, thresholdList } from './fields.ts';
 import { formatIssues, InvalidInputError } from './invalid-input.ts';

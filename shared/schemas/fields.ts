@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseInstant } from '../core/time.ts';
 
 /** Field schemas shared by the config, grant and simulation schemas, with messages people can act on. */

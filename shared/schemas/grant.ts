@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { usdToMicros } from '../core/money.ts';
 import { addOneYear, parseInstant } from '../core/time.ts';
 import type { Grant } from '../core/types.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** Bad input from a person or a file: every problem names the item and the field. Exit code 2. */
 export class InvalidInputError extends Error {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { usdToMicros } from '../core/money.ts';
 import { DAY_MS, parseInstant } from '../core/time.ts';
 import type { CostBucket, Grant } from '../core/types.ts';

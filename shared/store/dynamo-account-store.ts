@@ -6,7 +6,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { AccountItems, AccountStore, SyncCommit } from '../ports.ts';
 import { ConcurrentSyncError } from '../ports.ts';
 import { formatIssues, InvalidInputError } from '../schemas/invalid-input.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AccountStateRecord, AlertRecord, CostDayRecord } from '../ports.ts';
 
 /** Items burnrate writes itself are still validated when read back: people can edit them too. */

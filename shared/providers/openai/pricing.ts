@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import prices from './prices.json' with { type: 'json' };
 
 /**

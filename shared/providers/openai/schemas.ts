@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The wire format of OpenAI's Admin API, from the OpenAPI spec (openai/openai-openapi @ f85dbe2):

@@ -1,0 +1,69 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface OperatorAlarmsProps {
+  topic: ITopic;
+  functions: Record<string, IFunction>;
+  deadLetterQueue: IQueue;
+  syncLogGroup: ILogGroup;
+  periodMinutes: number;
+}
+
+/**
+ * CloudWatch alarms that email the operator (through the SNS topic): any function error, anything
+ * in the dead-letter queue, and a heartbeat: no successful sync within two schedule periods, so a
+ * watchdog that has gone silent is itself noticed.
+ */
+export class OperatorAlarms extends Construct {
+  constructor(scope: Construct, id: string, props: OperatorAlarmsProps) {
+    super(scope, id);
+    const action = new SnsAction(props.topic);
+    const alarm = (name: string, metric: IMetric, description: string, below = false) =>
+      new Alarm(this, name, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: below
+          ? ComparisonOperator.LESS_THAN_THRESHOLD
+          : ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        // No data for the heartbeat means no sync: that is the failure it exists to catch.
+        treatMissingData: below ? TreatMissingData.BREACHING : TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      }).addAlarmAction(action);
+    for (const [name, fn] of Object.entries(props.functions)) {
+      alarm(
+        `${name}Errors`,
+        fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        `burnrate ${name} function failed`,
+      );
+    }
+    alarm(
+      'DeadLetters',
+      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      'burnrate: an account kept failing to sync and its message is in the dead-letter queue',
+    );
+    // A successful sync logs {"message":"synced"}; count those lines as a metric.
+    const synced = new MetricFilter(this, 'SuccessfulSyncs', {
+      logGroup: props.syncLogGroup,
+      filterPattern: FilterPattern.stringValue('$.message', '=', 'synced'),
+      metricNamespace: 'burnrate',
+      metricName: 'SuccessfulSyncs',
+      metricValue: '1',
+    });
+    alarm(
+      'Heartbeat',
+      synced.metric({ period: Duration.minutes(2 * props.periodMinutes), statistic: 'Sum' }),
+      `burnrate: no successful sync in ${2 * props.periodMinutes} minutes (two schedule periods)`,
+      true,
+    );
+  }
+}

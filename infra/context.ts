@@ -1,0 +1,63 @@
+import type { App } from 'aws-cdk-lib';
+
+/** Deploy-time settings, from `-c key=value`. A missing required one fails synth with what to pass. */
+export interface BurnrateContext {
+  /** Sender address (verified in SES). */
+  senderEmail: string;
+  /** Verify the whole domain instead of the one address (optional). */
+  senderDomain?: string | undefined;
+  operatorEmail: string;
+  /** EventBridge Scheduler expression for the dispatch. */
+  schedule: string;
+  /** Minutes between runs: the heartbeat alarm fires after two of them without a successful sync. */
+  periodMinutes: number;
+  stage: string;
+}
+
+const EXAMPLE = 'npx cdk deploy --all -c senderEmail=alerts@example.com -c operatorEmail=ops@example.com';
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+export class ContextError extends Error {
+  override readonly name = 'ContextError';
+}
+
+export function readContext(app: App): BurnrateContext {
+  const get = (key: string) => {
+    const v = app.node.tryGetContext(key);
+    return v === undefined || v === null || v === '' ? undefined : String(v);
+  };
+  const problems: string[] = [];
+  const senderEmail = get('senderEmail');
+  const operatorEmail = get('operatorEmail');
+  if (!senderEmail || !EMAIL.test(senderEmail))
+    problems.push(`senderEmail: expected the SES sender address, got ${senderEmail ?? 'nothing'}`);
+  if (!operatorEmail || !EMAIL.test(operatorEmail))
+    problems.push(`operatorEmail: expected the operator's address, got ${operatorEmail ?? 'nothing'}`);
+  const schedule = get('schedule') ?? 'rate(15 minutes)';
+  const rate = /^rate\((\d+) (minute|minutes|hour|hours)\)$/.exec(schedule);
+  const periodMinutes = rate
+    ? Number(rate[1]) * (rate[2]?.startsWith('hour') ? 60 : 1)
+    : Number(get('periodMinutes') ?? Number.NaN);
+  if (!rate && !/^cron\(.+\)$/.test(schedule))
+    problems.push(`schedule: expected rate(N minutes) or cron(...), got ${schedule}`);
+  if (!(periodMinutes > 0))
+    problems.push(
+      'periodMinutes: with a cron() schedule, pass -c periodMinutes=N (minutes between runs) for the heartbeat alarm',
+    );
+  const senderDomain = get('senderDomain');
+  if (senderDomain && senderEmail && !senderEmail.endsWith(`@${senderDomain}`))
+    problems.push(`senderDomain: ${senderEmail} is not in ${senderDomain}`);
+  if (problems.length > 0) {
+    throw new ContextError(
+      `burnrate: missing or invalid deploy settings:\n  ${problems.join('\n  ')}\nPass them like: ${EXAMPLE}`,
+    );
+  }
+  return {
+    senderEmail: senderEmail as string,
+    senderDomain,
+    operatorEmail: operatorEmail as string,
+    schedule,
+    periodMinutes,
+    stage: get('stage') ?? 'prod',
+  };
+}

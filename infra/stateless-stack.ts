@@ -1,0 +1,140 @@
+import { ArnFormat, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Alias } from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { ACCOUNTS_INDEX } from '../shared/store/table.ts';
+import { BurnrateFunction } from './constructs/burnrate-function.ts';
+import { OperatorAlarms } from './constructs/operator-alarms.ts';
+import type { BurnrateContext } from './context.ts';
+
+export interface StatelessStackProps extends StackProps {
+  table: ITable;
+  settings: BurnrateContext;
+}
+
+const SYNC_TIMEOUT = Duration.seconds(60);
+
+/** Schedule → dispatch → queue (one message per account) → sync-account, and the operator's alarms. */
+export class StatelessStack extends Stack {
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { table, settings } = props;
+    const indexArn = `${table.tableArn}/index/${ACCOUNTS_INDEX.name}`;
+
+    const deadLetters = new Queue(this, 'SyncDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const queue = new Queue(this, 'SyncQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // AWS's advice for Lambda event sources: at least six times the function timeout.
+      visibilityTimeout: Duration.seconds(SYNC_TIMEOUT.toSeconds() * 6),
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: 3 },
+    });
+
+    const dispatch = new BurnrateFunction(this, 'Dispatch', {
+      entry: 'functions/lambda/dispatch.ts',
+      description: 'burnrate: one SQS message per enabled account',
+      environment: { BURNRATE_TABLE: table.tableName, BURNRATE_QUEUE_URL: queue.queueUrl },
+    }).fn;
+    dispatch.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:Query'], resources: [table.tableArn, indexArn] }),
+    );
+    queue.grantSendMessages(dispatch);
+
+    const sync = new BurnrateFunction(this, 'SyncAccount', {
+      entry: 'functions/lambda/sync-account.ts',
+      description: 'burnrate: sync one account, evaluate alerts, send emails',
+      timeout: SYNC_TIMEOUT,
+      memorySize: 512,
+      environment: {
+        BURNRATE_TABLE: table.tableName,
+        BURNRATE_SENDER: settings.senderEmail,
+        BURNRATE_OPERATOR_EMAIL: settings.operatorEmail,
+        BURNRATE_STALE_HOURS: '6',
+      },
+    });
+    const syncFn = sync.fn;
+    syncFn.addEventSource(
+      new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }),
+    );
+    syncFn.addToRolePolicy(
+      new PolicyStatement({
+        actions: [
+          'dynamodb:Query',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:BatchWriteItem',
+          'dynamodb:ConditionCheckItem',
+        ],
+        resources: [table.tableArn, indexArn],
+      }),
+    );
+    syncFn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [
+          this.formatArn({
+            service: 'secretsmanager',
+            resource: 'secret',
+            resourceName: 'burnrate/*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+
+    const identity = new EmailIdentity(this, 'Sender', {
+      identity: settings.senderDomain
+        ? Identity.domain(settings.senderDomain)
+        : Identity.email(settings.senderEmail),
+    });
+    syncFn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [
+          this.formatArn({
+            service: 'ses',
+            resource: 'identity',
+            resourceName: settings.senderDomain ?? settings.senderEmail,
+          }),
+        ],
+        conditions: { StringEquals: { 'ses:FromAddress': settings.senderEmail } },
+      }),
+    );
+
+    // What it means: run the dispatch every period (default every 15 minutes), all day, every day.
+    new Schedule(this, 'DispatchSchedule', {
+      schedule: ScheduleExpression.expression(settings.schedule),
+      target: new LambdaInvoke(dispatch, {}),
+      description: `burnrate: sync every account (${settings.schedule})`,
+    });
+
+    const topic = new Topic(this, 'OperatorTopic', {
+      enforceSSL: true,
+      masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+    });
+    topic.addSubscription(new EmailSubscription(settings.operatorEmail));
+    new OperatorAlarms(this, 'Alarms', {
+      topic,
+      functions: { Dispatch: dispatch, SyncAccount: syncFn },
+      deadLetterQueue: deadLetters,
+      syncLogGroup: syncFn.logGroup,
+      periodMinutes: settings.periodMinutes,
+    });
+    this.exportValue(identity.emailIdentityName, { name: `${id}-SenderIdentity` });
+  }
+}

@@ -1,0 +1,197 @@
+import { readFileSync } from 'node:fs';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app.ts';
+
+const CONTEXT = { senderEmail: 'alerts@acme.example', operatorEmail: 'ops@acme.example' };
+let stateful: Template;
+let stateless: Template;
+let app: App;
+
+beforeAll(() => {
+  const built = buildApp(new App({ context: CONTEXT }));
+  app = built.app;
+  stateful = Template.fromStack(built.stateful);
+  stateless = Template.fromStack(built.stateless);
+}, 120_000);
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+function statements(t: Template): Statement[] {
+  return Object.values(t.findResources('AWS::IAM::Policy')).flatMap(
+    (p) =>
+      (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument
+        .Statement,
+  );
+}
+const actions = (s: Statement) => [s.Action].flat();
+
+describe('stateful stack: the table', () => {
+  it('has the key schema and index of shared/store/table.ts, PITR, deletion protection, encryption, and is retained', () => {
+    stateful.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        SSESpecification: { SSEEnabled: true },
+        GlobalSecondaryIndexes: [
+          Match.objectLike({
+            IndexName: 'byKind',
+            KeySchema: [
+              { AttributeName: 'sk', KeyType: 'HASH' },
+              { AttributeName: 'pk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['enabled', 'lastSyncAt'] },
+          }),
+        ],
+      }),
+    });
+  });
+});
+
+describe('stateless stack', () => {
+  it('runs the dispatch every 15 minutes through EventBridge Scheduler', () => {
+    stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DispatchFunction'), 'Arn'] },
+      }),
+    });
+  });
+
+  it('takes another schedule from context', () => {
+    const other = buildApp(new App({ context: { ...CONTEXT, schedule: 'rate(1 hour)', stage: 'dev' } }));
+    Template.fromStack(other.stateless).hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 hour)',
+    });
+    expect(other.stateless.stackName).toBe('burnrate-dev');
+  }, 120_000);
+
+  it('runs every function on nodejs22.x, arm64, traced, with JSON logs kept three months', () => {
+    const fns = stateless.findResources('AWS::Lambda::Function');
+    expect(Object.keys(fns)).toHaveLength(2);
+    for (const fn of Object.values(fns) as Array<{ Properties: Record<string, unknown> }>) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+      });
+      expect((fn.Properties.LoggingConfig as { LogFormat: string }).LogFormat).toBe('JSON');
+    }
+    const logs = Object.values(stateless.findResources('AWS::Logs::LogGroup')) as Array<{
+      Properties: { RetentionInDays: number };
+    }>;
+    expect(logs.map((l) => l.Properties.RetentionInDays)).toEqual([90, 90]);
+  });
+
+  it('fans out through a queue with a dead-letter queue, reporting partial batch failures', () => {
+    stateless.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 3 },
+      VisibilityTimeout: 360,
+      SqsManagedSseEnabled: true,
+    });
+    stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+  });
+
+  it('alarms to the operator on function errors, dead letters, and a silent heartbeat', () => {
+    const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm')) as Array<{
+      Properties: Record<string, unknown>;
+    }>;
+    expect(alarms).toHaveLength(4);
+    for (const a of alarms) expect(JSON.stringify(a.Properties.AlarmActions)).toMatch(/OperatorTopic/);
+    const heartbeat = alarms.find((a) => a.Properties.MetricName === 'SuccessfulSyncs');
+    expect(heartbeat?.Properties).toMatchObject({
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      Period: 1800,
+      TreatMissingData: 'breaching',
+    });
+    stateless.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.message = "synced" }' });
+    stateless.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@acme.example',
+    });
+  });
+
+  it('verifies the sender identity in SES', () => {
+    stateless.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'alerts@acme.example' });
+  });
+});
+
+describe('least privilege', () => {
+  it('uses "*" only for X-Ray, which supports no resource-level permissions', () => {
+    const wildcard = statements(stateless).filter(
+      (s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')),
+    );
+    expect(wildcard.length).toBeGreaterThan(0);
+    for (const s of wildcard) expect(actions(s).every((a) => a.startsWith('xray:'))).toBe(true);
+  });
+
+  it('scopes SES sending to the sender identity with a FromAddress condition', () => {
+    const ses = statements(stateless).filter((s) => actions(s).some((a) => a.startsWith('ses:')));
+    expect(ses).toHaveLength(1);
+    expect(actions(ses[0] as Statement).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+    expect(JSON.stringify(ses[0]?.Resource)).toContain(':identity/alerts@acme.example');
+    expect(ses[0]?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'alerts@acme.example' } });
+  });
+
+  it('reads secrets only under burnrate/', () => {
+    const sm = statements(stateless).filter((s) => actions(s).some((a) => a.startsWith('secretsmanager:')));
+    expect(sm.flatMap(actions)).toEqual(['secretsmanager:GetSecretValue']);
+    expect(JSON.stringify(sm[0]?.Resource)).toMatch(/:secret:burnrate\/\*/);
+  });
+
+  it('limits DynamoDB actions to the table and its index, and grants no scans or deletes of the table', () => {
+    const ddb = statements(stateless).filter((s) => actions(s).some((a) => a.startsWith('dynamodb:')));
+    for (const s of ddb) {
+      const text = JSON.stringify(s.Resource);
+      expect(text).toMatch(/TableArn|Table[A-Z0-9]+Arn/);
+      expect(text).not.toMatch(/"\*"/);
+      expect(actions(s)).not.toContain('dynamodb:Scan');
+      expect(actions(s)).not.toContain('dynamodb:DeleteTable');
+    }
+    expect(JSON.stringify(ddb.map((s) => s.Resource))).toContain('/index/byKind');
+  });
+});
+
+describe('deploy settings', () => {
+  it('a missing sender or operator fails synth and says what to pass', () => {
+    expect(() => buildApp(new App({ context: {} }))).toThrow(
+      /senderEmail: expected the SES sender address, got nothing[\s\S]*npx cdk deploy --all -c senderEmail=/,
+    );
+    expect(() => buildApp(new App({ context: { ...CONTEXT, schedule: 'every day' } }))).toThrow(
+      /schedule: expected rate\(N minutes\) or cron/,
+    );
+  });
+});
+
+describe('cdk-nag AwsSolutions gate', () => {
+  it('the app synthesizes with no unacknowledged finding, and every acknowledgement has a reason', () => {
+    expect(() => app.synth({ force: true })).not.toThrow();
+    const source = readFileSync('infra/nag-suppressions.ts', 'utf8');
+    const reasons = [...source.matchAll(/^\s{4}'([^']{10,})',\n\s{2}\],?$/gm)];
+    expect(reasons.length).toBe(4);
+  });
+
+  it('would fail on a finding nobody acknowledged', async () => {
+    const { Validations } = await import('aws-cdk-lib');
+    const { AwsSolutionsChecks } = await import('cdk-nag');
+    const bad = new App();
+    const stack = new Stack(bad, 'Bad');
+    new Queue(stack, 'NoSslNoDlq');
+    Validations.of(bad).addPlugins(new AwsSolutionsChecks(bad));
+    expect(() => bad.synth()).toThrow(/AwsSolutions-SQS/);
+  });
+});
