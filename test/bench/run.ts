@@ -2,12 +2,14 @@
  * `npm run bench`: prints the performance figures the issues ask for. Figures, not assertions:
  * timings belong here, never in the test suite. `npm run bench -- ledger` runs one section.
  */
+import { bundleBench } from './bundle-bench.ts';
 import { ledgerBench } from './ledger-bench.ts';
 import { syncBench } from './sync-bench.ts';
 
 const sections: Record<string, () => void | Promise<void>> = {
   ledger: ledgerBench,
   sync: syncBench,
+  bundle: bundleBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

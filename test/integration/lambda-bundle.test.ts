@@ -1,0 +1,89 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOpenAiFake } from '../fakes/openai-fake.ts';
+import { startSecretsManagerFake } from '../fakes/secrets-manager-fake.ts';
+import { useDynamoDbLocal, useSesLocal } from '../support/emulators.ts';
+import { synthBundles } from '../support/synth-bundles.ts';
+
+const ddb = useDynamoDbLocal();
+const ses = useSesLocal();
+let fake: Awaited<ReturnType<typeof startOpenAiFake>>;
+let secrets: Awaited<ReturnType<typeof startSecretsManagerFake>>;
+let bundles: Record<string, string>;
+
+beforeAll(async () => {
+  // The bundles inside the project, so nothing resolves from anywhere but the bundle itself.
+  bundles = synthBundles(mkdtempSync(join(import.meta.dirname, '../../.burnrate/bundle-test-')));
+  fake = await startOpenAiFake();
+  fake.setCosts({ '2026-11-20': [{ usd: 50 }] });
+  secrets = await startSecretsManagerFake({ 'burnrate/acme': fake.adminKey });
+}, 120_000);
+afterAll(async () => {
+  await fake.stop();
+  await secrets.stop();
+});
+
+describe('the deployed sync-account bundle (from cdk synth) on local emulators', () => {
+  it('syncs an SQS batch, reads the key from Secrets Manager, and emails the due alert', async () => {
+    const table = await ddb.freshTable('bundle');
+    await ddb.doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: 'ACCOUNT#acme',
+          sk: 'CONFIG',
+          id: 'acme',
+          provider: 'openai',
+          name: 'Acme',
+          recipients: ['ops@acme.example'],
+          lowBalanceUsd: [100],
+        },
+      }),
+    );
+    await ddb.doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: { pk: 'ACCOUNT#acme', sk: 'GRANT#g', id: 'g', amountUsd: 120, effectiveAt: '2026-11-01' },
+      }),
+    );
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
+      AWS_ENDPOINT_URL_SES: ses.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_REGION: 'us-east-1',
+      BURNRATE_TABLE: table,
+      BURNRATE_SENDER: 'burnrate@acme.example',
+      OPENAI_BASE_URL: fake.baseUrl,
+    });
+    delete process.env.OPENAI_ADMIN_KEY;
+    const { handler } = (await import(bundles.SyncAccount as string)) as {
+      handler: (e: unknown, c: unknown) => Promise<unknown>;
+    };
+    const record = (accountId: string, messageId: string) => ({
+      messageId,
+      body: JSON.stringify({ accountId, runId: 'run-1' }),
+      attributes: {},
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:q',
+      awsRegion: 'us-east-1',
+      receiptHandle: 'h',
+    });
+    const context = { awsRequestId: 'req-1', functionName: 'sync', getRemainingTimeInMillis: () => 60_000 };
+    const out = await handler(
+      { Records: [record('acme', 'm1'), { ...record('acme', 'm2'), body: 'not json' }] },
+      context,
+    );
+    // The good record succeeds; only the malformed one is reported for SQS to retry.
+    expect(out).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }] });
+    expect(secrets.calls).toEqual(['secretsmanager.GetSecretValue burnrate/acme']);
+    const emails = await ses.emails();
+    expect(emails.map((e) => e.subject)).toEqual(['Acme: balance $70.00 is below $100']);
+  }, 60_000);
+});
