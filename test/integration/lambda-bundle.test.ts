@@ -1,5 +1,4 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +15,9 @@ let bundles: Record<string, string>;
 
 beforeAll(async () => {
   // The bundles inside the project, so nothing resolves from anywhere but the bundle itself.
-  bundles = synthBundles(mkdtempSync(join(import.meta.dirname, '../../.burnrate/bundle-test-')));
+  const state = join(import.meta.dirname, '../../.burnrate');
+  mkdirSync(state, { recursive: true });
+  bundles = synthBundles(mkdtempSync(join(state, 'bundle-test-')));
   fake = await startOpenAiFake();
   fake.setCosts({ '2026-11-20': [{ usd: 50 }] });
   secrets = await startSecretsManagerFake({ 'burnrate/acme': fake.adminKey });
