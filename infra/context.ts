@@ -12,6 +12,8 @@ export interface BurnrateContext {
   /** Minutes between runs: the heartbeat alarm fires after two of them without a successful sync. */
   periodMinutes: number;
   stage: string;
+  /** While SES is in the sandbox, sending is also authorized against each (verified) recipient. */
+  sandboxRecipients: string[];
 }
 
 const EXAMPLE = 'npx cdk deploy --all -c senderEmail=alerts@example.com -c operatorEmail=ops@example.com';
@@ -47,6 +49,12 @@ export function readContext(app: App): BurnrateContext {
   const senderDomain = get('senderDomain');
   if (senderDomain && senderEmail && !senderEmail.endsWith(`@${senderDomain}`))
     problems.push(`senderDomain: ${senderEmail} is not in ${senderDomain}`);
+  const bad = (get('sandboxRecipients') ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r && !EMAIL.test(r));
+  if (bad.length > 0)
+    problems.push(`sandboxRecipients: expected comma-separated email addresses, got ${bad.join(', ')}`);
   if (problems.length > 0) {
     throw new ContextError(
       `burnrate: missing or invalid deploy settings:\n  ${problems.join('\n  ')}\nPass them like: ${EXAMPLE}`,
@@ -59,5 +67,9 @@ export function readContext(app: App): BurnrateContext {
     schedule,
     periodMinutes,
     stage: get('stage') ?? 'prod',
+    sandboxRecipients: (get('sandboxRecipients') ?? '')
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean),
   };
 }

@@ -147,6 +147,18 @@ describe('least privilege', () => {
     expect(ses[0]?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'alerts@acme.example' } });
   });
 
+  it('adds verified recipients to the SES resources while the account is in the sandbox', () => {
+    const sandbox = buildApp(
+      new App({ context: { ...CONTEXT, sandboxRecipients: 'cfo@acme.example, ops@acme.example' } }),
+    );
+    const ses = statements(Template.fromStack(sandbox.stateless)).filter((s) =>
+      actions(s).some((a) => a.startsWith('ses:')),
+    );
+    const text = JSON.stringify(ses[0]?.Resource);
+    for (const id of ['alerts@acme.example', 'cfo@acme.example', 'ops@acme.example'])
+      expect(text).toContain(`:identity/${id}`);
+  }, 120_000);
+
   it('reads secrets only under burnrate/', () => {
     const sm = statements(stateless).filter((s) => actions(s).some((a) => a.startsWith('secretsmanager:')));
     expect(sm.flatMap(actions)).toEqual(['secretsmanager:GetSecretValue']);
