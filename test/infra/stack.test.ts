@@ -154,7 +154,7 @@ describe('least privilege', () => {
     const ses = statements(Template.fromStack(sandbox.stateless)).filter((s) =>
       actions(s).some((a) => a.startsWith('ses:')),
     );
-    const text = JSON.stringify(ses[0]?.Resource);
+    const text = JSON.stringify(ses.map((s) => s.Resource));
     for (const id of ['alerts@acme.example', 'cfo@acme.example', 'ops@acme.example'])
       expect(text).toContain(`:identity/${id}`);
   }, 120_000);
