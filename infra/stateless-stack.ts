@@ -105,13 +105,9 @@ export class StatelessStack extends Stack {
       new PolicyStatement({
         effect: Effect.ALLOW,
         actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-        resources: [
-          this.formatArn({
-            service: 'ses',
-            resource: 'identity',
-            resourceName: settings.senderDomain ?? settings.senderEmail,
-          }),
-        ],
+        resources: [settings.senderDomain ?? settings.senderEmail, ...settings.sandboxRecipients].map(
+          (name) => this.formatArn({ service: 'ses', resource: 'identity', resourceName: name }),
+        ),
         conditions: { StringEquals: { 'ses:FromAddress': settings.senderEmail } },
       }),
     );
