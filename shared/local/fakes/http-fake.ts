@@ -91,3 +91,21 @@ export async function startHttpFake(
     },
   };
 }
+
+/** Opaque page tokens and page slicing shared by the fake providers. */
+export function pageOf<T>(items: readonly T[], pageToken: string | null, limit: number) {
+  const offset = pageToken ? Number(Buffer.from(pageToken.slice(5), 'base64url').toString()) : 0;
+  const more = offset + limit < items.length;
+  return {
+    data: items.slice(offset, offset + limit),
+    has_more: more,
+    next_page: more ? `page_${Buffer.from(String(offset + limit)).toString('base64url')}` : null,
+  };
+}
+
+/** Bucket starts covering [start, end) in ms; the first is snapped down to the width, like the APIs. */
+export function bucketStarts(start: number, end: number, width: number): number[] {
+  const out: number[] = [];
+  for (let s = Math.floor(start / width) * width; s < end; s += width) out.push(s);
+  return out;
+}

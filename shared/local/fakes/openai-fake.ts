@@ -1,5 +1,5 @@
 /** Also used by `npm start` for its demo: a local stand-in for the provider, never deployed. */
-import { type Fault, type RecordedRequest, startHttpFake } from './http-fake.ts';
+import { bucketStarts, type Fault, pageOf, type RecordedRequest, startHttpFake } from './http-fake.ts';
 
 /**
  * A fake OpenAI Admin API serving /v1/organization/costs and /v1/organization/usage/completions
@@ -62,24 +62,32 @@ export async function startOpenAiFake(options: OpenAiFakeOptions = {}) {
     if (req.path === '/v1/organization/costs') {
       width = DAY;
       limit = Math.min(Number(q.get('limit') ?? 7), 180, options.maxPageSize ?? 180);
-      buckets = range(start, end, width).map((s) => ({
-        object: 'bucket',
-        start_time: s,
-        end_time: s + width,
-        results: costResults(costs.get(new Date(s * 1000).toISOString().slice(0, 10)) ?? [], groupBy, fault),
-      }));
+      buckets = bucketStarts(start * 1000, end * 1000, width * 1000)
+        .map((ms) => ms / 1000)
+        .map((s) => ({
+          object: 'bucket',
+          start_time: s,
+          end_time: s + width,
+          results: costResults(
+            costs.get(new Date(s * 1000).toISOString().slice(0, 10)) ?? [],
+            groupBy,
+            fault,
+          ),
+        }));
     } else if (req.path === '/v1/organization/usage/completions') {
       width = HOUR;
       limit = Math.min(Number(q.get('limit') ?? 24), 168, options.maxPageSize ?? 168);
-      buckets = range(start, end, width).map((s) => ({
-        object: 'bucket',
-        start_time: s,
-        end_time: s + width,
-        results: usageResults(
-          usage.filter((u) => Date.parse(u.hour) / 1000 === s),
-          groupBy,
-        ),
-      }));
+      buckets = bucketStarts(start * 1000, end * 1000, width * 1000)
+        .map((ms) => ms / 1000)
+        .map((s) => ({
+          object: 'bucket',
+          start_time: s,
+          end_time: s + width,
+          results: usageResults(
+            usage.filter((u) => Date.parse(u.hour) / 1000 === s),
+            groupBy,
+          ),
+        }));
     } else {
       return {
         status: 404,
@@ -128,13 +136,6 @@ export async function startOpenAiFake(options: OpenAiFakeOptions = {}) {
       usage = rows;
     },
   };
-}
-
-/** Bucket starts covering [start, end): the first bucket is snapped down to the width, like the API. */
-function range(start: number, end: number, width: number): number[] {
-  const out: number[] = [];
-  for (let s = Math.floor(start / width) * width; s < end; s += width) out.push(s);
-  return out;
 }
 
 function costResults(

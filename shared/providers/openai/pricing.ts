@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { findModel } from '../daily-cost.ts';
 import prices from './prices.json' with { type: 'json' };
 
 /**
@@ -20,15 +21,8 @@ export const defaultPriceTable: PriceTable = new Map(
   Object.entries(z.object({ models: z.record(z.string(), modelSchema.loose()) }).parse(prices).models),
 );
 
-/** Exact model first, then the longest table key that prefixes it before a `-` (dated snapshots). */
 export function findPrice(table: PriceTable, model: string): ModelPrice | undefined {
-  const exact = table.get(model);
-  if (exact) return exact;
-  let best: string | undefined;
-  for (const key of table.keys()) {
-    if (model.startsWith(`${key}-`) && (!best || key.length > best.length)) best = key;
-  }
-  return best === undefined ? undefined : table.get(best);
+  return findModel(table, model);
 }
 
 /** Micro-dollars for one usage row; fractions of a micro-dollar are kept until the day's sum. */

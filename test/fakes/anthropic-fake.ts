@@ -1,0 +1,1 @@
+export * from '../../shared/local/fakes/anthropic-fake.ts';

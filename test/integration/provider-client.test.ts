@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ProviderAuthError,
+  ProviderResponseError,
+  ProviderUnavailableError,
+} from '../../shared/providers/errors.ts';
+import { type ClientOptions, type Fake, PROVIDERS } from '../support/providers.ts';
+
+const DAY = 86_400_000;
+const start = new Date('2026-08-26T00:00:00Z');
+const end = new Date(start.getTime() + 90 * DAY);
+
+function history() {
+  const h: Record<string, Array<{ projectId?: string | null; usd: number }>> = {};
+  for (let i = 0; i < 90; i++) {
+    h[new Date(start.getTime() + i * DAY).toISOString().slice(0, 10)] = [
+      { projectId: 'scope_a', usd: 1.1 + i / 100 },
+      { projectId: null, usd: 0.29 },
+    ];
+  }
+  return h;
+}
+
+/** The same behaviour, asserted once, for every provider behind the CostSource port. */
+describe.each(PROVIDERS)('$name client against its fake API', (p) => {
+  let fake: Fake;
+  let small: Fake;
+  const sleeps: number[] = [];
+  const client = (f: Fake = fake, o: ClientOptions = {}) =>
+    p.client(f, {
+      sleep: async (ms) => void sleeps.push(ms),
+      random: () => 0.5,
+      timeoutMs: 500,
+      maxRetries: 3,
+      ...o,
+    });
+  const range = { start: new Date('2026-11-01T00:00:00Z'), end: new Date('2026-11-03T00:00:00Z') };
+
+  beforeAll(async () => {
+    fake = await p.start();
+    small = await p.start({ maxPageSize: 7 });
+    fake.setCosts(history());
+    small.setCosts(history());
+  });
+  afterAll(async () => {
+    await fake.stop();
+    await small.stop();
+  });
+  beforeEach(() => {
+    sleeps.length = 0;
+    fake.requests.length = 0;
+    small.requests.length = 0;
+  });
+
+  it('reads 90 days with the per-scope breakdown, the unscoped part under (none)', async () => {
+    const days = await client().dailyCosts({ start, end });
+    expect(days).toHaveLength(90);
+    expect(fake.requests).toHaveLength(Math.ceil(90 / p.pageMax));
+    expect(days[0]).toEqual({
+      day: '2026-08-26',
+      amountMicros: 1_390_000,
+      byScope: { scope_a: 1_100_000, '(none)': 290_000 },
+    });
+    expect(days[89]?.day).toBe('2026-11-23');
+  });
+
+  it('follows the cursor across small pages', async () => {
+    const days = await client(small).dailyCosts({ start, end });
+    expect(days.map((d) => d.amountMicros)).toEqual(
+      (await client().dailyCosts({ start, end })).map((d) => d.amountMicros),
+    );
+    expect(small.requests).toHaveLength(Math.ceil(90 / 7));
+    expect(small.requests[1]?.query.get('page')).toMatch(/^page_/);
+  });
+
+  it('prices today’s hourly usage as an estimate and reports unknown models', async () => {
+    fake.setUsage([
+      { hour: '2026-11-24T03:00:00Z', model: p.model, input_tokens: 400_000, output_tokens: 100_000 },
+      { hour: '2026-11-24T04:00:00Z', model: 'mystery-model', input_tokens: 5, output_tokens: 5 },
+    ]);
+    const e = await client().usageEstimate({
+      start: new Date('2026-11-24T00:00:00Z'),
+      end: new Date('2026-11-24T09:00:00Z'),
+    });
+    expect(e.amountMicros).toBe(p.estimateMicros);
+    expect(e.unknownModels).toEqual(['mystery-model']);
+  });
+
+  it('429 then success, waiting what Retry-After says', async () => {
+    fake.injectFaults([{ kind: '429', retryAfter: 7 }]);
+    await expect(client().dailyCosts(range)).resolves.toHaveLength(2);
+    expect(sleeps).toEqual([7000]);
+  });
+
+  it('5xx is retried with exponential backoff and jitter, then succeeds; forever, it gives up', async () => {
+    fake.injectFaults([{ kind: '500' }, { kind: '500' }]);
+    await expect(client().dailyCosts(range)).resolves.toHaveLength(2);
+    expect(sleeps).toEqual([250, 500]);
+    fake.injectFaults([{ kind: '500' }, { kind: '500' }, { kind: '500' }, { kind: '500' }]);
+    const error = await client()
+      .dailyCosts(range)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderUnavailableError);
+    expect((error as Error).message).toMatch(new RegExp(`^${p.name}: .*gave up after 4 attempts`));
+  });
+
+  it('a timeout and a reset connection are retried', async () => {
+    fake.injectFaults([{ kind: 'timeout' }, { kind: 'reset' }]);
+    await expect(client().dailyCosts(range)).resolves.toHaveLength(2);
+    expect(fake.requests).toHaveLength(3);
+  });
+
+  it('a rejected key is an auth error after exactly one request', async () => {
+    const error = await client(fake, { adminKey: 'wrong-admin-key-secret' })
+      .dailyCosts(range)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderAuthError);
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('truncated JSON, a malformed field, and has_more without a cursor are errors that say what is wrong', async () => {
+    fake.injectFaults([{ kind: 'truncated' }]);
+    await expect(client().dailyCosts(range)).rejects.toThrow(/response is not complete JSON/);
+    fake.injectFaults([{ kind: 'malformed' }]);
+    const malformed = await client()
+      .dailyCosts(range)
+      .catch((e: unknown) => e);
+    expect(malformed).toBeInstanceOf(ProviderResponseError);
+    expect((malformed as Error).message).toMatch(/data\[0\]\.results\[0\]\.amount/);
+    fake.injectFaults([{ kind: 'has_more_without_next' }]);
+    await expect(client().dailyCosts(range)).rejects.toThrow('has_more is true but next_page is null');
+  });
+
+  it('never puts the admin key in an error', async () => {
+    const errors: unknown[] = [];
+    for (const kind of ['401', 'truncated', 'malformed'] as const) {
+      fake.injectFaults([{ kind }]);
+      errors.push(
+        await client()
+          .dailyCosts(range)
+          .catch((e: unknown) => e),
+      );
+    }
+    errors.push(
+      await client(fake, { adminKey: 'sk-admin-WRONG-secret' })
+        .dailyCosts(range)
+        .catch((e: unknown) => e),
+    );
+    for (const e of errors) {
+      const err = e as Error;
+      const all = `${err.message}\n${err.stack}\n${JSON.stringify(err)}`;
+      expect(all).not.toContain(fake.adminKey);
+      expect(all).not.toContain('sk-admin-WRONG-secret');
+    }
+  });
+});
