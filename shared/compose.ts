@@ -5,6 +5,7 @@ import type { Environment } from './config/environment.ts';
 import { renderAlertEmail, renderOperatorEmail } from './email/render-alert-email.ts';
 import { SesMailer } from './email/ses-mailer.ts';
 import type { CostSource } from './ports.ts';
+import { AnthropicCostSource } from './providers/anthropic/client.ts';
 import { ProviderAuthError } from './providers/errors.ts';
 import { OpenAiCostSource } from './providers/openai/client.ts';
 import type { AccountConfig } from './schemas/account-config.ts';
@@ -25,6 +26,8 @@ export function costSourceFor(env: Environment) {
     switch (config.provider) {
       case 'openai':
         return new OpenAiCostSource({ adminKey, baseUrl: env.OPENAI_BASE_URL });
+      case 'anthropic':
+        return new AnthropicCostSource({ adminKey, baseUrl: env.ANTHROPIC_BASE_URL });
     }
   };
 }
@@ -33,8 +36,8 @@ export function costSourceFor(env: Environment) {
 const CLAIM_TIMEOUT_MS = 10 * 60_000;
 
 /**
- * Wires the adapters for one process. Admin keys come from the environment when OPENAI_ADMIN_KEY
- * is set (local use), otherwise from Secrets Manager. Without BURNRATE_SENDER, alerts are recorded
+ * Wires the adapters for one process. Admin keys come from the environment when OPENAI_ADMIN_KEY or
+ * ANTHROPIC_ADMIN_KEY is set (local use), otherwise from Secrets Manager. Without BURNRATE_SENDER, alerts are recorded
  * as due but not sent.
  */
 export function processDeps(
@@ -43,11 +46,13 @@ export function processDeps(
 ): ProcessDeps {
   const now = options.now ?? (() => new Date());
   const doc = documentClient(env.AWS_REGION);
-  const secrets = env.OPENAI_ADMIN_KEY
-    ? new EnvSecretSource({ openai: env.OPENAI_ADMIN_KEY })
-    : new SecretsManagerSecretSource(
-        new SecretsProvider({ awsSdkV3Client: secretsManagerClient(env.AWS_REGION) }),
-      );
+  const localKeys = { openai: env.OPENAI_ADMIN_KEY, anthropic: env.ANTHROPIC_ADMIN_KEY };
+  const secrets =
+    localKeys.openai || localKeys.anthropic
+      ? new EnvSecretSource(localKeys)
+      : new SecretsManagerSecretSource(
+          new SecretsProvider({ awsSdkV3Client: secretsManagerClient(env.AWS_REGION) }),
+        );
   const alerts = new DynamoAlertStore(doc, env.BURNRATE_TABLE);
   const mailer = new SesMailer(sesClient(env.AWS_REGION));
   const common = { alerts, mailer, now, newToken: randomUUID, claimTimeoutMs: CLAIM_TIMEOUT_MS };

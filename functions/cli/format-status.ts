@@ -9,7 +9,15 @@ export function formatOutcomes(outcomes: readonly ProcessOutcome[]): string {
   for (const o of outcomes) {
     if (o.status !== 'ok') {
       rows.push([o.accountId, o.status.toUpperCase(), '', '', '', '', '']);
-      notes.push(...(o.status === 'invalid' ? o.problems : [`account ${o.accountId}: ${o.error.message}`]));
+      notes.push(
+        ...(o.status === 'invalid'
+          ? o.problems
+          : [
+              o.error.message.startsWith('account ')
+                ? o.error.message
+                : `account ${o.accountId}: ${o.error.message}`,
+            ]),
+      );
       continue;
     }
     const f = o.result.figures;

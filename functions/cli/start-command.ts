@@ -18,7 +18,9 @@ export function registerStart(program: Command): void {
       if (!(interval > 0))
         throw new InvalidInputError([`--interval: expected minutes > 0, got "${o.interval}"`]);
       const log = (line: string) => process.stdout.write(`${line}\n`);
-      const { startLocalServices, demoSeed, saveNewEmails } = await import('../../shared/local/local-run.ts');
+      const { startLocalServices, demoAccounts, saveNewEmails } = await import(
+        '../../shared/local/local-run.ts'
+      );
       const services = await startLocalServices(
         {
           once: o.once === true,
@@ -50,11 +52,11 @@ export function registerStart(program: Command): void {
         ddb.destroy();
         const admin = adminPort(env);
         if (services.demo) {
-          const config = demoSeed.config();
-          if (!(await admin.getConfig(config.id))) {
+          for (const { config, grants } of demoAccounts(Date.now())) {
+            if (await admin.getConfig(config.id)) continue;
             await admin.putConfig(config);
-            for (const g of demoSeed.grants(Date.now())) await admin.putGrant(config.id, g);
-            log(`DEMO: seeded account ${config.id} with ${demoSeed.grants(Date.now()).length} grants`);
+            for (const g of grants) await admin.putGrant(config.id, g);
+            log(`DEMO: seeded account ${config.id} (${config.provider}) with ${grants.length} grant(s)`);
           }
         } else if ((await admin.listAccounts()).length === 0) {
           log(

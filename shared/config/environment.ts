@@ -14,6 +14,10 @@ const environmentSchema = z.object({
     .url({ error: 'expected a URL such as https://api.openai.com/v1' })
     .default('https://api.openai.com/v1'),
   OPENAI_ADMIN_KEY: z.string().min(1).optional(),
+  ANTHROPIC_BASE_URL: z
+    .url({ error: 'expected a URL such as https://api.anthropic.com/v1' })
+    .default('https://api.anthropic.com/v1'),
+  ANTHROPIC_ADMIN_KEY: z.string().min(1).optional(),
   BURNRATE_SENDER: z.email({ error: 'expected the sender email address' }).optional(),
   BURNRATE_OPERATOR_EMAIL: z.email({ error: 'expected the operator email address' }).optional(),
   BURNRATE_QUEUE_URL: z.url({ error: 'expected the SQS queue URL' }).optional(),

@@ -74,7 +74,7 @@ const OPERATOR_TEXT: Record<OperatorAlertKind, [string, string]> = {
     'Fix the item in the DynamoDB console or with `burnrate account set`; nothing of this account is synced until then.',
   ],
   'auth-failed': [
-    'the provider refused the admin key',
+    'the admin key is missing or was refused',
     'Check the admin key in Secrets Manager (`adminKeySecret`, default burnrate/<account>) and that it is an organization admin key.',
   ],
   'stale-data': [

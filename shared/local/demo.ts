@@ -8,6 +8,24 @@ import type { GrantInput } from '../schemas/grant.ts';
  * thresholds that make the alerts worth looking at. All of it is labelled DEMO.
  */
 export const DEMO_ACCOUNT_ID = 'demo-openai';
+export const DEMO_ANTHROPIC_ID = 'demo-anthropic';
+
+/** The Anthropic demo: a smaller team close to running out, to show the low-balance and runway alerts. */
+export function demoAnthropicConfig(): AccountConfigInput {
+  return {
+    id: DEMO_ANTHROPIC_ID,
+    provider: 'anthropic',
+    name: 'DEMO Beta Labs on Anthropic (simulated data)',
+    recipients: ['team@demo.example'],
+    lowBalanceUsd: [200, 50],
+    lowRunwayDays: 21,
+  };
+}
+
+export function demoAnthropicGrants(now: number): GrantInput[] {
+  const today = startOfUtcDay(now);
+  return [{ id: 'credits-aug', amountUsd: 800, effectiveAt: new Date(today - 75 * DAY_MS).toISOString() }];
+}
 
 export function demoConfig(): AccountConfigInput {
   return {
@@ -38,13 +56,16 @@ export function demoGrants(now: number): GrantInput[] {
 }
 
 /** Daily dollars for the 90 days before today: a weekly rhythm on a slowly rising trend. */
-export function demoCostHistory(now: number): Record<string, Array<{ projectId: string; usd: number }>> {
+export function demoCostHistory(
+  now: number,
+  scale = 1,
+): Record<string, Array<{ projectId: string; usd: number }>> {
   const today = startOfUtcDay(now);
   const history: Record<string, Array<{ projectId: string; usd: number }>> = {};
   for (let i = 90; i >= 1; i--) {
     const t = today - i * DAY_MS;
     const weekday = new Date(t).getUTCDay();
-    const base = 6 + (90 - i) * 0.12;
+    const base = (6 + (90 - i) * 0.12) * scale;
     const usd = Math.round((weekday === 0 || weekday === 6 ? base * 0.4 : base) * 100) / 100;
     history[dayKey(t)] = [
       { projectId: 'proj_chatbot', usd: Math.round(usd * 70) / 100 },
@@ -55,12 +76,12 @@ export function demoCostHistory(now: number): Record<string, Array<{ projectId: 
 }
 
 /** Hourly usage so far today, priced by the provider adapter into today's estimate. */
-export function demoUsageToday(now: number) {
+export function demoUsageToday(now: number, models: [string, string] = ['gpt-4o-mini', 'gpt-4o']) {
   const today = startOfUtcDay(now);
   const hours = Math.floor((now - today) / 3_600_000);
   return Array.from({ length: hours }, (_, h) => ({
     hour: new Date(today + h * 3_600_000).toISOString(),
-    model: h % 3 === 0 ? 'gpt-4o-mini' : 'gpt-4o',
+    model: h % 3 === 0 ? models[0] : models[1],
     input_tokens: 120_000,
     input_cached_tokens: 30_000,
     output_tokens: 20_000,

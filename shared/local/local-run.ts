@@ -1,8 +1,16 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnvironment } from '../config/environment.ts';
-import { demoConfig, demoCostHistory, demoGrants, demoUsageToday } from './demo.ts';
+import {
+  demoAnthropicConfig,
+  demoAnthropicGrants,
+  demoConfig,
+  demoCostHistory,
+  demoGrants,
+  demoUsageToday,
+} from './demo.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { startAnthropicFake } from './fakes/anthropic-fake.ts';
 import { startOpenAiFake } from './fakes/openai-fake.ts';
 import { type SesLocal, startSesLocal } from './ses-local.ts';
 
@@ -64,21 +72,29 @@ export async function startLocalServices(
       env.AWS_ENDPOINT_URL_SES = ses.endpoint;
       sesWebPage = `${ses.endpoint}/`;
     }
-    const demo = !env.OPENAI_ADMIN_KEY;
+    const demo = !env.OPENAI_ADMIN_KEY && !env.ANTHROPIC_ADMIN_KEY;
     if (demo) {
-      const fake = await startOpenAiFake();
-      stops.push(fake.stop);
       const now = Date.now();
-      fake.setCosts(demoCostHistory(now));
-      fake.setUsage(demoUsageToday(now));
-      env.OPENAI_BASE_URL = fake.baseUrl;
-      env.OPENAI_ADMIN_KEY = fake.adminKey;
+      const openai = await startOpenAiFake();
+      stops.push(openai.stop);
+      openai.setCosts(demoCostHistory(now));
+      openai.setUsage(demoUsageToday(now));
+      const anthropic = await startAnthropicFake();
+      stops.push(anthropic.stop);
+      anthropic.setCosts(demoCostHistory(now, 0.8));
+      anthropic.setUsage(demoUsageToday(now, ['claude-haiku-4-5', 'claude-sonnet-4-5']));
+      Object.assign(env, {
+        OPENAI_BASE_URL: openai.baseUrl,
+        OPENAI_ADMIN_KEY: openai.adminKey,
+        ANTHROPIC_BASE_URL: anthropic.baseUrl,
+        ANTHROPIC_ADMIN_KEY: anthropic.adminKey,
+      });
       log(
-        `DEMO: no OPENAI_ADMIN_KEY set, so a local fake OpenAI API (${fake.baseUrl}) serves 90 days of SIMULATED costs`,
+        'DEMO: no OPENAI_ADMIN_KEY or ANTHROPIC_ADMIN_KEY set: local fakes of both providers serve 90 days of SIMULATED costs',
       );
     } else {
       log(
-        `OPENAI_ADMIN_KEY is set: watching the real organization at ${env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1'}`,
+        'Admin key(s) set: watching the real organization(s); an account whose provider has no key reports it',
       );
     }
     parseEnvironment(); // fail fast on anything set wrong
@@ -89,7 +105,13 @@ export async function startLocalServices(
   }
 }
 
-export const demoSeed = { config: demoConfig, grants: demoGrants };
+/** The demo accounts, one per provider. */
+export function demoAccounts(now: number) {
+  return [
+    { config: demoConfig(), grants: demoGrants(now) },
+    { config: demoAnthropicConfig(), grants: demoAnthropicGrants(now) },
+  ];
+}
 
 async function isFree(port: number): Promise<boolean> {
   const { createServer } = await import('node:net');

@@ -3,7 +3,7 @@ import type { AlertPolicy } from '../core/types.ts';
 import { identifier, positiveNumber, thresholdList } from './fields.ts';
 import { formatIssues, InvalidInputError } from './invalid-input.ts';
 
-export const PROVIDERS = ['openai'] as const;
+export const PROVIDERS = ['openai', 'anthropic'] as const;
 
 /**
  * The config item an operator edits by hand in the DynamoDB console: the spec's fields, plus

@@ -186,7 +186,7 @@ describe('sync + delivery end to end (DynamoDB Local, SES emulator, fake OpenAI)
     const out = await processAccount(deps('sk-admin-wrong-and-secret'), 'acme');
     expect(out).toMatchObject({ status: 'failed', operator: { kind: 'auth-failed', result: 'sent' } });
     const [email] = await ses.emails();
-    expect(email?.subject).toBe('burnrate operator: account acme: the provider refused the admin key');
+    expect(email?.subject).toBe('burnrate operator: account acme: the admin key is missing or was refused');
     expect(JSON.stringify(email)).not.toContain('sk-admin-wrong-and-secret');
   });
 

@@ -60,7 +60,7 @@ describe('config item: each bad edit is rejected with a message naming the item 
     [
       'unknown provider',
       { provider: 'gemini' },
-      'account acme: provider: expected one of "openai", got "gemini"',
+      'account acme: provider: expected one of "openai", "anthropic", got "gemini"',
     ],
     [
       'forecastAlert as text',
