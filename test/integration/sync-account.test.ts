@@ -1,16 +1,14 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { OpenAiCostSource } from '../../shared/providers/openai/client.ts';
 import { EnvSecretSource } from '../../shared/secrets/secret-sources.ts';
 import { DynamoAccountStore } from '../../shared/store/dynamo-account-store.ts';
 import { accountPk, CONFIG_SK, grantSk } from '../../shared/store/keys.ts';
 import { runAll, runOne } from '../../shared/use-cases/run-all.ts';
 import { type SyncDeps, syncAccount } from '../../shared/use-cases/sync-account.ts';
-import { startOpenAiFake } from '../fakes/openai-fake.ts';
 import { useDynamoDbLocal } from '../support/emulators.ts';
+import { type Fake, PROVIDERS } from '../support/providers.ts';
 
 const ddb = useDynamoDbLocal();
-let fake: Awaited<ReturnType<typeof startOpenAiFake>>;
 let table: string;
 let now = new Date('2026-11-24T09:00:00Z');
 const DAY = 86_400_000;
@@ -28,76 +26,71 @@ function ninetyDays() {
   return h;
 }
 
-function deps(overrides: Partial<SyncDeps> = {}): SyncDeps {
-  return {
-    store: new DynamoAccountStore(ddb.doc, table),
-    secrets: new EnvSecretSource({ openai: fake.adminKey }),
-    costSource: (_config, adminKey) =>
-      new OpenAiCostSource({
-        adminKey,
-        baseUrl: fake.baseUrl,
-        sleep: async () => {},
-        timeoutMs: 400,
-        maxRetries: 2,
-      }),
-    now: () => now,
-    ...overrides,
-  };
-}
+/** The same suite for every provider: the sync, store and ledger must not know which one it is. */
+describe.each(PROVIDERS)('sync one $name account against DynamoDB Local and its fake API', (provider) => {
+  let fake: Fake;
+  function deps(overrides: Partial<SyncDeps> = {}): SyncDeps {
+    return {
+      store: new DynamoAccountStore(ddb.doc, table),
+      secrets: new EnvSecretSource({ [provider.name]: fake.adminKey }),
+      costSource: (_config, adminKey) =>
+        provider.client(fake, { adminKey, sleep: async () => {}, timeoutMs: 400, maxRetries: 2 }),
+      now: () => now,
+      ...overrides,
+    };
+  }
 
-async function putAccount(
-  id: string,
-  extra: Record<string, unknown> = {},
-  grants: Array<Record<string, unknown>> = [],
-) {
-  await ddb.doc.send(
-    new PutCommand({
-      TableName: table,
-      Item: {
-        pk: accountPk(id),
-        sk: CONFIG_SK,
-        id,
-        provider: 'openai',
-        recipients: ['ops@acme.example'],
-        lowBalanceUsd: [1500],
-        ...extra,
-      },
-    }),
-  );
-  for (const g of grants)
+  async function putAccount(
+    id: string,
+    extra: Record<string, unknown> = {},
+    grants: Array<Record<string, unknown>> = [],
+  ) {
     await ddb.doc.send(
-      new PutCommand({ TableName: table, Item: { pk: accountPk(id), sk: grantSk(String(g.id)), ...g } }),
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: accountPk(id),
+          sk: CONFIG_SK,
+          id,
+          provider: provider.name,
+          recipients: ['ops@acme.example'],
+          lowBalanceUsd: [1500],
+          ...extra,
+        },
+      }),
     );
-}
+    for (const g of grants)
+      await ddb.doc.send(
+        new PutCommand({ TableName: table, Item: { pk: accountPk(id), sk: grantSk(String(g.id)), ...g } }),
+      );
+  }
 
-async function items(id: string) {
-  const out = await ddb.doc.send(
-    new QueryCommand({
-      TableName: table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': accountPk(id) },
-    }),
-  );
-  return out.Items ?? [];
-}
+  async function items(id: string) {
+    const out = await ddb.doc.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': accountPk(id) },
+      }),
+    );
+    return out.Items ?? [];
+  }
 
-const grant = { id: 'g1', amountUsd: 2000, effectiveAt: '2026-08-20T00:00:00Z' };
+  const grant = { id: 'g1', amountUsd: 2000, effectiveAt: '2026-08-20T00:00:00Z' };
 
-beforeAll(async () => {
-  fake = await startOpenAiFake();
-});
-afterAll(() => fake.stop());
-beforeEach(async () => {
-  table = await ddb.freshTable('sync');
-  now = new Date('2026-11-24T09:00:00Z');
-  fake.setCosts(ninetyDays());
-  fake.setUsage([
-    { hour: '2026-11-24T03:00:00Z', model: 'gpt-4o', input_tokens: 400_000, output_tokens: 100_000 },
-  ]);
-  fake.requests.length = 0;
-});
-
-describe('sync one account against DynamoDB Local and the fake OpenAI API', () => {
+  beforeAll(async () => {
+    fake = await provider.start();
+  });
+  afterAll(() => fake.stop());
+  beforeEach(async () => {
+    table = await ddb.freshTable('sync');
+    now = new Date('2026-11-24T09:00:00Z');
+    fake.setCosts(ninetyDays());
+    fake.setUsage([
+      { hour: '2026-11-24T03:00:00Z', model: provider.model, input_tokens: 400_000, output_tokens: 100_000 },
+    ]);
+    fake.requests.length = 0;
+  });
   it('first sync stores 90 days, today as an estimate, and the figures', async () => {
     await putAccount('acme', {}, [grant]);
     const r = await syncAccount(deps(), 'acme');
@@ -110,18 +103,18 @@ describe('sync one account against DynamoDB Local and the fake OpenAI API', () =
       amountMicros: 10_000_000,
       byScope: { proj_a: 6_000_000, proj_b: 4_000_000 },
     });
-    // today: 400k × $2.50 + 100k × $10 per 1M = $2.00
+    // today: 400k input and 100k output tokens at the provider's prices
     expect(costs.find((c) => c.sk === 'COST#2026-11-24')).toMatchObject({
       kind: 'estimate',
-      amountMicros: 2_000_000,
+      amountMicros: provider.estimateMicros,
     });
-    // grant effective 08-20 absorbs 08-26..11-23 (90 × $10) and today's $2.
-    expect(r.figures.balanceMicros).toBe((2000 - 900 - 2) * 1_000_000);
+    // grant effective 08-20 absorbs 08-26..11-23 (90 × $10) and today's estimate.
+    expect(r.figures.balanceMicros).toBe((2000 - 900) * 1_000_000 - provider.estimateMicros);
     const state = stored.find((i) => i.sk === 'STATE');
     expect(state).toMatchObject({
       version: 1,
       costsThrough: '2026-11-23',
-      snapshot: { balanceUsd: 1098, burnRateUsdPerDay: 10 },
+      snapshot: { balanceUsd: 1100 - provider.estimateMicros / 1e6, burnRateUsdPerDay: 10 },
     });
     expect(r.due.map((a) => a.key)).toEqual(['low-balance:1500']);
     expect(stored.find((i) => i.sk === 'ALERT#low-balance:1500')).toMatchObject({
@@ -155,8 +148,9 @@ describe('sync one account against DynamoDB Local and the fake OpenAI API', () =
     fake.requests.length = 0;
     now = new Date('2026-11-25T01:00:00Z');
     const r = await syncAccount(deps(), 'acme');
-    const costsRequest = fake.requests.find((q) => q.path.endsWith('/costs'));
-    expect(costsRequest?.query.get('start_time')).toBe(String(Date.parse('2026-11-20T00:00:00Z') / 1000));
+    const costsRequest = fake.requests.find((q) => q.path === provider.costsPath);
+    const start = costsRequest?.query.get('start_time') ?? costsRequest?.query.get('starting_at');
+    expect([String(Date.parse('2026-11-20T00:00:00Z') / 1000), '2026-11-20T00:00:00Z']).toContain(start);
     const stored = await items('acme');
     expect(stored.find((c) => c.sk === 'COST#2026-11-22')).toMatchObject({ amountMicros: 25_000_000 });
     // the estimate for 11-24 is replaced by the actual cost
@@ -168,18 +162,17 @@ describe('sync one account against DynamoDB Local and the fake OpenAI API', () =
   });
 
   it('pagination: the same result when the provider pages by 7', async () => {
-    const paged = await startOpenAiFake({ maxPageSize: 7 });
+    const paged = await provider.start({ maxPageSize: 7 });
     paged.setCosts(ninetyDays());
     try {
       await putAccount('acme', {}, [grant]);
       const r = await syncAccount(
         deps({
-          costSource: (_c, key) =>
-            new OpenAiCostSource({ adminKey: key, baseUrl: paged.baseUrl, sleep: async () => {} }),
+          costSource: (_c, key) => provider.client(paged, { adminKey: key, sleep: async () => {} }),
         }),
         'acme',
       );
-      expect(paged.requests.filter((q) => q.path.endsWith('/costs')).length).toBeGreaterThan(10);
+      expect(paged.requests.filter((q) => q.path === provider.costsPath).length).toBeGreaterThan(10);
       expect(r.figures.balanceMicros).toBe((2000 - 900) * 1_000_000);
     } finally {
       await paged.stop();
@@ -200,7 +193,7 @@ describe('sync one account against DynamoDB Local and the fake OpenAI API', () =
       await syncAccount(deps(), 'acme');
       const before = await items('acme');
       now = new Date('2026-11-25T01:00:00Z');
-      fake.injectFaults([...faults], '/v1/organization/costs');
+      fake.injectFaults([...faults], provider.costsPath);
       const outcome = await runOne(deps(), 'acme');
       expect(outcome.status).toBe(succeeds ? 'ok' : 'failed');
       if (!succeeds) {
