@@ -1,5 +1,12 @@
 /** Also used by `npm start` for its demo: a local stand-in for the provider, never deployed. */
-import { bucketStarts, type Fault, pageOf, type RecordedRequest, startHttpFake } from './http-fake.ts';
+import {
+  bucketStarts,
+  type Fault,
+  fakeHandle,
+  pageOf,
+  type RecordedRequest,
+  startHttpFake,
+} from './http-fake.ts';
 import type { UsageRow } from './openai-fake.ts';
 
 /**
@@ -75,11 +82,7 @@ export async function startAnthropicFake(options: { adminKey?: string; maxPageSi
 
   const http = await startHttpFake(route, errorBody);
   return {
-    baseUrl: `${http.origin}/v1`,
-    adminKey,
-    requests: http.requests,
-    injectFaults: http.injectFaults,
-    stop: http.stop,
+    ...fakeHandle(http, adminKey),
     /** Daily costs in dollars (`projectId` is the workspace); served as strings of cents. */
     setCosts(history: Record<string, Array<{ projectId?: string | null; usd: number }>>) {
       costs = new Map(

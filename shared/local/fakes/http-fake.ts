@@ -109,3 +109,14 @@ export function bucketStarts(start: number, end: number, width: number): number[
   for (let s = Math.floor(start / width) * width; s < end; s += width) out.push(s);
   return out;
 }
+
+/** The handle every fake provider returns, besides its own setup calls. */
+export function fakeHandle(http: Awaited<ReturnType<typeof startHttpFake>>, adminKey: string) {
+  return {
+    baseUrl: `${http.origin}/v1`,
+    adminKey,
+    requests: http.requests,
+    injectFaults: http.injectFaults,
+    stop: http.stop,
+  };
+}

@@ -1,5 +1,12 @@
 /** Also used by `npm start` for its demo: a local stand-in for the provider, never deployed. */
-import { bucketStarts, type Fault, pageOf, type RecordedRequest, startHttpFake } from './http-fake.ts';
+import {
+  bucketStarts,
+  type Fault,
+  fakeHandle,
+  pageOf,
+  type RecordedRequest,
+  startHttpFake,
+} from './http-fake.ts';
 
 /**
  * A fake OpenAI Admin API serving /v1/organization/costs and /v1/organization/usage/completions
@@ -118,11 +125,7 @@ export async function startOpenAiFake(options: OpenAiFakeOptions = {}) {
 
   const http = await startHttpFake(route, errorBody);
   return {
-    baseUrl: `${http.origin}/v1`,
-    adminKey,
-    requests: http.requests,
-    injectFaults: http.injectFaults,
-    stop: http.stop,
+    ...fakeHandle(http, adminKey),
     /** Daily costs: `YYYY-MM-DD` → line items (project, dollars). Replaces the history. */
     setCosts(history: Record<string, Array<{ projectId?: string | null; usd: number }>>) {
       costs = new Map(

@@ -6,6 +6,7 @@ import { centsStringToMicros } from '../../core/money.ts';
 import type { CostSource, DailyCost, UsageEstimate } from '../../ports.ts';
 import { dailyCost } from '../daily-cost.ts';
 import { ProviderQuotaError, ProviderResponseError } from '../errors.ts';
+import { EstimateTally } from '../estimate.ts';
 import { getJson, type HttpOptions } from '../http.ts';
 import { type Page, paginate } from '../paginate.ts';
 import {
@@ -82,8 +83,7 @@ export class AnthropicCostSource implements CostSource {
   }
 
   async usageEstimate(range: { start: Date; end: Date }): Promise<UsageEstimate> {
-    const unknown = new Set<string>();
-    let micros = 0;
+    const tally = new EstimateTally();
     if (range.end.getTime() - range.start.getTime() >= 60_000) {
       const rows = this.pages(
         '/organizations/usage_report/messages',
@@ -95,17 +95,11 @@ export class AnthropicCostSource implements CostSource {
       for await (const bucket of rows) {
         for (const r of bucket.results) {
           const price = r.model ? findAnthropicPrice(this.prices, r.model) : undefined;
-          if (price) micros += priceMessages(price, r);
-          else if (r.uncached_input_tokens + r.output_tokens > 0) unknown.add(r.model ?? '(no model)');
+          tally.add(r.model, price && priceMessages(price, r), r.uncached_input_tokens + r.output_tokens);
         }
       }
     }
-    return {
-      amountMicros: Math.round(micros),
-      unknownModels: [...unknown].sort(),
-      start: range.start,
-      end: range.end,
-    };
+    return tally.result(range);
   }
 
   private pages<T extends Page<{ starting_at: string; ending_at: string }>>(

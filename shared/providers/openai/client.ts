@@ -8,6 +8,7 @@ import { dayKey } from '../../core/time.ts';
 import type { CostSource, DailyCost, UsageEstimate } from '../../ports.ts';
 import { dailyCost } from '../daily-cost.ts';
 import { ProviderQuotaError, ProviderResponseError } from '../errors.ts';
+import { EstimateTally } from '../estimate.ts';
 import { getJson, type HttpOptions } from '../http.ts';
 import { type Page, paginate } from '../paginate.ts';
 import { defaultPriceTable, findPrice, type PriceTable, priceUsage } from './pricing.ts';
@@ -77,8 +78,7 @@ export class OpenAiCostSource implements CostSource {
   }
 
   async usageEstimate(range: { start: Date; end: Date }): Promise<UsageEstimate> {
-    const unknown = new Set<string>();
-    let micros = 0;
+    const tally = new EstimateTally();
     if (range.end.getTime() - range.start.getTime() >= 60_000) {
       for await (const bucket of this.pages(
         '/organization/usage/completions',
@@ -93,17 +93,11 @@ export class OpenAiCostSource implements CostSource {
       )) {
         for (const r of bucket.results) {
           const price = r.model ? findPrice(this.prices, r.model) : undefined;
-          if (price) micros += priceUsage(price, r);
-          else if (r.input_tokens + r.output_tokens > 0) unknown.add(r.model ?? '(no model)');
+          tally.add(r.model, price && priceUsage(price, r), r.input_tokens + r.output_tokens);
         }
       }
     }
-    return {
-      amountMicros: Math.round(micros),
-      unknownModels: [...unknown].sort(),
-      start: range.start,
-      end: range.end,
-    };
+    return tally.result(range);
   }
 
   private pages<T extends Page<{ start_time: number; end_time: number }>>(
