@@ -14,6 +14,9 @@ export interface EmailModel {
   alerts: AlertText[];
   summary: Array<[string, string]>;
   grants: Array<[string, string, string, string]>;
+  /** Spend of the last 30 days per project (OpenAI) or workspace (Anthropic), largest first. */
+  scopes: Array<[string, string]>;
+  scopeLabel: string;
   notes: string[];
   spend: ChartRow[];
   projection: ChartRow[];
@@ -86,7 +89,17 @@ export function emailModel(facts: AlertEmailFacts): EmailModel {
     `Costs reported through ${facts.costsReportedThrough ?? 'no day yet'}${facts.todayIsEstimate ? `; today (${usdMicros(f.todayMicros)} so far) is an estimate from hourly usage` : ''}.`,
     `Burn order assumed: ${account.burnOrder} (${BURN_ORDER[account.burnOrder]}); set \`burnOrder\` to change it.`,
   ];
+  const perScope = new Map<string, number>();
+  for (const d of facts.dailySpend) {
+    for (const [scope, micros] of Object.entries(d.byScope ?? {}))
+      perScope.set(scope, (perScope.get(scope) ?? 0) + micros);
+  }
+  const scopes = [...perScope]
+    .sort((a, b) => b[1] - a[1])
+    .map(([scope, micros]): [string, string] => [scope, usdMicros(micros)]);
   return {
+    scopes,
+    scopeLabel: account.provider === 'anthropic' ? 'Workspace' : 'Project',
     subject: `${demo ? '[DEMO] ' : ''}${name}: ${alerts[0]?.headline ?? 'no alert'}${more}`,
     title: name,
     demo,

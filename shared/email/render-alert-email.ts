@@ -41,7 +41,7 @@ function html(m: EmailModel): string {
     m.grants.length
       ? section('Credit grants', rows(m.grants, ['Grant', 'Remaining', 'Expires', 'At risk']))
       : ''
-  }${section('Spend, last 30 days', htmlBars(m.spend, '#2563eb'))}${
+  }${m.scopes.length ? section(`Spend by ${m.scopeLabel.toLowerCase()}, last 30 days`, rows(m.scopes, [m.scopeLabel, 'Spend'])) : ''}${section('Spend, last 30 days', htmlBars(m.spend, '#2563eb'))}${
     m.projection.length
       ? section('Balance projection at the current burn rate', htmlBars(m.projection, '#16a34a'))
       : ''
@@ -60,6 +60,10 @@ function text(m: EmailModel): string {
     lines.push('', 'Credit grants (remaining | expires | at risk)');
     for (const [id, remaining, expires, risk] of m.grants)
       lines.push(`  ${id}: ${remaining} | ${expires} | ${risk}`);
+  }
+  if (m.scopes.length) {
+    lines.push('', `Spend by ${m.scopeLabel.toLowerCase()}, last 30 days`);
+    for (const [scope, amount] of m.scopes) lines.push(`  ${scope}: ${amount}`);
   }
   lines.push('', 'Spend, last 30 days', textBars(m.spend));
   if (m.projection.length)

@@ -13,7 +13,12 @@ export interface AlertEmailFacts {
   account: AccountConfig;
   figures: Figures;
   alerts: AlertCandidate[];
-  dailySpend: Array<{ day: string; amountMicros: number; estimate?: boolean }>;
+  dailySpend: Array<{
+    day: string;
+    amountMicros: number;
+    estimate?: boolean;
+    byScope?: Record<string, number>;
+  }>;
   costsReportedThrough?: string | undefined;
   todayIsEstimate: boolean;
   demo?: boolean;

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountPk, grantSk } from '../../shared/store/keys.ts';
+import { startAnthropicFake } from '../fakes/anthropic-fake.ts';
 import { startOpenAiFake } from '../fakes/openai-fake.ts';
 import { useDynamoDbLocal } from '../support/emulators.ts';
 
@@ -201,6 +202,71 @@ describe('operator CLI against DynamoDB Local (spawned processes)', () => {
     expect(preview.stdout).toContain('Acme: balance $');
     expect(existsSync(out)).toBe(true);
     expect((await cli(['preview', '--account', 'acme', '--kind', 'nonsense', '--out', out])).code).toBe(2);
+  });
+});
+
+describe('two providers side by side in one burnrate run', () => {
+  it('an OpenAI and an Anthropic account each get their own balance and alerts', async () => {
+    const anthropic = await startAnthropicFake();
+    try {
+      const h: Record<string, Array<{ projectId: string | null; usd: number }>> = {};
+      for (let i = 1; i <= 30; i++)
+        h[new Date(Date.parse('2026-11-24T00:00:00Z') - i * 86_400_000).toISOString().slice(0, 10)] = [
+          { projectId: 'wrkspc_1', usd: 2.5 },
+        ];
+      anthropic.setCosts(h);
+      const beta = {
+        id: 'beta',
+        provider: 'anthropic',
+        name: 'Beta',
+        recipients: ['ops@beta.example'],
+        lowBalanceUsd: [50],
+      };
+      expect((await cli(['account', 'put', file('beta.json', beta)])).code).toBe(0);
+      expect(
+        (
+          await cli([
+            'grant',
+            'add',
+            '--account',
+            'beta',
+            '--amount',
+            '100',
+            '--effective',
+            '2026-10-15',
+            '--id',
+            'b1',
+          ])
+        ).code,
+      ).toBe(0);
+      const run = await cli(['run', '--now', '2026-11-24T09:00:00Z', '--json'], {
+        OPENAI_BASE_URL: fake.baseUrl,
+        OPENAI_ADMIN_KEY: fake.adminKey,
+        ANTHROPIC_BASE_URL: anthropic.baseUrl,
+        ANTHROPIC_ADMIN_KEY: anthropic.adminKey,
+      });
+      expect(run.code, run.stderr).toBe(0);
+      const outcomes = Object.fromEntries(
+        (JSON.parse(run.stdout) as Array<{ accountId: string }>).map((o) => [o.accountId, o]),
+      );
+      // acme (OpenAI): unchanged from the run above. beta (Anthropic): 100 − 30 days × $2.50 = 25 < 50.
+      expect(outcomes.acme).toMatchObject({ status: 'ok', figures: { balanceUsd: 250 }, due: [] });
+      expect(outcomes.beta).toMatchObject({
+        status: 'ok',
+        figures: { balanceUsd: 25, burnRateUsdPerDay: 2.5 },
+        due: ['low-balance:50'],
+      });
+      const status = JSON.parse((await cli(['status', '--json'])).stdout) as Array<{
+        accountId: string;
+        latestDayByScope: unknown;
+      }>;
+      expect(status.find((r) => r.accountId === 'beta')?.latestDayByScope).toEqual({
+        day: '2026-11-23',
+        byScope: { wrkspc_1: 2_500_000 },
+      });
+    } finally {
+      await anthropic.stop();
+    }
   });
 });
 

@@ -109,6 +109,22 @@ describe('alert emails', () => {
   });
 });
 
+describe('per-scope breakdown', () => {
+  it('sums the last 30 days per project in both parts, largest first, escaped', () => {
+    const s = scenario();
+    s.dailySpend = s.dailySpend.map((d, i) => ({
+      ...d,
+      byScope: { 'proj_<a>': 1_000_000, ...(i % 2 ? { proj_b: 3_000_000 } : {}) },
+    })) as never;
+    const { html, text } = render(s);
+    const days = s.dailySpend.length;
+    expect(text).toContain(
+      `Spend by project, last 30 days\n  proj_b: $${(Math.floor(days / 2) * 3).toFixed(2)}\n  proj_<a>: $${days.toFixed(2)}`,
+    );
+    expect(html).toContain('proj_&lt;a&gt;');
+  });
+});
+
 describe('operator emails', () => {
   it('name the account and the problem, escaped', () => {
     const out = renderOperatorEmail({
