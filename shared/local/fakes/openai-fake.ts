@@ -60,9 +60,6 @@ export async function startOpenAiFake(options: OpenAiFakeOptions = {}) {
     const start = Number(q.get('start_time'));
     const end = q.has('end_time') ? Number(q.get('end_time')) : Math.floor(Date.now() / 1000);
     const groupBy = [...q.getAll('group_by'), ...q.getAll('group_by[]')];
-    const offset = q.has('page')
-      ? Number(Buffer.from(String(q.get('page')).slice(5), 'base64url').toString())
-      : 0;
     let buckets: object[];
     let width: number;
     let limit: number;
@@ -108,17 +105,15 @@ export async function startOpenAiFake(options: OpenAiFakeOptions = {}) {
         },
       };
     }
-    const pageItems = buckets.slice(offset, offset + limit);
-    const more = offset + limit < buckets.length;
-    const next = more ? `page_${Buffer.from(String(offset + limit)).toString('base64url')}` : null;
-    const brokenCursor = fault?.kind === 'has_more_without_next';
+    const page = pageOf(buckets, q.get('page'), limit);
+    const broken = fault?.kind === 'has_more_without_next';
     return {
       status: 200,
       body: {
         object: 'page',
-        data: pageItems,
-        has_more: more || brokenCursor,
-        next_page: brokenCursor ? null : next,
+        ...page,
+        has_more: page.has_more || broken,
+        next_page: broken ? null : page.next_page,
       },
     };
   };
