@@ -4,6 +4,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAiFake } from '../fakes/openai-fake.ts';
 import { startSecretsManagerFake } from '../fakes/secrets-manager-fake.ts';
+import { startSqsFake } from '../fakes/sqs-fake.ts';
 import { useDynamoDbLocal, useSesLocal } from '../support/emulators.ts';
 import { synthBundles } from '../support/synth-bundles.ts';
 
@@ -86,5 +87,25 @@ describe('the deployed sync-account bundle (from cdk synth) on local emulators',
     expect(secrets.calls).toEqual(['secretsmanager.GetSecretValue burnrate/acme']);
     const emails = await ses.emails();
     expect(emails.map((e) => e.subject)).toEqual(['Acme: balance $70.00 is below $100']);
+  }, 60_000);
+
+  it('the deployed dispatch bundle queues one message per enabled account', async () => {
+    const sqs = await startSqsFake();
+    try {
+      Object.assign(process.env, {
+        AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+        // The SQS client sends to the queue URL's host, so the URL points at the fake.
+        BURNRATE_QUEUE_URL: `${sqs.endpoint}/123456789012/sync`,
+      });
+      const { handler } = (await import(bundles.Dispatch as string)) as {
+        handler: (e: unknown, c: unknown) => Promise<unknown>;
+      };
+      const out = await handler({}, { awsRequestId: 'run-42' });
+      // The table of the test above holds one enabled account.
+      expect(out).toEqual({ queued: 1, disabled: 0 });
+      expect(sqs.received.map((m) => JSON.parse(m.body))).toEqual([{ accountId: 'acme', runId: 'run-42' }]);
+    } finally {
+      await sqs.stop();
+    }
   }, 60_000);
 });
