@@ -88,6 +88,11 @@ export function emailModel(facts: AlertEmailFacts): EmailModel {
   const notes = [
     `Costs reported through ${facts.costsReportedThrough ?? 'no day yet'}${facts.todayIsEstimate ? `; today (${usdMicros(f.todayMicros)} so far) is an estimate from hourly usage` : ''}.`,
     `Burn order assumed: ${account.burnOrder} (${BURN_ORDER[account.burnOrder]}); set \`burnOrder\` to change it.`,
+    ...(account.provider === 'anthropic'
+      ? [
+          "Anthropic's cost report leaves out Priority Tier spend, so the balance is too high by any of it; the default workspace shows as (none).",
+        ]
+      : []),
   ];
   const perScope = new Map<string, number>();
   for (const d of facts.dailySpend) {

@@ -304,6 +304,21 @@ describe('npm start (spawned)', () => {
     expect(() => process.kill(pid, 0)).toThrow();
   }, 60_000);
 
+  it('without Java, says exactly how to install it', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'burnrate-start-'));
+    const child = spawn(process.execPath, [BIN, 'start', '--once'], {
+      cwd,
+      env: { ...env(), AWS_ENDPOINT_URL_DYNAMODB: '', PATH: '/nonexistent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output = collect(child);
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(output()).toContain(
+      'DynamoDB Local needs Java 17+: install it with `sudo apt-get install -y default-jre-headless` (Debian/Ubuntu) or `brew install openjdk` (macOS)',
+    );
+  }, 30_000);
+
   it('Ctrl-C (SIGINT) stops everything it started', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'burnrate-start-'));
     const child = start(['--interval', '60'], cwd);

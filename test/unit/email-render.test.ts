@@ -125,6 +125,14 @@ describe('per-scope breakdown', () => {
   });
 });
 
+describe('provider caveats', () => {
+  it('an Anthropic account’s email says Priority Tier spend is missing from the cost report', () => {
+    const s = scenario({ config: { provider: 'anthropic' } });
+    expect(render(s).text).toContain("Anthropic's cost report leaves out Priority Tier spend");
+    expect(render(scenario()).text).not.toContain('Priority Tier');
+  });
+});
+
 describe('operator emails', () => {
   it('name the account and the problem, escaped', () => {
     const out = renderOperatorEmail({
