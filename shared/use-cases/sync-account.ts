@@ -7,7 +7,7 @@ import type { AccountStore, AlertRecord, CostDayRecord, CostSource, SecretSource
 import { ConcurrentSyncError } from '../ports.ts';
 import { type AccountConfig, toAlertPolicy } from '../schemas/account-config.ts';
 import { validateAccountItems } from './load-account.ts';
-import { actualRecord, changedDays, costWindow, ledgerBuckets } from './sync-plan.ts';
+import { actualRecord, changedDays, costWindow, keepLateEstimates, ledgerBuckets } from './sync-plan.ts';
 
 export interface SyncDeps {
   store: AccountStore;
@@ -71,7 +71,11 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
       : Promise.resolve([]),
     source.usageEstimate({ start: new Date(startOfUtcDay(now)), end: new Date(now) }),
   ]);
-  const fetched = daily.filter((d) => d.day < dayKey(now)).map((d) => actualRecord(d, nowIso));
+  const fetched = keepLateEstimates(
+    items.costs,
+    daily.filter((d) => d.day < dayKey(now)).map((d) => actualRecord(d, nowIso)),
+    now,
+  );
   const todayRecord: CostDayRecord = {
     day: dayKey(now),
     amountMicros: estimate.amountMicros,

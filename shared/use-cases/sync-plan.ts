@@ -81,3 +81,21 @@ export function ledgerBuckets(records: readonly CostDayRecord[], now: number) {
   }
   return { buckets, todayMicros, estimateDays, merged: byDay };
 }
+
+/**
+ * The cost report can lag: just after midnight it may show yesterday at less than what the hourly
+ * usage already priced. Until a day is two days old, an actual lower than the stored estimate does
+ * not replace it (the balance would jump up, re-arm low-balance alerts and fire them again later).
+ */
+export function keepLateEstimates(
+  stored: readonly CostDayRecord[],
+  fetched: CostDayRecord[],
+  now: number,
+): CostDayRecord[] {
+  const settled = dayKey(startOfUtcDay(now) - 2 * DAY_MS);
+  const estimates = new Map(stored.filter((r) => r.kind === 'estimate').map((r) => [r.day, r]));
+  return fetched.map((r) => {
+    const estimate = estimates.get(r.day);
+    return estimate && r.day > settled && r.amountMicros < estimate.amountMicros ? estimate : r;
+  });
+}

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { CostDayRecord } from '../../shared/ports.ts';
-import { changedDays, costWindow, ledgerBuckets } from '../../shared/use-cases/sync-plan.ts';
+import {
+  changedDays,
+  costWindow,
+  keepLateEstimates,
+  ledgerBuckets,
+} from '../../shared/use-cases/sync-plan.ts';
 
 const t = (s: string) => Date.parse(s);
 const day = (d: string) => t(`${d}T00:00:00Z`);
@@ -78,5 +83,26 @@ describe('ledgerBuckets', () => {
       { start: day('2026-11-22'), end: day('2026-11-23'), amountMicros: 4 },
       { start: day('2026-11-23'), end: day('2026-11-24'), amountMicros: 2 },
     ]);
+  });
+});
+
+describe('keepLateEstimates', () => {
+  const now = t('2026-11-24T01:00:00Z');
+  it('keeps a recent estimate the lagging cost report undercuts, until the day is two days old', () => {
+    const stored = [rec('2026-11-23', 5_000_000, 'estimate'), rec('2026-11-22', 4_000_000, 'estimate')];
+    const fetched = [rec('2026-11-23', 0), rec('2026-11-22', 1_000_000)];
+    expect(keepLateEstimates(stored, fetched, now).map((r) => [r.day, r.kind, r.amountMicros])).toEqual([
+      ['2026-11-23', 'estimate', 5_000_000],
+      ['2026-11-22', 'actual', 1_000_000],
+    ]);
+  });
+
+  it('takes the actual as soon as it reaches the estimate', () => {
+    const out = keepLateEstimates(
+      [rec('2026-11-23', 5_000_000, 'estimate')],
+      [rec('2026-11-23', 5_200_000)],
+      now,
+    );
+    expect(out[0]).toMatchObject({ kind: 'actual', amountMicros: 5_200_000 });
   });
 });
