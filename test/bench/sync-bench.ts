@@ -1,17 +1,16 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { toDocumentClient } from '../../shared/clients.ts';
 import { localDynamoClient } from '../../shared/local/clients.ts';
 import { startDynamoDbLocal } from '../../shared/local/dynamodb-local.ts';
 import { OpenAiCostSource } from '../../shared/providers/openai/client.ts';
 import { EnvSecretSource } from '../../shared/secrets/secret-sources.ts';
 import { DynamoAccountStore } from '../../shared/store/dynamo-account-store.ts';
-import { accountPk, CONFIG_SK, grantSk } from '../../shared/store/keys.ts';
 import { ensureTable } from '../../shared/store/table.ts';
 import { syncAccount } from '../../shared/use-cases/sync-account.ts';
 import { startOpenAiFake } from '../fakes/openai-fake.ts';
+import { seedAccount } from '../support/seed.ts';
 
 const NOW = '2026-11-24T09:00:00Z';
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 1000);
@@ -46,33 +45,13 @@ export async function syncBench(): Promise<void> {
     const doc = toDocumentClient(client);
     const table = 'burnrate-bench';
     await ensureTable(client, table);
-    const seed = async (id: string) => {
-      await doc.send(
-        new PutCommand({
-          TableName: table,
-          Item: {
-            pk: accountPk(id),
-            sk: CONFIG_SK,
-            id,
-            provider: 'openai',
-            recipients: ['ops@example.com'],
-            monthlyBudgetUsd: 400,
-          },
-        }),
+    const seed = (id: string) =>
+      seedAccount(
+        doc,
+        table,
+        { id, provider: 'openai', recipients: ['ops@example.com'], monthlyBudgetUsd: 400 },
+        [{ id: 'g1', amountUsd: 2000, effectiveAt: '2026-08-26T00:00:00Z' }],
       );
-      await doc.send(
-        new PutCommand({
-          TableName: table,
-          Item: {
-            pk: accountPk(id),
-            sk: grantSk('g1'),
-            id: 'g1',
-            amountUsd: 2000,
-            effectiveAt: '2026-08-26T00:00:00Z',
-          },
-        }),
-      );
-    };
     await seed('steady');
     let now = new Date(NOW);
     const deps = {
@@ -93,7 +72,7 @@ export async function syncBench(): Promise<void> {
       .reduce((a, [, n]) => a + n, 0);
     console.log('## Sync: requests per account-run in steady state (one 15-minute step later)');
     console.log(
-      `DynamoDB reads:  ${reads} (target <= 1)   ${[...counts].map(([k, n]) => `${k}×${n}`).join(', ')}`,
+      `DynamoDB reads:  ${reads} (target <= 1); all requests: ${[...counts].map(([k, n]) => `${k.replace('Command', '')} ×${n}`).join(', ')}`,
     );
     console.log(
       `DynamoDB writes: ${writes} (target <= 2, alert claims aside); cost days rewritten: ${r.writtenDays}`,

@@ -1,12 +1,11 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqsAccountQueue } from '../../shared/queue/sqs-account-queue.ts';
 import { DynamoAccountStore } from '../../shared/store/dynamo-account-store.ts';
-import { accountPk, CONFIG_SK } from '../../shared/store/keys.ts';
 import { dispatchAccounts } from '../../shared/use-cases/dispatch.ts';
 import { startSqsFake } from '../fakes/sqs-fake.ts';
 import { useDynamoDbLocal } from '../support/emulators.ts';
+import { seedAccount } from '../support/seed.ts';
 
 const ddb = useDynamoDbLocal();
 let sqs: Awaited<ReturnType<typeof startSqsFake>>;
@@ -26,19 +25,12 @@ afterAll(() => sqs.stop());
 async function seed(table: string, n: number) {
   for (let i = 0; i < n; i++) {
     const id = `acct-${String(i).padStart(2, '0')}`;
-    await ddb.doc.send(
-      new PutCommand({
-        TableName: table,
-        Item: {
-          pk: accountPk(id),
-          sk: CONFIG_SK,
-          id,
-          provider: 'openai',
-          recipients: ['a@b.example'],
-          ...(i === 3 ? { enabled: false } : {}),
-        },
-      }),
-    );
+    await seedAccount(ddb.doc, table, {
+      id,
+      provider: 'openai',
+      recipients: ['a@b.example'],
+      ...(i === 3 ? { enabled: false } : {}),
+    });
   }
 }
 

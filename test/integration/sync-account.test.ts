@@ -1,12 +1,13 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EnvSecretSource } from '../../shared/secrets/secret-sources.ts';
 import { DynamoAccountStore } from '../../shared/store/dynamo-account-store.ts';
-import { accountPk, CONFIG_SK, grantSk } from '../../shared/store/keys.ts';
+import { accountPk } from '../../shared/store/keys.ts';
 import { runAll, runOne } from '../../shared/use-cases/run-all.ts';
 import { type SyncDeps, syncAccount } from '../../shared/use-cases/sync-account.ts';
 import { useDynamoDbLocal } from '../support/emulators.ts';
 import { type Fake, PROVIDERS } from '../support/providers.ts';
+import { seedAccount } from '../support/seed.ts';
 
 const ddb = useDynamoDbLocal();
 let table: string;
@@ -45,24 +46,14 @@ describe.each(PROVIDERS)('sync one $name account against DynamoDB Local and its 
     extra: Record<string, unknown> = {},
     grants: Array<Record<string, unknown>> = [],
   ) {
-    await ddb.doc.send(
-      new PutCommand({
-        TableName: table,
-        Item: {
-          pk: accountPk(id),
-          sk: CONFIG_SK,
-          id,
-          provider: provider.name,
-          recipients: ['ops@acme.example'],
-          lowBalanceUsd: [1500],
-          ...extra,
-        },
-      }),
-    );
-    for (const g of grants)
-      await ddb.doc.send(
-        new PutCommand({ TableName: table, Item: { pk: accountPk(id), sk: grantSk(String(g.id)), ...g } }),
-      );
+    const config = {
+      id,
+      provider: provider.name,
+      recipients: ['ops@acme.example'],
+      lowBalanceUsd: [1500],
+      ...extra,
+    };
+    await seedAccount(ddb.doc, table, config, grants);
   }
 
   async function items(id: string) {
