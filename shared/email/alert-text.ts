@@ -4,7 +4,7 @@ import type { Figures } from '../core/figures.ts';
 import { microsToUsd, ratioToUsd, roundRatio } from '../core/money.ts';
 import { DAY_MS } from '../core/time.ts';
 import type { AccountConfig } from '../schemas/account-config.ts';
-import { days, isoDay, usd, usdMicros, usdShort } from './format.ts';
+import { days, isoDay, list, usd, usdMicros, usdShort } from './format.ts';
 
 /** Most severe first: the subject line speaks of the first alert in this order. */
 export const SEVERITY: readonly AlertKind[] = [
@@ -43,7 +43,7 @@ export function describeAlert(alert: AlertCandidate, f: Figures, config: Account
       return {
         headline: `balance ${balance} is below ${usdShort(t)}`,
         detail: `The balance ${balance} crossed the low-balance threshold ${usd(t)}; spending ${perDay}.`,
-        action: `Buy credits or cut usage. To change the threshold, edit \`lowBalanceUsd\` (now ${JSON.stringify(config.lowBalanceUsd)}).`,
+        action: `Buy credits or cut usage. To change the threshold, edit \`lowBalanceUsd\` (now ${list(config.lowBalanceUsd)}).`,
       };
     case 'runway': {
       const r = runway(f);
@@ -65,8 +65,8 @@ export function describeAlert(alert: AlertCandidate, f: Figures, config: Account
           : `about ${usdShort(risk)} likely unused`;
       return {
         headline: `${remaining} of credits expire in ${days(left)}, ${riskText}`,
-        detail: `Grant ${alert.grantId} has ${remaining} left and expires on ${g ? isoDay(g.grant.expiresAt) : '?'}. At ${perDay} (burn order ${config.burnOrder}), ${riskText}.`,
-        action: `Move usage onto this credit before it expires, or accept the loss. Warnings come ${JSON.stringify(config.expiryWarningDays)} days ahead: edit \`expiryWarningDays\` to change that.`,
+        detail: `Grant ${alert.grantId} has ${remaining} left and expires on ${g ? isoDay(g.grant.expiresAt) : '?'}, inside the ${t}-day warning window. At ${perDay} (burn order ${config.burnOrder}), ${riskText}.`,
+        action: `Move usage onto this credit before it expires, or accept the loss. Warnings come ${list(config.expiryWarningDays)} days ahead: edit \`expiryWarningDays\` to change that.`,
       };
     }
     case 'forecast': {
@@ -86,7 +86,7 @@ export function describeAlert(alert: AlertCandidate, f: Figures, config: Account
       return {
         headline: `${t}% of the ${usdShort(budget)} budget used in ${alert.month} (${spent})`,
         detail: `Spend in ${alert.month} is ${spent}${current ? ' so far' : ''}: at or above ${t}% of the monthly budget ${usd(budget)}.`,
-        action: `Cut usage, or change \`monthlyBudgetUsd\` (now ${budget}) or \`budgetAlertPercents\` (now ${JSON.stringify(config.budgetAlertPercents)}).`,
+        action: `Cut usage, or change \`monthlyBudgetUsd\` (now ${budget}) or \`budgetAlertPercents\` (now ${list(config.budgetAlertPercents)}).`,
       };
     }
   }

@@ -1,15 +1,33 @@
 import type { AlertCandidate } from '../core/alerts.ts';
 import { burnRate, forecastMonthEnd, runway } from '../core/derived.ts';
-import { microsToUsd, ratioToUsd, roundRatio } from '../core/money.ts';
-import type { AlertEmailFacts } from '../use-cases/deliver-alerts.ts';
+import type { Figures } from '../core/figures.ts';
+import { microsToUsd, ratioToUsd, roundRatio, usdToMicros } from '../core/money.ts';
+import type { AccountConfig } from '../schemas/account-config.ts';
 import { type AlertText, describeAlert, SEVERITY } from './alert-text.ts';
-import { type ChartRow, projectionRows, spendRows } from './charts.ts';
-import { isoDay, usd, usdMicros } from './format.ts';
+import { type ChartRow, type DailySpend, projectionRows, spendRows } from './charts.ts';
+import { isoDay, isoMinute, percent, usd, usdMicros } from './format.ts';
+
+/** Everything an alert email is rendered from; the clock is `figures.at`, never the wall clock. */
+export interface AlertEmailInput {
+  account: AccountConfig;
+  figures: Figures;
+  /** One or more alerts fired in this run, of any kinds. */
+  alerts: AlertCandidate[];
+  /** The last 30 days (gaps are zero spend); `byScope` is spend per project or workspace. */
+  dailySpend: Array<DailySpend & { byScope?: Record<string, number> }>;
+  /** The last day (YYYY-MM-DD) the provider's cost report covers. */
+  costsReportedThrough?: string | undefined;
+  todayIsEstimate: boolean;
+  /** Label the email as DEMO DATA (the npm start demo sends simulated history). */
+  demo?: boolean;
+}
 
 /** Everything an alert email says, once; the HTML and the text part are two views of it. */
 export interface EmailModel {
   subject: string;
   title: string;
+  /** When the figures were computed, and the account id (the config item's key). */
+  asOf: string;
   demo: boolean;
   alerts: AlertText[];
   summary: Array<[string, string]>;
@@ -17,9 +35,13 @@ export interface EmailModel {
   /** Spend of the last 30 days per project (OpenAI) or workspace (Anthropic), largest first. */
   scopes: Array<[string, string]>;
   scopeLabel: string;
+  /** How current the figures are: the last reported day, and whether today is an estimate. */
+  freshness: string;
   notes: string[];
   spend: ChartRow[];
   projection: ChartRow[];
+  /** Why there is no projection, when there is none. */
+  projectionNote: string;
 }
 
 const BURN_ORDER: Record<string, string> = {
@@ -46,16 +68,13 @@ function mostSevere(alerts: readonly AlertCandidate[]): AlertCandidate[] {
   return [...best.values()];
 }
 
-export function emailModel(facts: AlertEmailFacts): EmailModel {
+export function emailModel(facts: AlertEmailInput): EmailModel {
   const { figures: f, account } = facts;
   const name = account.name ?? account.id;
   const ordered = mostSevere(facts.alerts).sort(
     (a, b) => SEVERITY.indexOf(a.kind) - SEVERITY.indexOf(b.kind),
   );
-  // Several windows of one grant (expiry:g:30 and expiry:g:7) say the same thing: say it once.
-  const alerts = ordered
-    .map((a) => describeAlert(a, f, account))
-    .filter((a, i, all) => all.findIndex((b) => b.headline === a.headline) === i);
+  const alerts = ordered.map((a) => describeAlert(a, f, account));
   const more = alerts.length > 1 ? ` (+${alerts.length - 1} more)` : '';
   const demo = facts.demo === true;
   const rate = burnRate(f);
@@ -74,7 +93,9 @@ export function emailModel(facts: AlertEmailFacts): EmailModel {
   const budget = account.monthlyBudgetUsd;
   summary.push([
     'Month to date',
-    `${usdMicros(f.monthToDateMicros)}${budget ? ` of ${usd(budget)} budget` : ''}`,
+    budget
+      ? `${usdMicros(f.monthToDateMicros)} of ${usd(budget)} budget (${percent(f.monthToDateMicros, usdToMicros(budget))})`
+      : `${usdMicros(f.monthToDateMicros)} (no monthly budget set)`,
   ]);
   summary.push(['Month-end forecast', usd(ratioToUsd(forecast.num, forecast.den))]);
   const grants = f.grants.map((g): [string, string, string, string] => [
@@ -85,8 +106,8 @@ export function emailModel(facts: AlertEmailFacts): EmailModel {
     isoDay(g.grant.expiresAt),
     g.atRiskScaled === null ? 'unknown' : usd(ratioToUsd(g.atRiskScaled, f.burnDays)),
   ]);
+  const freshness = `${facts.costsReportedThrough ? `Costs reported through ${facts.costsReportedThrough}` : 'No cost report received yet'}${facts.todayIsEstimate ? `; today (${usdMicros(f.todayMicros)} so far) is an estimate from hourly usage` : ''}.`;
   const notes = [
-    `Costs reported through ${facts.costsReportedThrough ?? 'no day yet'}${facts.todayIsEstimate ? `; today (${usdMicros(f.todayMicros)} so far) is an estimate from hourly usage` : ''}.`,
     `Burn order assumed: ${account.burnOrder} (${BURN_ORDER[account.burnOrder]}); set \`burnOrder\` to change it.`,
     ...(account.provider === 'anthropic'
       ? [
@@ -102,17 +123,25 @@ export function emailModel(facts: AlertEmailFacts): EmailModel {
   const scopes = [...perScope]
     .sort((a, b) => b[1] - a[1])
     .map(([scope, micros]): [string, string] => [scope, usdMicros(micros)]);
+  const projection = f.hasGrants ? projectionRows(f) : [];
   return {
     scopes,
     scopeLabel: account.provider === 'anthropic' ? 'Workspace' : 'Project',
     subject: `${demo ? '[DEMO] ' : ''}${name}: ${alerts[0]?.headline ?? 'no alert'}${more}`,
     title: name,
+    asOf: `${isoMinute(f.at)}, account ${account.id}`,
     demo,
     alerts,
     summary,
     grants,
+    freshness,
     notes,
     spend: spendRows(f, facts.dailySpend),
-    projection: f.hasGrants ? projectionRows(f) : [],
+    projection,
+    projectionNote: !f.hasGrants
+      ? 'No prepaid credit on this account, so there is no balance to project.'
+      : f.balanceMicros <= 0
+        ? `The balance is already ${usdMicros(f.balanceMicros)}: nothing left to project.`
+        : 'Nothing is being spent, so the balance stays where it is.',
   };
 }

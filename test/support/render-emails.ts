@@ -1,52 +1,152 @@
 /**
- * Renders one alert email per kind to OUTDIR and, when Chromium is installed (Debian: `apt-get
- * install -y chromium`), screenshots each, so a person can check they are legible:
+ * One alert email per kind, with figures computed by the real core. Run as a script it writes each
+ * email to OUTDIR as HTML and text and, when Chromium is installed (Debian: `apt-get install -y
+ * chromium`), screenshots each so a person can check they are legible:
  *   npx tsx test/support/render-emails.ts /tmp/burnrate-emails
+ * The unit tests import the scenarios, so the screenshots show exactly what the tests check.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ALERT_KINDS } from '../../shared/core/alerts.ts';
-import { render, scenario } from './email-scenario.ts';
+import { pathToFileURL } from 'node:url';
+import { ALERT_KINDS, type AlertKind, evaluateAlerts } from '../../shared/core/alerts.ts';
+import { computeFigures } from '../../shared/core/figures.ts';
+import { usdToMicros } from '../../shared/core/money.ts';
+import { addOneYear, DAY_MS, dayKey } from '../../shared/core/time.ts';
+import type { CostBucket, Grant } from '../../shared/core/types.ts';
+import { type AlertEmailInput, renderAlertEmail } from '../../shared/email/render-alert-email.ts';
+import { parseAccountConfig, toAlertPolicy } from '../../shared/schemas/account-config.ts';
 
-const out = resolve(process.argv[2] ?? join(tmpdir(), 'burnrate-emails'));
-mkdirSync(out, { recursive: true });
-const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-for (const kind of ALERT_KINDS) {
-  const s = scenario({ grantUsd: kind === 'exhausted' ? 1 : 20, dailyUsd: kind === 'expiry' ? 1 : 30 });
-  const alerts = s.alerts.filter((a) => a.kind === kind);
-  const email = render(s, alerts.length > 0 ? alerts : s.alerts);
-  const html = join(out, `${kind}.html`);
-  writeFileSync(html, email.html);
-  writeFileSync(join(out, `${kind}.txt`), `Subject: ${email.subject}\n\n${email.text}`);
-  if (chromium) {
-    const png = join(out, `${kind}.png`);
-    const flags = [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ];
-    spawnSync(
-      chromium,
-      [
-        ...flags,
-        `--user-data-dir=${mkdtempSync(join(tmpdir(), 'chromium-'))}`,
-        '--window-size=760,1500',
-        `--screenshot=${png}`,
-        `file://${html}`,
-      ],
-      { stdio: 'ignore', timeout: 60_000 },
-    );
-    console.log(`${kind}: ${email.subject}\n  ${existsSync(png) ? png : `${html} (screenshot failed)`}`);
-  } else {
-    console.log(
-      `${kind}: ${email.subject}\n  ${html} (no chromium: apt-get install -y chromium for screenshots)`,
-    );
+/** The run instant of every scenario: D is 2026-11-24, so Nov 1..23 are complete days. */
+export const AT = Date.parse('2026-11-24T09:00:00Z');
+const D = Date.parse('2026-11-24T00:00:00Z');
+
+export interface ScenarioOptions {
+  config?: Record<string, unknown>;
+  grants?: Array<{ id: string; usd: number; effective: string; expires?: string }>;
+  /** USD per complete day, oldest first, ending yesterday. Default: 30 days of $10. */
+  spend?: number[];
+  /** Today's in-progress spend; when set, today is an estimate. */
+  todayUsd?: number;
+  demo?: boolean;
+}
+
+type GrantSpec = NonNullable<ScenarioOptions['grants']>[number];
+const TOPUP: GrantSpec = { id: 'topup', usd: 400, effective: '2026-10-01T00:00:00Z' };
+
+/**
+ * Grants, buckets and config → the renderer's input, with every alert the core fires on a fresh
+ * (all armed) account. With the defaults: spend $300 since Oct 25, balance $100, burn $10/day,
+ * runway 10 days, month to date $230, forecast $300.
+ */
+export function buildInput(o: ScenarioOptions = {}): AlertEmailInput {
+  const account = parseAccountConfig({
+    id: 'acme',
+    provider: 'openai',
+    name: 'Acme production',
+    recipients: ['ops@acme.example'],
+    ...o.config,
+  });
+  const grants: Grant[] = (o.grants ?? [TOPUP]).map((g) => {
+    const effectiveAt = Date.parse(g.effective);
+    const expiresAt = g.expires ? Date.parse(g.expires) : addOneYear(effectiveAt);
+    return { id: g.id, amountMicros: usdToMicros(g.usd), effectiveAt, expiresAt };
+  });
+  const spend = o.spend ?? Array.from({ length: 30 }, () => 10);
+  const buckets: CostBucket[] = spend.map((usd, i) => {
+    const start = D - (spend.length - i) * DAY_MS;
+    return { start, end: start + DAY_MS, amountMicros: usdToMicros(usd) };
+  });
+  const todayMicros = o.todayUsd === undefined ? undefined : usdToMicros(o.todayUsd);
+  const figures = computeFigures({
+    grants,
+    buckets,
+    burnOrder: account.burnOrder,
+    at: AT,
+    ...(todayMicros === undefined ? {} : { todayMicros }),
+  });
+  const alerts = evaluateAlerts(figures, toAlertPolicy(account), new Set()).fired;
+  const dailySpend: AlertEmailInput['dailySpend'] = buckets.map((b) => ({
+    day: dayKey(b.start),
+    amountMicros: b.amountMicros,
+  }));
+  if (todayMicros !== undefined)
+    dailySpend.push({ day: dayKey(D), amountMicros: todayMicros, estimate: true });
+  return {
+    account,
+    figures,
+    alerts,
+    dailySpend,
+    costsReportedThrough: buckets.length ? dayKey(D - DAY_MS) : undefined,
+    todayIsEstimate: todayMicros !== undefined,
+    demo: o.demo === true,
+  };
+}
+
+/** A scenario that fires the kind (and, with the defaults above, the numbers in the comments). */
+export const KIND_SCENARIOS: Record<AlertKind, ScenarioOptions> = {
+  // Balance -$20.00: $300 spent from a $280 grant.
+  exhausted: { grants: [{ ...TOPUP, usd: 280 }] },
+  // Balance $100.00 is below $150 (not below $50).
+  'low-balance': { config: { lowBalanceUsd: [150, 50] } },
+  // Runway 10 days, below 12.
+  runway: { config: { lowRunwayDays: 12 } },
+  // promo: $500 − $300 = $200 left, expires Dec 1 (6.6 days: "7 days"); 7 more days of $10 leave $130.
+  expiry: {
+    grants: [
+      { id: 'promo', usd: 500, effective: '2025-12-01T00:00:00Z', expires: '2026-12-01T00:00:00Z' },
+      TOPUP,
+    ],
+  },
+  // Forecast $230 + 7 × $10 = $300 >= $280; budget 50% and 80% ($224) are crossed too.
+  forecast: { config: { monthlyBudgetUsd: 280, budgetAlertPercents: [50, 80] } },
+  // $230 is >= 50% of $400 but < 80%; forecast $300 < $400.
+  budget: { config: { monthlyBudgetUsd: 400 } },
+};
+
+/** A week-shaped spend pattern (quiet weekends) so the screenshots show a chart worth reading. */
+const weekly = (days: number) =>
+  Array.from({ length: days }, (_, i) => [6, 14, 13, 12, 11, 9, 5][(i + 2) % 7] ?? 10);
+
+function main(outArg: string | undefined): void {
+  const out = resolve(outArg ?? join(tmpdir(), 'burnrate-emails'));
+  mkdirSync(out, { recursive: true });
+  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+  for (const kind of ALERT_KINDS) {
+    const input = buildInput({ ...KIND_SCENARIOS[kind], spend: weekly(30), todayUsd: 4.25 });
+    const alerts = input.alerts.filter((a) => a.kind === kind);
+    const email = renderAlertEmail({ ...input, alerts: alerts.length ? alerts : input.alerts });
+    const html = join(out, `${kind}.html`);
+    writeFileSync(html, email.html);
+    writeFileSync(join(out, `${kind}.txt`), `Subject: ${email.subject}\n\n${email.text}`);
+    let where = `${html} (no chromium: apt-get install -y chromium for screenshots)`;
+    if (chromium) {
+      const png = join(out, `${kind}.png`);
+      spawnSync(
+        chromium,
+        [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          `--user-data-dir=${mkdtempSync(join(tmpdir(), 'chromium-'))}`,
+          '--window-size=800,1400',
+          `--screenshot=${png}`,
+          pathToFileURL(html).href,
+        ],
+        { stdio: 'ignore', timeout: 60_000 },
+      );
+      where = existsSync(png) ? png : `${html} (screenshot failed)`;
+    }
+    console.log(`${kind}: ${email.subject}\n  ${where}`);
   }
 }
+
+// Imported by the tests for the scenarios; run only when executed directly.
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href)
+  main(process.argv[2]);

@@ -1,148 +1,297 @@
-import { describe, expect, it } from 'vitest';
-import type { AlertCandidate } from '../../shared/core/alerts.ts';
-import { renderOperatorEmail } from '../../shared/email/render-alert-email.ts';
-import { at, render, scenario } from '../support/email-scenario.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ALERT_KINDS, type AlertKind } from '../../shared/core/alerts.ts';
+import { BAR_PX } from '../../shared/email/charts.ts';
+import { escapeHtml } from '../../shared/email/escape.ts';
+import { usd } from '../../shared/email/format.ts';
+import {
+  type AlertEmailInput,
+  renderAlertEmail,
+  renderOperatorEmail,
+} from '../../shared/email/render-alert-email.ts';
+import { AT, buildInput, KIND_SCENARIOS } from '../support/render-emails.ts';
 
-const textOf = (html: string) =>
-  html
+/** The HTML part as a reader sees it: tags dropped, entities decoded, whitespace collapsed. */
+function visibleText(html: string): string {
+  const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' };
+  return html
+    .replace(/<title>.*?<\/title>/s, ' ')
     .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&nbsp;/g, ' ')
+    .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_, name: string) => entities[name] ?? '')
     .replace(/\s+/g, ' ');
+}
 
-describe('alert emails', () => {
-  it('the subject names the most severe alert with its number, and counts the rest', () => {
-    const s = scenario({ grantUsd: 20, dailyUsd: 30 });
-    const kinds = s.alerts.map((a) => a.kind);
-    expect(kinds).toContain('low-balance');
-    const { subject } = render(s);
-    expect(subject).toMatch(/^Acme production: (credit exhausted|balance \$[\d,.]+ is below \$\d+)/);
-    expect(subject).toMatch(/\(\+\d+ more\)$/);
-  });
+/**
+ * Each fact must be in the text part and in the visible HTML: the two parts say the same things. The
+ * text part lays out with `Label: value` and `a | b` where the HTML uses table cells, so that
+ * punctuation is read as a space in both.
+ */
+function expectInBoth(email: { html: string; text: string }, facts: readonly string[]): void {
+  const layout = (s: string) => s.replace(/: | \| /g, ' ').replace(/\s+/g, ' ');
+  const seen = layout(visibleText(email.html));
+  const text = layout(email.text);
+  for (const fact of facts.map(layout)) {
+    expect(text, `text part lacks ${fact}`).toContain(fact);
+    expect(seen, `HTML part lacks ${fact}`).toContain(fact);
+  }
+}
 
-  it('several thresholds crossed at once read as the most severe one', () => {
-    const s = scenario({ grantUsd: 20, dailyUsd: 30 });
-    const budget = s.alerts.filter((a) => a.kind === 'budget' && a.month === '2026-11');
-    expect(budget.map((a) => a.threshold)).toEqual([50, 80, 100]);
-    const { subject, text } = render(s, budget);
-    expect(subject).toBe('Acme production: 100% of the $500 budget used in 2026-11 ($757.40)');
-    expect(text).not.toContain('80% of the');
-  });
+const moneyIn = (s: string) => new Set(s.match(/-?\$[\d,]+(?:\.\d\d)?/g));
 
+/** The email for the scenario of `kind`, with only that kind's alerts. */
+function emailFor(kind: AlertKind, extra: Partial<AlertEmailInput> = {}) {
+  const input = buildInput(KIND_SCENARIOS[kind]);
+  const alerts = input.alerts.filter((a) => a.kind === kind);
+  expect(alerts, `the ${kind} scenario fires ${kind}`).not.toHaveLength(0);
+  return renderAlertEmail({ ...input, alerts, ...extra });
+}
+
+describe('alert email subject', () => {
+  // Figures by hand: 30 days of $10 up to Nov 23, run on Nov 24 09:00 (see KIND_SCENARIOS).
   it.each([
-    ['expiry', /^Acme production: \$[\d,.]+ of credits expire in 7 days, about \$[\d,.]+ likely unused$/],
-    ['budget', /^Acme production: \d+% of the \$500 budget used in 2026-1[01] \(\$[\d,.]+\)$/],
-    ['forecast', /^Acme production: forecast \$[\d,.]+ for 2026-11 exceeds the \$500 budget$/],
-    ['runway', /^Acme production: runway [\d.]+ days, below 7$/],
-    ['low-balance', /^Acme production: balance -?\$[\d,.]+ is below \$\d+$/],
-    ['exhausted', /^Acme production: credit exhausted, balance -?\$[\d,.]+$/],
-  ])('%s: one clear subject with the figure', (kind, pattern) => {
-    const s = scenario({ grantUsd: kind === 'exhausted' ? 1 : 20, dailyUsd: kind === 'expiry' ? 1 : 30 });
-    const alert = s.alerts.find((a) => a.kind === kind);
-    expect(alert, `scenario should fire ${kind}: ${s.alerts.map((a) => a.key)}`).toBeDefined();
-    expect(render(s, [alert as AlertCandidate]).subject).toMatch(pattern);
+    ['exhausted', 'Acme production: credit exhausted, balance -$20.00'],
+    ['low-balance', 'Acme production: balance $100.00 is below $150'],
+    ['runway', 'Acme production: runway 10 days, below 12'],
+    ['expiry', 'Acme production: $200 of credits expire in 7 days, about $130 likely unused'],
+    ['forecast', 'Acme production: forecast $300 for 2026-11 exceeds the $280 budget'],
+    ['budget', 'Acme production: 50% of the $400 budget used in 2026-11 ($230.00)'],
+  ] as const)('%s: says what happened, with the number', (kind, subject) => {
+    expect(emailFor(kind).subject).toBe(subject);
   });
 
-  it('the text part carries the same facts as the HTML part', () => {
-    const s = scenario({ grantUsd: 20, dailyUsd: 30 });
-    const { html, text } = render(s);
-    const htmlText = textOf(html);
-    const facts = [
-      ...text
-        .split('\n')
-        .filter((l) => l.startsWith('  ') && l.includes(':') && !l.includes('#'))
-        .map((l) => l.trim()),
-    ];
-    expect(facts.length).toBeGreaterThan(8);
-    for (const line of text.split('\n')) {
-      const money = line.match(/-?\$[\d,]+\.\d\d/g) ?? [];
-      for (const m of money) expect(htmlText).toContain(m);
-    }
-    for (const field of ['lowBalanceUsd', 'lowRunwayDays', 'monthlyBudgetUsd', 'burnOrder']) {
-      expect(text).toContain(field);
-      expect(htmlText).toContain(field);
-    }
-    for (const id of ['promo', 'topup']) {
-      expect(text).toContain(id);
-      expect(htmlText).toContain(id);
-    }
-    expect(text).toContain('Costs reported through 2026-11-23; today ($3.00 so far) is an estimate');
-    expect(htmlText).toContain('Costs reported through 2026-11-23; today ($3.00 so far) is an estimate');
-  });
-
-  it('escapes every value: a hostile account name or grant id arrives as text', () => {
-    const s = scenario({ name: '<script>alert(1)</script>', grantId: 'g"<>&\'x', dailyUsd: 1 });
-    const { html, subject } = render(s);
-    expect(subject).toContain('<script>alert(1)</script>'); // a subject is plain text
-    expect(html).not.toContain('<script>');
-    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-    expect(html).not.toContain('g"<>&\'x');
-    expect(html).toContain('g&quot;&lt;&gt;&amp;&#39;x');
-  });
-
-  it('draws a 30-day spend chart with bars proportional to spend, and no external images', () => {
-    const s = scenario();
-    const { html, text } = render(s);
-    const chart = html.slice(html.indexOf('Spend, last 30 days'), html.indexOf('Balance projection'));
-    const rows = chart.match(/<tr><td style="font:12px monospace[^"]*">\d{4}-\d{2}-\d{2}<\/td>/g) ?? [];
-    expect(rows).toHaveLength(30);
-    const widths = [...chart.matchAll(/class="bar" width="(\d+)"/g)].map((m) => Number(m[1]));
-    // Spend grows by 10 cents a day, so the bars grow; today's estimate (3.00) is the shortest.
-    expect(widths.slice(0, -1)).toEqual([...widths.slice(0, -1)].sort((a, b) => a - b));
-    expect(Math.max(...widths)).toBe(320);
-    expect(text.split('\n').filter((l) => /^ {2}\d{4}-\d{2}-\d{2} #/.test(l)).length).toBeGreaterThanOrEqual(
-      30,
+  it('expiry without spend history says the amount at risk is unknown', () => {
+    const input = buildInput({ ...KIND_SCENARIOS.expiry, spend: [] });
+    expect(input.figures.grants.every((g) => g.atRiskScaled === null)).toBe(true);
+    expect(renderAlertEmail(input).subject).toBe(
+      'Acme production: $500 of credits expire in 7 days, the amount at risk is unknown (no spend history yet)',
     );
-    expect(html).not.toMatch(/<img|https?:\/\//);
   });
 
-  it('labels demo data in the subject and the body', () => {
-    const s = scenario();
-    const { subject, html, text } = render(s, s.alerts, true);
-    expect(subject.startsWith('[DEMO] ')).toBe(true);
-    expect(html).toContain('DEMO DATA');
-    expect(text).toContain('DEMO DATA');
+  it('leads with the most severe alert and counts the others', () => {
+    const input = buildInput({
+      config: { lowBalanceUsd: [150], lowRunwayDays: 12, monthlyBudgetUsd: 400 },
+    });
+    expect(input.alerts.map((a) => a.kind).sort()).toEqual(['budget', 'low-balance', 'runway']);
+    const email = renderAlertEmail(input);
+    expect(email.subject).toBe('Acme production: balance $100.00 is below $150 (+2 more)');
+    expectInBoth(email, ['runway 10 days, below 12', '50% of the $400 budget used in 2026-11']);
+  });
+
+  it('several thresholds of one kind crossed at once read as the most severe one', () => {
+    const input = buildInput({ config: { monthlyBudgetUsd: 250 } });
+    const budget = input.alerts.filter((a) => a.kind === 'budget');
+    expect(budget.map((a) => a.threshold)).toEqual([50, 80]);
+    const email = renderAlertEmail({ ...input, alerts: budget });
+    expect(email.subject).toBe('Acme production: 80% of the $250 budget used in 2026-11 ($230.00)');
+    expect(email.text).not.toContain('50% of the');
+  });
+
+  it('uses the account id when the config has no name', () => {
+    const input = buildInput({ ...KIND_SCENARIOS.exhausted });
+    const unnamed = { ...input.account, name: undefined };
+    expect(renderAlertEmail({ ...input, account: unnamed }).subject).toMatch(/^acme: credit exhausted/);
   });
 });
 
-describe('per-scope breakdown', () => {
+describe('alert email body: the text part carries the same facts as the HTML part', () => {
+  const common = ['Burn rate: $10.00/day', 'topup'];
+  it.each([
+    ['exhausted', ['Balance: -$20.00', 'Runway: 0 days', 'topup: $0.00', 'lowBalanceUsd', 'Buy credits']],
+    ['low-balance', ['Balance: $100.00', 'Runway: 10 days', 'threshold $150.00', 'lowBalanceUsd']],
+    ['runway', ['Runway: 10 days', 'the 12 days threshold', 'lowRunwayDays', 'cut usage']],
+    [
+      'expiry',
+      ['Balance: $600.00', 'promo', '$200.00', '2026-12-01', '$130.00', '7-day warning', 'expiryWarningDays'],
+    ],
+    ['forecast', ['Month-end forecast: $300.00', 'budget $280.00', 'monthlyBudgetUsd', 'forecastAlert']],
+    ['budget', ['$230.00 of $400.00 budget (58%)', '50% of the monthly budget', 'budgetAlertPercents']],
+  ] as const)('%s', (kind, facts) => {
+    const email = emailFor(kind);
+    expectInBoth(email, [...common, ...facts]);
+    // Not only the listed facts: every amount of money shown in one part is shown in the other.
+    expect(moneyIn(visibleText(email.html))).toEqual(moneyIn(email.text));
+  });
+
+  it('the grant table lists every grant with remaining, expiry date and at-risk amount', () => {
+    const email = emailFor('expiry');
+    expect(email.text).toContain('promo: $200.00 | 2026-12-01 | $130.00');
+    expect(email.text).toContain('topup: $400.00 | 2027-10-01 | $0.00');
+    expect(visibleText(email.html)).toContain('promo $200.00 2026-12-01 $130.00');
+  });
+
+  it('states freshness and the burn order assumed', () => {
+    const input = buildInput({ ...KIND_SCENARIOS['low-balance'], todayUsd: 3 });
+    expectInBoth(renderAlertEmail(input), [
+      'Costs reported through 2026-11-23; today ($3.00 so far) is an estimate',
+      'Burn order assumed: expiring-first (credit that expires first is used first)',
+    ]);
+    const oldest = buildInput({ config: { burnOrder: 'oldest-first', lowBalanceUsd: [150] } });
+    expectInBoth(renderAlertEmail({ ...oldest, costsReportedThrough: undefined }), [
+      'No cost report received yet',
+      'oldest-first (credit bought first is used first)',
+    ]);
+  });
+});
+
+describe('alert email HTML safety', () => {
+  const hostileId = 'g"<>&\'x';
+  const hostile = () => {
+    const input = buildInput({
+      config: { name: '<script>alert(1)</script>', lowBalanceUsd: [1000] },
+      grants: [
+        { id: hostileId, usd: 400, effective: '2026-10-01T00:00:00Z', expires: '2026-12-01T00:00:00Z' },
+      ],
+    });
+    return { ...input, costsReportedThrough: '"><img src=x onerror=alert(1)>' };
+  };
+
+  it('escapes every value, so a hostile name or grant id arrives as text', () => {
+    const input = hostile();
+    expect(input.alerts.map((a) => a.kind)).toEqual(expect.arrayContaining(['low-balance', 'expiry']));
+    const { html, text, subject } = renderAlertEmail(input);
+    expect(subject).toContain('<script>alert(1)</script>'); // a subject is plain text
+    expect(html).not.toContain('<script');
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain(hostileId);
+    expect(html).toContain(escapeHtml(hostileId));
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(visibleText(html)).toContain(`Grant ${hostileId} has`);
+    expect(text).toContain(`Grant ${hostileId} has`);
+  });
+
+  it('emits only layout tags, with attribute values free of markup characters', () => {
+    const { html } = renderAlertEmail(hostile());
+    const tags = new Set([...html.matchAll(/<\/?([a-z0-9!]+)/gi)].map((m) => (m[1] ?? '').toLowerCase()));
+    const allowed = ['!doctype', 'html', 'head', 'meta', 'title', 'body', 'table', 'tr', 'td', 'th'];
+    expect([...tags].filter((t) => ![...allowed, 'p', 'b', 'h2', 'h3', 'code'].includes(t))).toEqual([]);
+    for (const [, value] of html.matchAll(/=\s*"([^"]*)"/g)) expect(value).not.toMatch(/[<>]/);
+  });
+
+  it('escapeHtml covers text and quoted attributes', () => {
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+
+  it('loads nothing from outside: no images, stylesheets or http(s) addresses', () => {
+    for (const kind of ALERT_KINDS) {
+      const { html } = emailFor(kind);
+      expect(html).not.toMatch(/https?:\/\/|<img|<link|<style|url\(/i);
+    }
+  });
+});
+
+describe('alert email charts', () => {
+  // 1..7 dollars in a cycle, with one day missing from the daily series (a gap is zero spend).
+  const spend = Array.from({ length: 30 }, (_, i) => (i % 7) + 1);
+  const input = () => {
+    const base = buildInput({ config: { lowBalanceUsd: [1000] }, spend });
+    return { ...base, dailySpend: base.dailySpend.filter((d) => d.day !== '2026-11-20') };
+  };
+  const spendChart = (html: string) =>
+    html.slice(html.indexOf('Spend, last 30 days'), html.indexOf('Balance projection'));
+
+  it('draws 30 days of spend, bar widths proportional to spend', () => {
+    const { html } = renderAlertEmail(input());
+    const rows = spendChart(html).split('<td class="day"').slice(1);
+    expect(rows).toHaveLength(30);
+    const expected = spend.slice(1).concat(0); // Oct 25 falls out; today has no figure
+    expected[expected.length - 5] = 0; // Nov 20, the gap
+    const max = Math.max(...expected);
+    rows.forEach((row, i) => {
+      const amount = expected[i] ?? Number.NaN;
+      const width = Number(/class="bar" width="(\d+)"/.exec(row)?.[1] ?? 0);
+      expect(row).toContain(`>${usd(amount)}${i === 29 ? ' (not reported yet)' : ''}<`);
+      expect(width).toBe(Math.round((amount / max) * BAR_PX));
+    });
+    expect(rows[0]).toContain('2026-10-26');
+    expect(rows[29]).toContain('2026-11-24');
+  });
+
+  it('the text chart has the same 30 days as # bars on the same scale', () => {
+    const lines = renderAlertEmail(input())
+      .text.split('Spend, last 30 days\n')[1]
+      ?.split('\n\n')[0]
+      ?.split('\n');
+    expect(lines).toHaveLength(30);
+    expect(lines?.[0]).toMatch(/^ {2}2026-10-26 #{9} +\$2\.00$/); // 2/7 of 30 characters
+    expect(lines?.[2]).toMatch(/^ {2}2026-10-28 #{17} +\$4\.00$/);
+    expect(lines?.[5]).toMatch(/^ {2}2026-10-31 #{30} \$7\.00$/);
+    expect(lines?.find((l) => l.includes('2026-11-20'))).toMatch(/^ {2}2026-11-20 {32}\$0\.00$/);
+  });
+
+  it('projects the balance down by the burn rate until zero, and drops credit that expires', () => {
+    const low = renderAlertEmail(buildInput(KIND_SCENARIOS['low-balance'])).text;
+    const projection = low.split('Balance projection at the current burn rate\n')[1]?.split('\n\n')[0] ?? '';
+    const amounts = projection.split('\n').map((l) => /\$[\d,.]+/.exec(l)?.[0]);
+    expect(amounts).toEqual(['$100.00', ...[90, 80, 70, 60, 50, 40, 30, 20, 10, 0].map((n) => usd(n))]);
+    const expiry = renderAlertEmail(buildInput(KIND_SCENARIOS.expiry));
+    // $600 − 7 days × $10 = $530, less promo's $130 at risk when it expires on Dec 1.
+    expectInBoth(expiry, ['2026-11-30 ', '$540.00', '$400.00 (promo expires)']);
+    const exhausted = emailFor('exhausted');
+    expectInBoth(exhausted, ['The balance is already -$20.00: nothing left to project.']);
+  });
+});
+
+describe('alert email labels and purity', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('labels demo data in the subject and both parts, and only when asked', () => {
+    const demo = emailFor('runway', { demo: true });
+    expect(demo.subject.startsWith('[DEMO] ')).toBe(true);
+    expectInBoth(demo, ['DEMO DATA']);
+    const real = emailFor('runway');
+    expect(`${real.subject}${real.html}${real.text}`).not.toContain('DEMO');
+  });
+
+  it('does not read the clock: the same input renders the same email at any time', () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(AT);
+    const first = emailFor('expiry');
+    vi.setSystemTime(Date.parse('2031-01-01T00:00:00Z'));
+    expect(emailFor('expiry')).toEqual(first);
+  });
+
+  it('formats money with thousands separators and a leading minus', () => {
+    expect([usd(-3.1), usd(1234.56), usd(1234567), usd(0), usd(-0.001)]).toEqual([
+      '-$3.10',
+      '$1,234.56',
+      '$1,234,567.00',
+      '$0.00',
+      '$0.00',
+    ]);
+  });
+});
+
+describe('per-scope breakdown and provider caveats', () => {
   it('sums the last 30 days per project in both parts, largest first, escaped', () => {
-    const s = scenario();
-    s.dailySpend = s.dailySpend.map((d, i) => ({
+    const base = buildInput(KIND_SCENARIOS.runway);
+    const dailySpend = base.dailySpend.map((d, i) => ({
       ...d,
       byScope: { 'proj_<a>': 1_000_000, ...(i % 2 ? { proj_b: 3_000_000 } : {}) },
-    })) as never;
-    const { html, text } = render(s);
-    const days = s.dailySpend.length;
-    expect(text).toContain(
-      `Spend by project, last 30 days\n  proj_b: $${(Math.floor(days / 2) * 3).toFixed(2)}\n  proj_<a>: $${days.toFixed(2)}`,
-    );
+    }));
+    const { html, text } = renderAlertEmail({ ...base, dailySpend });
+    expect(text).toContain('Spend by project, last 30 days\n  proj_b: $45.00\n  proj_<a>: $30.00');
     expect(html).toContain('proj_&lt;a&gt;');
   });
-});
 
-describe('provider caveats', () => {
   it('an Anthropic account’s email says Priority Tier spend is missing from the cost report', () => {
-    const s = scenario({ config: { provider: 'anthropic' } });
-    expect(render(s).text).toContain("Anthropic's cost report leaves out Priority Tier spend");
-    expect(render(scenario()).text).not.toContain('Priority Tier');
+    const anthropic = buildInput({ config: { provider: 'anthropic', lowRunwayDays: 12 } });
+    expect(renderAlertEmail(anthropic).text).toContain(
+      "Anthropic's cost report leaves out Priority Tier spend",
+    );
+    expect(emailFor('runway').text).not.toContain('Priority Tier');
   });
 });
 
 describe('operator emails', () => {
-  it('name the account and the problem, escaped', () => {
-    const out = renderOperatorEmail({
-      kind: 'invalid-config',
-      accountId: 'acme',
-      detail: 'account acme: lowBalanceUsd[1]: expected a positive number, got -5 <b>',
-      at,
-    });
-    expect(out.subject).toBe('burnrate operator: account acme: config item is invalid');
-    expect(out.text).toContain('lowBalanceUsd[1]: expected a positive number, got -5');
-    expect(out.html).toContain('got -5 &lt;b&gt;');
+  it.each([
+    ['invalid-config', 'config item is invalid', '`burnrate account set`'],
+    ['auth-failed', 'the admin key is missing or was refused', 'adminKeySecret'],
+    ['stale-data', 'no successful sync for too long', 'logs'],
+    ['delivery-failed', 'alert emails could not be sent', 'SES'],
+  ] as const)('%s names the account, the problem and what to do, escaped', (kind, what, todo) => {
+    const out = renderOperatorEmail({ kind, accountId: 'acme<1>', detail: 'got -5 <b>"x"</b>', at: AT });
+    expect(out.subject).toBe(`burnrate operator: account acme<1>: ${what}`);
+    expect(out.html).not.toMatch(/<b>"x"|acme<1>/);
+    expect(out.html).toContain('got -5 &lt;b&gt;&quot;x&quot;&lt;/b&gt;');
+    expectInBoth(out, ['got -5 <b>"x"</b>', todo.replaceAll('`', ''), '2026-11-24T09:00:00.000Z']);
   });
 });

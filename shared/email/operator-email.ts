@@ -1,0 +1,55 @@
+import { escapeHtml as e } from './escape.ts';
+import { box, MUTED, page, plain, rich } from './html-parts.ts';
+
+export type OperatorEmailKind = 'invalid-config' | 'auth-failed' | 'stale-data' | 'delivery-failed';
+
+export interface OperatorEmailInput {
+  kind: OperatorEmailKind;
+  accountId: string;
+  /** What went wrong, verbatim (an error message, a validation report). */
+  detail: string;
+  /** When it was noticed (epoch ms): a parameter, so rendering stays pure. */
+  at: number;
+}
+
+const OPERATOR_TEXT: Record<OperatorEmailKind, [string, string]> = {
+  'invalid-config': [
+    'config item is invalid',
+    'Fix the item in the DynamoDB console or with `burnrate account set`; nothing of this account is synced until then.',
+  ],
+  'auth-failed': [
+    'the admin key is missing or was refused',
+    'Check the admin key in Secrets Manager (`adminKeySecret`, default burnrate/<account>) and that it is an organization admin key.',
+  ],
+  'stale-data': [
+    'no successful sync for too long',
+    'Look at the sync function’s logs for this account; the figures and alerts are out of date until a sync succeeds.',
+  ],
+  'delivery-failed': [
+    'alert emails could not be sent',
+    'Verify the sender identity in SES and, while SES is in the sandbox, every recipient address.',
+  ],
+};
+
+const FOOTER = 'You get this once until the account syncs successfully again.';
+
+/** Operator emails: what broke, for which account, and what to do. */
+export function renderOperatorEmail(input: OperatorEmailInput): {
+  subject: string;
+  html: string;
+  text: string;
+} {
+  const [what, todo] = OPERATOR_TEXT[input.kind];
+  const subject = `burnrate operator: account ${input.accountId}: ${what}`;
+  const when = new Date(input.at).toISOString();
+  const html = page(
+    subject,
+    `<h2 style="margin:0 0 8px;font-size:18px">${e(subject)}</h2>${box(
+      `<pre style="margin:0;white-space:pre-wrap;font-family:Consolas,Menlo,monospace;font-size:13px">${e(input.detail)}</pre>`,
+      '#d97706',
+      '#fffbeb',
+    )}<p><b>What to do:</b> ${rich(todo)}</p><p style="${MUTED}">Noticed at ${e(when)}. ${e(FOOTER)}</p>`,
+  );
+  const text = `${subject}\n\n${input.detail}\n\nWhat to do: ${plain(todo)}\n\nNoticed at ${when}. ${FOOTER}\n`;
+  return { subject, html, text };
+}
