@@ -149,7 +149,8 @@ function costResults(
   }
   return [...groups].map(([projectId, usd]) => ({
     object: 'organization.costs.result',
-    amount: { value: fault?.kind === 'malformed' ? String(usd) : usd, currency: 'usd' },
+    // A European decimal comma: what a malformed amount looks like (a numeric string is valid).
+    amount: { value: fault?.kind === 'malformed' ? '12,5' : usd, currency: 'usd' },
     line_item: null,
     project_id: projectId,
   }));
