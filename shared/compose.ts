@@ -21,13 +21,13 @@ import type { AdminPort } from './use-cases/manage-accounts.ts';
 import type { ProcessDeps } from './use-cases/process-account.ts';
 
 /** The provider seam: the only place that maps `provider` to a client. */
-export function costSourceFor(env: Environment) {
+export function costSourceFor(env: Environment, http: { maxRetries?: number; timeoutMs?: number } = {}) {
   return (config: AccountConfig, adminKey: string): CostSource => {
     switch (config.provider) {
       case 'openai':
-        return new OpenAiCostSource({ adminKey, baseUrl: env.OPENAI_BASE_URL });
+        return new OpenAiCostSource({ ...http, adminKey, baseUrl: env.OPENAI_BASE_URL });
       case 'anthropic':
-        return new AnthropicCostSource({ adminKey, baseUrl: env.ANTHROPIC_BASE_URL });
+        return new AnthropicCostSource({ ...http, adminKey, baseUrl: env.ANTHROPIC_BASE_URL });
     }
   };
 }
@@ -46,13 +46,7 @@ export function processDeps(
 ): ProcessDeps {
   const now = options.now ?? (() => new Date());
   const doc = documentClient(env.AWS_REGION);
-  const localKeys = { openai: env.OPENAI_ADMIN_KEY, anthropic: env.ANTHROPIC_ADMIN_KEY };
-  const secrets =
-    localKeys.openai || localKeys.anthropic
-      ? new EnvSecretSource(localKeys)
-      : new SecretsManagerSecretSource(
-          new SecretsProvider({ awsSdkV3Client: secretsManagerClient(env.AWS_REGION) }),
-        );
+  const secrets = secretSource(env);
   const alerts = new DynamoAlertStore(doc, env.BURNRATE_TABLE);
   const mailer = new SesMailer(sesClient(env.AWS_REGION));
   const common = { alerts, mailer, now, newToken: randomUUID, claimTimeoutMs: CLAIM_TIMEOUT_MS };
@@ -69,6 +63,16 @@ export function processDeps(
       ? { ...common, sender, operatorEmail: env.BURNRATE_OPERATOR_EMAIL, renderOperator: renderOperatorEmail }
       : undefined,
   };
+}
+
+/** Admin keys from the environment when OPENAI_ADMIN_KEY or ANTHROPIC_ADMIN_KEY is set, else Secrets Manager. */
+export function secretSource(env: Environment): EnvSecretSource | SecretsManagerSecretSource {
+  const localKeys = { openai: env.OPENAI_ADMIN_KEY, anthropic: env.ANTHROPIC_ADMIN_KEY };
+  return localKeys.openai || localKeys.anthropic
+    ? new EnvSecretSource(localKeys)
+    : new SecretsManagerSecretSource(
+        new SecretsProvider({ awsSdkV3Client: secretsManagerClient(env.AWS_REGION) }),
+      );
 }
 
 /** The operator CLI's view of the table (config items, grants, validation of stored items). */

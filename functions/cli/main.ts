@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EnvironmentError } from '../../shared/config/environment.ts';
 import { InvalidInputError } from '../../shared/schemas/invalid-input.ts';
 import { registerAccountCommands, registerGrantCommands } from './account-commands.ts';
+import { registerDoctor } from './doctor-command.ts';
 import { registerPreview } from './preview-command.ts';
 import { registerRun } from './run-command.ts';
 import { registerSimulate } from './simulate-command.ts';
@@ -23,6 +24,7 @@ export async function main(argv: string[]): Promise<number> {
   registerTable(program);
   registerPreview(program);
   registerStatus(program);
+  registerDoctor(program);
   try {
     await program.parseAsync(argv);
     // Commands report partial failure (e.g. `account check`) through process.exitCode.

@@ -16,6 +16,18 @@ export class EnvSecretSource implements SecretSource {
     if (!key) throw new AdminKeyMissingError(`account ${account.id}: no admin key: set ${variable}`);
     return key;
   }
+
+  /** Where the key is looked for (for `burnrate doctor`), never the key. */
+  location(account: { provider: string }): string {
+    return `environment variable ${account.provider.toUpperCase()}_ADMIN_KEY`;
+  }
+
+  storeHint(account: { provider: string }): string {
+    const set = Object.entries(this.keys)
+      .filter(([, v]) => v)
+      .map(([p]) => `${p.toUpperCase()}_ADMIN_KEY`);
+    return `export ${account.provider.toUpperCase()}_ADMIN_KEY=<the admin key>${set.length ? ` (keys come from the environment because ${set.join(' and ')} ${set.length > 1 ? 'are' : 'is'} set; unset them to use Secrets Manager)` : ''}`;
+  }
 }
 
 /**
@@ -29,7 +41,7 @@ export class SecretsManagerSecretSource implements SecretSource {
   ) {}
 
   async adminKey(account: { id: string; adminKeySecret?: string | undefined }): Promise<string> {
-    const name = account.adminKeySecret ?? `burnrate/${account.id}`;
+    const name = secretName(account);
     let value: unknown;
     try {
       value = await this.provider.get(name, { maxAge: this.maxAgeSeconds });
@@ -43,4 +55,17 @@ export class SecretsManagerSecretSource implements SecretSource {
     if (!key) throw new AdminKeyMissingError(`account ${account.id}: secret ${name} has no string value`);
     return key;
   }
+
+  /** Where the key is looked for (for `burnrate doctor`), never the key. */
+  location(account: { id: string; adminKeySecret?: string | undefined }): string {
+    return `Secrets Manager secret ${secretName(account)}`;
+  }
+
+  storeHint(account: { id: string; adminKeySecret?: string | undefined }): string {
+    const name = secretName(account);
+    return `store it: aws secretsmanager put-secret-value --secret-id ${name} --secret-string '<the admin key>' (create-secret --name ${name} if the secret does not exist)`;
+  }
 }
+
+const secretName = (account: { id: string; adminKeySecret?: string | undefined }) =>
+  account.adminKeySecret ?? `burnrate/${account.id}`;

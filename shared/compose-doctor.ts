@@ -1,0 +1,41 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { toDocumentClient } from './clients.ts';
+import { costSourceFor, secretSource } from './compose.ts';
+import type { Environment } from './config/environment.ts';
+import { SesV2IdentityChecker } from './ses/ses-identity-checker.ts';
+import { DynamoAccountStore } from './store/dynamo-account-store.ts';
+import { inspectTable } from './store/table-check.ts';
+import type { DoctorDeps } from './use-cases/doctor.ts';
+
+// Kept out of compose.ts so the Lambda bundles, which import compose.ts, do not carry SES v2.
+
+/**
+ * `burnrate doctor`: the same table, keys and providers as a run, read-only, with clients that give
+ * up fast (2 attempts, short timeouts) so an unreachable endpoint is reported in seconds. stop()
+ * closes the clients it made.
+ */
+export function doctorDeps(env: Environment): DoctorDeps & { stop(): void } {
+  const fast = {
+    region: env.AWS_REGION,
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
+  };
+  const ddb = new DynamoDBClient(fast);
+  const ses = new SESv2Client(fast);
+  const accounts = new DynamoAccountStore(toDocumentClient(ddb), env.BURNRATE_TABLE);
+  return {
+    now: () => new Date(),
+    table: { inspect: () => inspectTable(ddb, env.BURNRATE_TABLE) },
+    store: accounts,
+    keys: secretSource(env),
+    costSource: costSourceFor(env, { maxRetries: 1, timeoutMs: 15_000 }),
+    ses: new SesV2IdentityChecker(ses),
+    sender: env.BURNRATE_SENDER,
+    operatorEmail: env.BURNRATE_OPERATOR_EMAIL,
+    stop: () => {
+      ddb.destroy();
+      ses.destroy();
+    },
+  };
+}
