@@ -67,6 +67,8 @@ export async function startOpenAiFake(options: OpenAiFakeOptions = {}) {
   const live = options.mode === 'live';
   let costs = new Map<string, Array<{ projectId: string | null; usd: number }>>();
   let usage: UsageRow[] = [];
+  /** Days served exactly as given (one result per row, no grouping), for parsing edge cases. */
+  let raw = new Map<string, RawCostRow[]>();
 
   const errorBody = (kind: Fault['kind']) => {
     const table: Record<string, [number, string, string | null, string]> = {
@@ -116,12 +118,14 @@ export async function startOpenAiFake(options: OpenAiFakeOptions = {}) {
           object: 'bucket',
           start_time: s,
           end_time: s + DAY,
-          results: costResults(
-            costs.get(new Date(s * 1000).toISOString().slice(0, 10)) ?? [],
-            groupBy,
-            fault,
-            live ? i : undefined,
-          ),
+          results:
+            rawResults(raw.get(new Date(s * 1000).toISOString().slice(0, 10))) ??
+            costResults(
+              costs.get(new Date(s * 1000).toISOString().slice(0, 10)) ?? [],
+              groupBy,
+              fault,
+              live ? i : undefined,
+            ),
         }));
     } else if (req.path === '/v1/organization/usage/completions') {
       const widthName = q.get('bucket_width') ?? '1d';
@@ -187,10 +191,29 @@ export async function startOpenAiFake(options: OpenAiFakeOptions = {}) {
         ]),
       );
     },
+    /** Cost rows exactly as the wire will carry them (`value` a number or any string). */
+    setRawCosts(history: Record<string, RawCostRow[]>) {
+      raw = new Map(Object.entries(history));
+    },
     setUsage(rows: UsageRow[]) {
       usage = rows;
     },
   };
+}
+
+export interface RawCostRow {
+  projectId?: string | null;
+  value: number | string;
+  currency?: string;
+}
+
+function rawResults(rows: RawCostRow[] | undefined) {
+  return rows?.map((r) => ({
+    object: 'organization.costs.result',
+    amount: { value: r.value, currency: r.currency ?? 'usd' },
+    line_item: null,
+    project_id: r.projectId ?? null,
+  }));
 }
 
 /**
