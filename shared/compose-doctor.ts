@@ -22,7 +22,8 @@ export function doctorDeps(env: Environment): DoctorDeps & { stop(): void } {
     requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
   };
   const ddb = new DynamoDBClient(fast);
-  const ses = new SESv2Client(fast);
+  const sesEndpoint = env.AWS_ENDPOINT_URL_SESV2 ?? env.AWS_ENDPOINT_URL_SES;
+  const ses = new SESv2Client({ ...fast, ...(sesEndpoint && { endpoint: sesEndpoint }) });
   const accounts = new DynamoAccountStore(toDocumentClient(ddb), env.BURNRATE_TABLE);
   return {
     now: () => new Date(),

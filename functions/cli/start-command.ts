@@ -63,6 +63,7 @@ export function registerStart(program: Command): void {
             'No accounts yet. Add one: npx burnrate account put my-account.json, then npx burnrate grant add --account ID --amount 500 --effective 2026-01-15',
           );
         }
+        await quietDoctor(env, log);
         const deps = processDeps(env, { demo: services.demo });
         const seen = new Set<string>();
         const pass = async () => {
@@ -92,4 +93,22 @@ export function registerStart(program: Command): void {
         throw error;
       }
     });
+}
+
+/** The `burnrate doctor` checks, quietly: only what fails is printed (with its fix). */
+async function quietDoctor(
+  env: import('../../shared/config/environment.ts').Environment,
+  log: (line: string) => void,
+): Promise<void> {
+  const { doctorDeps } = await import('../../shared/compose-doctor.ts');
+  const { runDoctor, formatDoctorReport } = await import('../../shared/use-cases/doctor.ts');
+  const deps = doctorDeps(env);
+  try {
+    const failed = formatDoctorReport(await runDoctor(deps), { only: ['fail'] });
+    if (failed) log(`doctor (npx burnrate doctor for every check):\n${failed.trimEnd()}`);
+  } catch (error) {
+    log(`doctor: ${(error as Error).message}`);
+  } finally {
+    deps.stop();
+  }
 }

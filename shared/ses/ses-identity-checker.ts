@@ -35,29 +35,30 @@ export class SesV2IdentityChecker implements SesIdentityChecker {
   }
 
   /**
-   * An address can send if the address itself or its domain is a verified identity: asks for the
-   * address, then for the domain when the address is not an identity.
+   * An address can send (and, in the sandbox, receive) if the address itself or its domain is a
+   * verified identity: asks for the address, then for the domain unless the address is verified.
+   * The answer names the identity that decides: the verified one, else the most specific one found.
    */
   async identity(address: string): Promise<SesAnswer<SesIdentityInfo>> {
     const domain = address.slice(address.lastIndexOf('@') + 1);
+    const found: SesIdentityInfo[] = [];
     for (const identity of [address, domain]) {
       try {
         const out = await this.client.send(new GetEmailIdentityCommand({ EmailIdentity: identity }));
-        return {
-          answered: true,
-          value: {
-            identity,
-            exists: true,
-            verified: out.VerifiedForSendingStatus === true,
-            ...(out.VerificationStatus && { status: out.VerificationStatus }),
-          },
+        const info: SesIdentityInfo = {
+          identity,
+          exists: true,
+          verified: out.VerifiedForSendingStatus === true,
+          ...(out.VerificationStatus && { status: out.VerificationStatus }),
         };
+        if (info.verified) return { answered: true, value: info };
+        found.push(info);
       } catch (error) {
         if ((error as Error).name === 'NotFoundException') continue;
         return unanswered(error, 'GetEmailIdentity');
       }
     }
-    return { answered: true, value: { identity: address, exists: false, verified: false } };
+    return { answered: true, value: found[0] ?? { identity: address, exists: false, verified: false } };
   }
 }
 

@@ -26,7 +26,9 @@ export async function startSesV2Fake(options: {
       res.writeHead(status, {
         'content-type': 'application/json',
         'x-amzn-requestid': 'fake-request',
-        ...(errorType && { 'x-amzn-errortype': `${errorType}:http://internal.amazon.com/coral/com.amazonaws.sesv2/` }),
+        ...(errorType && {
+          'x-amzn-errortype': `${errorType}:http://internal.amazon.com/coral/com.amazonaws.sesv2/`,
+        }),
       });
       res.end(JSON.stringify(body));
     };
