@@ -17,6 +17,8 @@ export async function startSesV2Fake(options: {
   identities: Record<string, FakeIdentity>;
   sandbox: boolean;
   sendingEnabled?: boolean;
+  /** Refuse every call as IAM does for credentials without the ses:Get* actions. */
+  denied?: boolean;
 }) {
   const calls: string[] = [];
   const server = createServer((req, res) => {
@@ -34,6 +36,17 @@ export async function startSesV2Fake(options: {
     };
     if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256')) {
       reply(403, { message: 'Missing Authentication Token' }, 'AccessDeniedException');
+      return;
+    }
+    if (options.denied) {
+      const action = path === '/v2/email/account' ? 'GetAccount' : 'GetEmailIdentity';
+      reply(
+        403,
+        {
+          message: `User: arn:aws:iam::123456789012:user/doctor is not authorized to perform: ses:${action} on resource: *`,
+        },
+        'AccessDeniedException',
+      );
       return;
     }
     if (req.method === 'GET' && path === '/v2/email/account') {

@@ -24,8 +24,7 @@ const ANTHROPIC_KEY = 'sk-ant-admin01-doctor-good-0123456789';
 const SCOPELESS_KEY = 'sk-admin-doctor-noscope-0123456789';
 const PROJECT_KEY = 'sk-proj-doctor-project-0123456789';
 const REVOKED_KEY = 'sk-admin-doctor-revoked-0123456789';
-const SECRET_KEY = 'sk-admin-doctor-from-secrets-manager-0123456789';
-const ALL_KEYS = [OPENAI_KEY, ANTHROPIC_KEY, SCOPELESS_KEY, PROJECT_KEY, REVOKED_KEY, SECRET_KEY];
+const ALL_KEYS = [OPENAI_KEY, ANTHROPIC_KEY, SCOPELESS_KEY, PROJECT_KEY, REVOKED_KEY];
 
 let openai: Awaited<ReturnType<typeof startOpenAiFake>>;
 let anthropic: Awaited<ReturnType<typeof startAnthropicFake>>;
@@ -103,10 +102,11 @@ async function doctor(args: string[], extra: Record<string, string | undefined> 
     err.push(String(chunk));
     return true;
   });
+  const env = doctorEnv(extra);
   let code: number;
   try {
     for (const k of Object.keys(process.env)) delete process.env[k];
-    Object.assign(process.env, doctorEnv(extra));
+    Object.assign(process.env, env);
     code = await main(['node', 'burnrate', 'doctor', ...args]);
   } finally {
     stdout.mockRestore();
@@ -224,7 +224,7 @@ describe('burnrate doctor (spawned CLI against DynamoDB Local, the SES emulator 
   });
 
   it('keys from Secrets Manager: names the secret it read and the one it could not', async () => {
-    const secrets = await startSecretsManagerFake({ 'burnrate/acme': SECRET_KEY });
+    const secrets = await startSecretsManagerFake({ 'burnrate/acme': OPENAI_KEY });
     try {
       const { code, stdout } = await doctor([], {
         OPENAI_ADMIN_KEY: undefined,
@@ -361,6 +361,23 @@ describe('burnrate doctor against an SES endpoint that answers identity question
       );
       expect(recipients.fix).toContain('-c sandboxRecipients=cfo@acme.example');
       expect(report.checks.filter((c) => !c.ok)).toHaveLength(1);
+    } finally {
+      await sesv2.stop();
+    }
+  });
+
+  it('credentials without ses:GetAccount / ses:GetEmailIdentity: exit 1, names the actions to allow', async () => {
+    const sesv2 = await startSesV2Fake({ sandbox: false, identities: {}, denied: true });
+    try {
+      const { code, stdout } = await doctor(['--json', '--account', 'acme'], {
+        AWS_ENDPOINT_URL_SES: sesv2.endpoint,
+      });
+      expect(code).toBe(1);
+      const report = JSON.parse(stdout) as DoctorReport;
+      expect(check(report, 'ses-account')).toMatchObject({ status: 'fail' });
+      expect(check(report, 'ses-account').summary).toContain('not authorized to perform: ses:GetAccount');
+      expect(check(report, 'ses-account').fix).toContain('allow ses:GetAccount');
+      expect(check(report, 'sender').fix).toContain('allow ses:GetEmailIdentity');
     } finally {
       await sesv2.stop();
     }
