@@ -405,11 +405,15 @@ async function checkAccount(
   const now = deps.now();
   const today = startOfUtcDay(now.getTime());
   const fixFor = (error: unknown) => providerFix(error, config, deps.keys.storeHint(config));
+  const failed = (id: string, what: string, error: unknown): DoctorCheck =>
+    error instanceof ProviderAuthError
+      ? { ...fail(id, `${what}: ${authSummary(error)}`, fixFor(error)), details: [message(error)] }
+      : fail(id, `${what}: ${message(error)}`, fixFor(error));
   try {
     const days = await source.dailyCosts({ start: new Date(today - COST_DAYS * DAY_MS), end: now });
     checks.push(at(costsCheck(days, today)));
   } catch (error) {
-    checks.push(at(fail('costs', `costs for the last ${COST_DAYS} days: ${message(error)}`, fixFor(error))));
+    checks.push(at(failed('costs', `costs for the last ${COST_DAYS} days`, error)));
   }
   try {
     const estimate = await source.usageEstimate({ start: new Date(now.getTime() - 3_600_000), end: now });
@@ -429,7 +433,7 @@ async function checkAccount(
       checks.push(at(pass('usage', `${priced}; every model seen has a price`)));
     }
   } catch (error) {
-    checks.push(at(fail('usage', `usage for the last hour: ${message(error)}`, fixFor(error))));
+    checks.push(at(failed('usage', 'usage for the last hour', error)));
   }
 }
 
@@ -442,13 +446,10 @@ async function checkRecipients(
   const recipients = config.recipients;
   if (!sesAccount) return; // the SES account check failed already and says why
   if (!sesAccount.answered) {
-    push(
-      unanswered(
-        'recipients',
-        `recipients (${recipients.join(', ')}): sandbox verification`,
-        sesAccount.reason,
-      ),
-    );
+    push({
+      ...unanswered('recipients', `recipients ${recipients.join(', ')}: whether SES may send to them`, ''),
+      details: ['see ses-account: the sandbox question was not answered'],
+    });
     return;
   }
   if (!sesAccount.value.sandbox) {
@@ -509,6 +510,19 @@ const ADMIN_KEY_PAGE: Record<string, string> = {
   anthropic:
     'create an Admin API key (sk-ant-admin…) in the Claude Console under Settings → Admin keys (organization admins only)',
 };
+
+const AUTH_SUMMARY: Record<ProviderAuthReason, string> = {
+  'not-admin-key': 'not an admin key (a project, user or standard API key)',
+  'missing-scope': 'an admin key without the usage read scope',
+  'invalid-key': 'rejected: revoked, mistyped or of another organization',
+  unknown: 'refused',
+};
+
+/** The refusal in a few words; the provider's full answer goes in the details. */
+function authSummary(error: ProviderAuthError): string {
+  const status = /HTTP (\d{3})/.exec(error.message)?.[1];
+  return `key refused${status ? ` (HTTP ${status})` : ''}: ${AUTH_SUMMARY[error.reason]}`;
+}
 
 const AUTH_FIX: Record<ProviderAuthReason, (create: string) => string> = {
   'not-admin-key': (create) => `this is a project or standard API key, which cannot read costs: ${create}`,
