@@ -300,9 +300,26 @@ describe('npm start (spawned)', () => {
     expect(output()).toMatch(/demo-openai\s+\$[\d,.]+\s+\$[\d.]+/);
     expect(output()).toContain('email: [DEMO] DEMO Acme (simulated data): $');
     expect(readdirSync(join(cwd, '.burnrate', 'emails')).length).toBeGreaterThan(0);
+    expect(output()).not.toContain('✗'); // the demo passes the doctor checks, which print only failures
     const pid = Number(/\(pid (\d+)\)/.exec(output())?.[1]);
     expect(() => process.kill(pid, 0)).toThrow();
   }, 60_000);
+
+  it('prints the failed doctor checks at startup, and only those', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'burnrate-start-'));
+    const child = spawn(process.execPath, [BIN, 'start', '--once'], {
+      cwd,
+      env: { ...env(), AWS_ENDPOINT_URL_DYNAMODB: '', OPENAI_ADMIN_KEY: 'sk-admin-not-a-demo-key-1234' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output = collect(child);
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code, output()).toBe(0);
+    expect(output()).toContain('✗ accounts: no accounts in the table');
+    expect(output()).toContain('    fix: add one: npx burnrate account put acme.json');
+    expect(output()).not.toMatch(/^✓ /m);
+    expect(output()).not.toContain('sk-admin-not-a-demo-key-1234');
+  }, 90_000);
 
   it('without Java, says exactly how to install it', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'burnrate-start-'));
