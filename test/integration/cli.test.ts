@@ -293,7 +293,8 @@ describe('burnrate run: the live-mode fakes give the same balances and alerts as
   }
 
   async function runBoth(mode: 'spec' | 'live') {
-    table = await ddb.freshTable(`same-${mode}`);
+    // Its own table, passed explicitly: nothing else in this file writes to it.
+    const own = await ddb.freshTable(`same-${mode}`);
     const openai = await startOpenAiFake({ mode });
     const anthropic = await startAnthropicFake({ mode });
     try {
@@ -311,12 +312,13 @@ describe('burnrate run: the live-mode fakes give the same balances and alerts as
           monthlyBudgetUsd: 150,
           lowRunwayDays: 60,
         };
-        await seedAccount(ddb.doc, table, config, [
+        await seedAccount(ddb.doc, own, config, [
           { id: 'g1', amountUsd: 400, effectiveAt: '2026-08-01', expiresAt: '2026-12-01' },
           { id: 'g2', amountUsd: 600, effectiveAt: '2026-10-01', expiresAt: '2027-10-01' },
         ]);
       }
       const keys = {
+        BURNRATE_TABLE: own,
         OPENAI_BASE_URL: openai.baseUrl,
         OPENAI_ADMIN_KEY: openai.adminKey,
         ANTHROPIC_BASE_URL: anthropic.baseUrl,
@@ -338,7 +340,7 @@ describe('burnrate run: the live-mode fakes give the same balances and alerts as
           ),
         );
       }
-      const status = JSON.parse((await cli(['status', '--json'])).stdout) as unknown;
+      const status = JSON.parse((await cli(['status', '--json'], { BURNRATE_TABLE: own })).stdout) as unknown;
       return { runs, status };
     } finally {
       await openai.stop();
