@@ -4,12 +4,14 @@
  */
 import { bundleBench } from './bundle-bench.ts';
 import { ledgerBench } from './ledger-bench.ts';
+import { pricesBench } from './prices-bench.ts';
 import { syncBench } from './sync-bench.ts';
 
 const sections: Record<string, () => void | Promise<void>> = {
   ledger: ledgerBench,
   sync: syncBench,
   bundle: bundleBench,
+  prices: pricesBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

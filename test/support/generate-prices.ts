@@ -9,13 +9,54 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findProvider, type ModelInfo, type ModelPrice, type TieredPrices } from '@pydantic/genai-prices';
+import * as z from 'zod';
 import {
+  type MatchLogic,
   type PriceTable,
-  priceTableSchema,
   RATE_KEYS,
   type Rate,
   type Rates,
 } from '../../shared/providers/price-table.ts';
+
+const matchSchema: z.ZodType<MatchLogic> = z.lazy(() =>
+  z.union([
+    z.strictObject({ equals: z.string() }),
+    z.strictObject({ starts_with: z.string() }),
+    z.strictObject({ ends_with: z.string() }),
+    z.strictObject({ contains: z.string() }),
+    z.strictObject({ regex: z.string() }),
+    z.strictObject({ or: z.array(matchSchema) }),
+    z.strictObject({ and: z.array(matchSchema) }),
+  ]),
+);
+const picoSchema = z.number().int().nonnegative();
+const rateSchema = z.union([
+  picoSchema,
+  z.strictObject({
+    base: picoSchema,
+    tiers: z.array(z.strictObject({ start: z.number().int().nonnegative(), price: picoSchema })),
+  }),
+]);
+/** What the runtime relies on (shared/providers/price-table.ts), checked on every generation. */
+export const priceTableSchema: z.ZodType<PriceTable> = z.strictObject({
+  _comment: z.string(),
+  source: z.strictObject({ package: z.string(), version: z.string() }),
+  provider: z.string(),
+  models: z.array(
+    z.strictObject({
+      id: z.string(),
+      match: matchSchema,
+      prices: z
+        .array(
+          z.strictObject({
+            from: z.iso.date().nullable(),
+            rates: z.strictObject(Object.fromEntries(RATE_KEYS.map((k) => [k, rateSchema.optional()]))),
+          }),
+        )
+        .min(1),
+    }),
+  ),
+});
 
 const ROOT = join(import.meta.dirname, '..', '..');
 export const PROVIDERS = ['openai', 'anthropic'] as const;

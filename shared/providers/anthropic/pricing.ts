@@ -1,11 +1,4 @@
-import {
-  findModelPrices,
-  half,
-  loadPriceTable,
-  type PriceTable,
-  pricePico,
-  ratesAt,
-} from '../price-table.ts';
+import { findModelPrices, half, type PriceTable, pricePico, ratesAt } from '../price-table.ts';
 import prices from './prices.json' with { type: 'json' };
 import type { MessagesUsageResult } from './schemas.ts';
 
@@ -15,10 +8,7 @@ export type { PriceTable as AnthropicPriceTable } from '../price-table.ts';
  * Anthropic prices generated from @pydantic/genai-prices (`npm run prices`). Used only for today's
  * estimate: the cost report replaces it once it covers the day.
  */
-export const defaultAnthropicPrices: PriceTable = loadPriceTable(
-  prices,
-  'shared/providers/anthropic/prices.json',
-);
+export const defaultAnthropicPrices: PriceTable = prices as PriceTable;
 
 /** "200k-1M" → 200000: the lower bound of a context_window group, 0 when absent or unreadable. */
 function contextFloor(window: string | null | undefined): number {

@@ -1,11 +1,4 @@
-import {
-  findModelPrices,
-  half,
-  loadPriceTable,
-  type PriceTable,
-  pricePico,
-  ratesAt,
-} from '../price-table.ts';
+import { findModelPrices, half, type PriceTable, pricePico, ratesAt } from '../price-table.ts';
 import prices from './prices.json' with { type: 'json' };
 import type { CompletionsResult } from './schemas.ts';
 
@@ -15,7 +8,7 @@ export type { PriceTable } from '../price-table.ts';
  * OpenAI prices generated from @pydantic/genai-prices (`npm run prices`). Used only for today's
  * estimate: the cost report replaces it once it covers the day.
  */
-export const defaultPriceTable: PriceTable = loadPriceTable(prices, 'shared/providers/openai/prices.json');
+export const defaultPriceTable: PriceTable = prices as PriceTable;
 
 /**
  * Pico-dollars for one completions usage row of the hour starting at `at`, or undefined when the
