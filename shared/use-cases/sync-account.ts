@@ -7,7 +7,14 @@ import type { AccountStore, AlertRecord, CostDayRecord, CostSource, SecretSource
 import { ConcurrentSyncError } from '../ports.ts';
 import { type AccountConfig, toAlertPolicy } from '../schemas/account-config.ts';
 import { validateAccountItems } from './load-account.ts';
-import { actualRecord, changedDays, costWindow, keepLateEstimates, ledgerBuckets } from './sync-plan.ts';
+import {
+  actualRecord,
+  changedDays,
+  costWindow,
+  keepLateEstimates,
+  LOOKBACK_DAYS,
+  ledgerBuckets,
+} from './sync-plan.ts';
 
 export interface SyncDeps {
   store: AccountStore;
@@ -64,7 +71,13 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
   const nowIso = new Date(now).toISOString();
   const state = items.state ?? { version: 0 };
 
-  const window = costWindow({ now, grants, costsFrom: state.costsFrom, costsThrough: state.costsThrough });
+  const window = costWindow({
+    now,
+    grants,
+    costsFrom: state.costsFrom,
+    costsThrough: state.costsThrough,
+    lookbackDays: LOOKBACK_DAYS[config.provider],
+  });
   const [daily, estimate] = await Promise.all([
     window.start < window.end
       ? source.dailyCosts({ start: new Date(window.start), end: new Date(window.end) })
