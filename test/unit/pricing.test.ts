@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   defaultAnthropicPrices as anthropic,
@@ -213,5 +215,35 @@ describe('the day estimate', () => {
     const one = new EstimateTally();
     one.add('gpt-4o-mini', priceUsage(openai, oa({ model: 'gpt-4o-mini', input_tokens: 3 }), AT), 3);
     expect(one.result({ start: AT, end: AT }).amountMicros).toBe(0); // 0.45 micro-dollars
+  });
+});
+
+describe('the recorded-style fixtures (test/fixtures)', () => {
+  const load = (path: string) =>
+    JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', path), 'utf8')) as {
+      body: { data: Array<{ start_time?: number; starting_at?: string; results: unknown[] }> };
+    };
+  const total = (path: string, price: (row: unknown, at: Date) => bigint | undefined) => {
+    let sum = 0n;
+    for (const bucket of load(path).body.data) {
+      const at = new Date(bucket.starting_at ?? (bucket.start_time ?? 0) * 1000);
+      for (const r of bucket.results) sum += price(r, at) ?? -1n;
+    }
+    return usd(sum);
+  };
+  const openaiRow = (r: unknown, at: Date) => priceUsage(openai, completionsResultSchema.parse(r), at);
+  const anthropicRow = (r: unknown, at: Date) =>
+    priceMessages(anthropic, messagesUsageResultSchema.parse(r), at);
+
+  it('prices the OpenAI spec and live (null fields) pages alike', () => {
+    // gpt-4o: 400k × 2.50 + 100k × 10 per MTok
+    expect(total('openai/usage-completions-spec.json', openaiRow)).toBe(2);
+    expect(total('openai/usage-completions-live-nulls.json', openaiRow)).toBe(2);
+  });
+
+  it('prices the Anthropic spec and live (null cache_creation) pages alike', () => {
+    // claude-sonnet-4-5: 600k × 3 + 400k cache reads × 0.30 per MTok
+    expect(total('anthropic/usage-messages-spec.json', anthropicRow)).toBeCloseTo(1.92, 12);
+    expect(total('anthropic/usage-messages-live-nulls.json', anthropicRow)).toBeCloseTo(1.92, 12);
   });
 });
