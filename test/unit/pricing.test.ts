@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   defaultAnthropicPrices as anthropic,
+  messagesTokens,
   priceMessages,
 } from '../../shared/providers/anthropic/pricing.ts';
 import { messagesUsageResultSchema } from '../../shared/providers/anthropic/schemas.ts';
@@ -179,8 +180,12 @@ describe('Anthropic usage rows', () => {
     expect(priceMessages(anthropic, an({ ...base, service_tier: 'priority' }), AT)).toBe(0n);
   });
 
-  it('names an unknown model', () => {
+  it('names an unknown model, also when its row holds only cache reads', () => {
     expect(priceMessages(anthropic, an({ ...base, model: 'claude-instant-9' }), AT)).toBeUndefined();
+    const reads = an({ model: 'claude-instant-9', cache_creation: null, cache_read_input_tokens: 400_000 });
+    const tally = new EstimateTally();
+    tally.add(reads.model, priceMessages(anthropic, reads, AT), messagesTokens(reads));
+    expect(tally.result({ start: AT, end: AT }).unknownModels).toEqual(['claude-instant-9']);
   });
 });
 

@@ -9,7 +9,12 @@ import { type ProviderAuthReason, ProviderQuotaError } from '../errors.ts';
 import { EstimateTally } from '../estimate.ts';
 import { type ErrorInfo, getJson, type HttpOptions } from '../http.ts';
 import { type Page, paginate } from '../paginate.ts';
-import { type AnthropicPriceTable, defaultAnthropicPrices, priceMessages } from './pricing.ts';
+import {
+  type AnthropicPriceTable,
+  defaultAnthropicPrices,
+  messagesTokens,
+  priceMessages,
+} from './pricing.ts';
 import { costReportSchema, messagesUsageSchema } from './schemas.ts';
 
 export interface AnthropicOptions extends Omit<HttpOptions, 'provider' | 'headers' | 'classify'> {
@@ -125,7 +130,7 @@ export class AnthropicCostSource implements CostSource {
       for await (const bucket of rows) {
         const at = new Date(bucket.starting_at);
         for (const r of bucket.results) {
-          tally.add(r.model, priceMessages(this.prices, r, at), r.uncached_input_tokens + r.output_tokens);
+          tally.add(r.model, priceMessages(this.prices, r, at), messagesTokens(r));
         }
       }
     }

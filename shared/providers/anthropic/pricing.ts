@@ -52,3 +52,11 @@ export function priceMessages(table: PriceTable, row: MessagesUsageResult, at: D
   if (picos === undefined) return undefined;
   return row.service_tier === 'batch' ? half(picos) : picos;
 }
+
+/** Every token of a row, cache reads and writes included: an unpriced row of cache reads only is still reported. */
+export const messagesTokens = (row: MessagesUsageResult): number =>
+  row.uncached_input_tokens +
+  row.cache_creation.ephemeral_5m_input_tokens +
+  row.cache_creation.ephemeral_1h_input_tokens +
+  row.cache_read_input_tokens +
+  row.output_tokens;
