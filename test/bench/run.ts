@@ -5,6 +5,7 @@
 import { bundleBench } from './bundle-bench.ts';
 import { ledgerBench } from './ledger-bench.ts';
 import { parseBench } from './parse-bench.ts';
+import { pricesBench } from './prices-bench.ts';
 import { syncBench } from './sync-bench.ts';
 
 const sections: Record<string, () => void | Promise<void>> = {
@@ -12,6 +13,7 @@ const sections: Record<string, () => void | Promise<void>> = {
   sync: syncBench,
   bundle: bundleBench,
   parse: parseBench,
+  prices: pricesBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

@@ -12,7 +12,7 @@ import { type Page, paginate } from '../paginate.ts';
 import {
   type AnthropicPriceTable,
   defaultAnthropicPrices,
-  findAnthropicPrice,
+  messagesTokens,
   priceMessages,
 } from './pricing.ts';
 import { costReportSchema, messagesUsageSchema } from './schemas.ts';
@@ -120,12 +120,17 @@ export class AnthropicCostSource implements CostSource {
         messagesUsageSchema,
         range,
         HOUR_MS,
-        { bucket_width: '1h', limit: String(ANTHROPIC_PAGE_LIMITS['1h']), 'group_by[]': 'model' },
+        {
+          bucket_width: '1h',
+          limit: String(ANTHROPIC_PAGE_LIMITS['1h']),
+          // Tier and context window change the rate (batch is half, 200k-1M the long-context tier).
+          'group_by[]': ['model', 'service_tier', 'context_window'],
+        },
       );
       for await (const bucket of rows) {
+        const at = new Date(bucket.starting_at);
         for (const r of bucket.results) {
-          const price = r.model ? findAnthropicPrice(this.prices, r.model) : undefined;
-          tally.add(r.model, price && priceMessages(price, r), r.uncached_input_tokens + r.output_tokens);
+          tally.add(r.model, priceMessages(this.prices, r, at), messagesTokens(r));
         }
       }
     }
@@ -138,7 +143,7 @@ export class AnthropicCostSource implements CostSource {
     schema: ZodType<T>,
     range: { start: Date; end: Date },
     width: number,
-    params: Record<string, string>,
+    params: Record<string, string | string[]>,
   ): AsyncGenerator<T['data'][number]> {
     // starting_at on a bucket boundary (00:00 UTC for days) and an explicit ending_at: a start
     // off the boundary without ending_at is answered 400 "ending date must be after starting
@@ -147,7 +152,7 @@ export class AnthropicCostSource implements CostSource {
     const query = new URLSearchParams();
     query.set('starting_at', iso(Math.floor(range.start.getTime() / width) * width));
     query.set('ending_at', iso(range.end.getTime()));
-    for (const [k, v] of Object.entries(params)) query.append(k, v);
+    for (const [k, v] of Object.entries(params)) for (const x of [v].flat()) query.append(k, x);
     return paginate(PROVIDER, what, (page) => {
       const url = new URL(`${this.baseUrl}${path}?${query}`);
       if (page) url.searchParams.set('page', page);

@@ -9,7 +9,7 @@ import { type ProviderAuthReason, ProviderQuotaError } from '../errors.ts';
 import { EstimateTally } from '../estimate.ts';
 import { type ErrorInfo, getJson, type HttpOptions } from '../http.ts';
 import { type Page, paginate } from '../paginate.ts';
-import { defaultPriceTable, findPrice, type PriceTable, priceUsage } from './pricing.ts';
+import { defaultPriceTable, type PriceTable, priceUsage } from './pricing.ts';
 import { completionsPageSchema, costsPageSchema } from './schemas.ts';
 
 export interface OpenAiOptions extends Omit<HttpOptions, 'provider' | 'headers' | 'classify'> {
@@ -137,9 +137,9 @@ export class OpenAiCostSource implements CostSource {
           group_by: ['model', 'batch'],
         },
       )) {
+        const at = new Date(bucket.start_time * 1000);
         for (const r of bucket.results) {
-          const price = r.model ? findPrice(this.prices, r.model) : undefined;
-          tally.add(r.model, price && priceUsage(price, r), r.input_tokens + r.output_tokens);
+          tally.add(r.model, priceUsage(this.prices, r, at), r.input_tokens + r.output_tokens);
         }
       }
     }
