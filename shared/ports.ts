@@ -18,12 +18,27 @@ export const NO_SCOPE = '(none)';
 
 /** Priced estimate of usage the cost report does not cover yet (hourly usage × price table). */
 export interface UsageEstimate {
+  /** The sum of `hours` (each hour rounded to a whole micro-dollar). */
   amountMicros: Micros;
   /** Models seen in usage that the price table does not know; their usage is not priced. */
   unknownModels: string[];
   /** Hour buckets covered: [start, end). */
   start: Date;
   end: Date;
+  /** Per UTC hour with usage, ascending: what the spike alert and today's estimate are built from. */
+  hours: HourUsage[];
+}
+
+/** One UTC hour [start, start + 1h) of priced usage. */
+export interface HourUsage {
+  start: Date;
+  amountMicros: Micros;
+  /** Per project (OpenAI project_id) or workspace (Anthropic workspace_id); NO_SCOPE = none. */
+  byScope: Record<string, Micros>;
+  /** Per model (unknown models are not priced, so absent here). */
+  byModel: Record<string, Micros>;
+  /** Models seen in this hour that the price table does not know. */
+  unknownModels: string[];
 }
 
 export interface CostSource {

@@ -1,10 +1,11 @@
 import { forecastMonthEnd, runway } from './derived.ts';
 import type { Figures } from './figures.ts';
 import { usdToMicros } from './money.ts';
+import { spikeKey } from './spike.ts';
 import { addUtcMonths, DAY_MS, monthKey } from './time.ts';
 import type { AlertPolicy } from './types.ts';
 
-export type AlertKind = 'budget' | 'forecast' | 'low-balance' | 'runway' | 'expiry' | 'exhausted';
+export type AlertKind = 'budget' | 'forecast' | 'low-balance' | 'runway' | 'expiry' | 'exhausted' | 'spike';
 
 export const ALERT_KINDS: readonly AlertKind[] = [
   'budget',
@@ -13,6 +14,7 @@ export const ALERT_KINDS: readonly AlertKind[] = [
   'runway',
   'expiry',
   'exhausted',
+  'spike',
 ];
 
 /** A key whose condition holds at this run. `threshold` is p, t, d or N; `month` is YYYY-MM. */
@@ -22,6 +24,8 @@ export interface AlertCandidate {
   threshold?: number;
   month?: string;
   grantId?: string;
+  /** spike: the UTC day (YYYY-MM-DD). */
+  day?: string;
 }
 
 export interface AlertEvaluation {
@@ -54,6 +58,13 @@ export function evaluateAlerts(
 /** Every key whose condition holds at this run, armed or not. */
 export function alertConditions(f: Figures, policy: AlertPolicy): AlertCandidate[] {
   const out: AlertCandidate[] = [];
+  const spike = spikeKey(
+    f.at,
+    f.hour?.amountMicros,
+    { sumMicros: f.burnSumMicros, days: f.burnDays },
+    policy.spike,
+  );
+  if (spike) out.push({ kind: 'spike', key: spike, day: spike.slice(6) });
   if (policy.monthlyBudgetUsd !== undefined) {
     const budget = usdToMicros(policy.monthlyBudgetUsd);
     const months: Array<[string, number]> = [
@@ -134,6 +145,8 @@ export function parseAlertKey(key: string): AlertCandidate | undefined {
       return { kind, key, grantId: parts.slice(1, -1).join(':'), threshold: Number(parts.at(-1)) };
     case 'exhausted':
       return { kind, key };
+    case 'spike':
+      return { kind, key, day: parts[1] };
     default:
       return undefined;
   }

@@ -8,6 +8,7 @@ import {
   type LedgerState,
   newLedgerState,
 } from './replay.ts';
+import type { HourSpend } from './spike.ts';
 import { addUtcMonths, DAY_MS, startOfUtcDay, startOfUtcMonth } from './time.ts';
 import type { Grant, LedgerInput } from './types.ts';
 
@@ -45,6 +46,8 @@ export interface Figures {
   daysAfterToday: number;
   /** Sorted by grant id. */
   grants: GrantFigures[];
+  /** Production only: the spike rule's hour (absent in simulations). */
+  hour?: HourSpend;
 }
 
 export function computeFigures(input: LedgerInput): Figures {
@@ -114,6 +117,7 @@ export function computeFigures(input: LedgerInput): Figures {
     burnDays,
     daysAfterToday: (nextMonthStart - day) / DAY_MS - 1,
     grants,
+    ...(input.hour && { hour: input.hour }),
   };
 }
 

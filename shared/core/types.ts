@@ -1,4 +1,5 @@
 import type { Micros } from './money.ts';
+import type { HourSpend, SpikePolicy } from './spike.ts';
 
 export type BurnOrder = 'expiring-first' | 'oldest-first';
 
@@ -28,6 +29,8 @@ export interface AlertPolicy {
   lowBalanceUsd: number[];
   lowRunwayDays?: number | undefined;
   expiryWarningDays: number[];
+  /** Runaway-spend rule; false or absent: off. */
+  spike?: SpikePolicy | false | undefined;
 }
 
 /** Everything the ledger is a pure function of. */
@@ -39,4 +42,6 @@ export interface LedgerInput {
   at: number;
   /** Production only: spend so far in today's in-progress bucket [D, D+1), drawn at `at`. */
   todayMicros?: Micros;
+  /** Production only: the hour for the spike rule (larger of last complete and in progress). */
+  hour?: HourSpend | undefined;
 }

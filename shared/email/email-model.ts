@@ -98,6 +98,7 @@ export function emailModel(facts: AlertEmailInput): EmailModel {
       : `${usdMicros(f.monthToDateMicros)} (no monthly budget set)`,
   ]);
   summary.push(['Month-end forecast', usd(ratioToUsd(forecast.num, forecast.den))]);
+  if (f.hour) summary.push(['Last hour', `${usdMicros(f.hour.amountMicros)} (estimate from hourly usage)`]);
   const grants = f.grants.map((g): [string, string, string, string] => [
     g.grant.id,
     g.expired

@@ -5,6 +5,28 @@ import { formatIssues, InvalidInputError } from './invalid-input.ts';
 
 export const PROVIDERS = ['openai', 'anthropic'] as const;
 
+const spikeAlertObject = z.strictObject(
+  { factor: positiveNumber.default(5), minUsd: positiveNumber.default(10) },
+  { error: 'expected false or an object such as { "factor": 5, "minUsd": 10 }' },
+);
+type SpikeAlert = false | z.output<typeof spikeAlertObject>;
+
+/**
+ * `spikeAlert`: false turns the runaway-spend alert off; an object sets its factor and minUsd
+ * (each defaulting to 5 and 10). Parsed by hand so a bad field is named (`spikeAlert.factor`)
+ * instead of a union's "invalid input".
+ */
+const spikeAlert = z
+  .custom<false | z.input<typeof spikeAlertObject>>(() => true)
+  .optional()
+  .transform((value, ctx): SpikeAlert => {
+    if (value === false) return false;
+    const result = spikeAlertObject.safeParse(value === undefined ? {} : value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) ctx.addIssue(issue as never);
+    return z.NEVER;
+  });
+
 /**
  * The config item an operator edits by hand in the DynamoDB console: the spec's fields, plus
  * `enabled` (skip the account without deleting it) and `adminKeySecret` (Secrets Manager name).
@@ -26,6 +48,7 @@ export const accountConfigSchema = z.strictObject({
   lowRunwayDays: positiveNumber.optional(),
   expiryWarningDays: thresholdList.default([30, 7, 1]),
   enabled: z.boolean({ error: 'expected true or false' }).default(true),
+  spikeAlert,
   adminKeySecret: z
     .string({ error: 'expected a Secrets Manager secret name' })
     .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, { error: 'expected a Secrets Manager secret name' })
@@ -61,5 +84,6 @@ export function toAlertPolicy(config: AccountConfig): AlertPolicy {
     lowBalanceUsd: config.lowBalanceUsd,
     lowRunwayDays: config.lowRunwayDays,
     expiryWarningDays: config.expiryWarningDays,
+    spike: config.spikeAlert,
   };
 }

@@ -64,7 +64,9 @@ export async function startAnthropicFake(options: { adminKey?: string; maxPageSi
       buckets = bucketStarts(start, end, width).map((s) => ({
         starting_at: iso(s),
         ending_at: iso(s + width),
-        results: usage.filter((u) => Date.parse(u.hour) === s).map(toMessagesResult),
+        results: usage
+          .filter((u) => Date.parse(u.hour) === s)
+          .map((u) => toMessagesResult(u, groupBy.includes('workspace_id'))),
       }));
     } else {
       return {
@@ -137,7 +139,7 @@ function costResults(
   return out;
 }
 
-function toMessagesResult(u: UsageRow) {
+function toMessagesResult(u: UsageRow, byWorkspace: boolean) {
   return {
     uncached_input_tokens: u.input_tokens - (u.input_cached_tokens ?? 0),
     cache_creation: { ephemeral_1h_input_tokens: 0, ephemeral_5m_input_tokens: 0 },
@@ -145,7 +147,7 @@ function toMessagesResult(u: UsageRow) {
     output_tokens: u.output_tokens,
     server_tool_use: { web_search_requests: 0 },
     api_key_id: null,
-    workspace_id: null,
+    workspace_id: byWorkspace ? (u.projectId ?? null) : null,
     model: u.model,
     service_tier: 'standard',
     context_window: '0-200k',

@@ -90,12 +90,22 @@ export class AnthropicCostSource implements CostSource {
         'anthropic usage_report',
         messagesUsageSchema,
         range,
-        { bucket_width: '1h', limit: '168', 'group_by[]': 'model' },
+        // workspace_id: the spike alert names the workspaces that drove an hour.
+        { bucket_width: '1h', limit: '168', 'group_by[]': ['workspace_id', 'model'] },
       );
       for await (const bucket of rows) {
+        const hour = Date.parse(bucket.starting_at);
+        if (Number.isNaN(hour))
+          throw new ProviderResponseError(
+            PROVIDER,
+            `anthropic usage_report: starting_at: expected an RFC 3339 instant, got ${JSON.stringify(bucket.starting_at)}`,
+          );
         for (const r of bucket.results) {
           const price = r.model ? findAnthropicPrice(this.prices, r.model) : undefined;
-          tally.add(r.model, price && priceMessages(price, r), r.uncached_input_tokens + r.output_tokens);
+          tally.add(r.model, price && priceMessages(price, r), r.uncached_input_tokens + r.output_tokens, {
+            hour,
+            scope: r.workspace_id,
+          });
         }
       }
     }
@@ -107,13 +117,13 @@ export class AnthropicCostSource implements CostSource {
     what: string,
     schema: ZodType<T>,
     range: { start: Date; end: Date },
-    params: Record<string, string>,
+    params: Record<string, string | string[]>,
   ): AsyncGenerator<T['data'][number]> {
     return paginate(PROVIDER, what, (page) => {
       const url = new URL(`${this.baseUrl}${path}`);
       url.searchParams.set('starting_at', range.start.toISOString().replace('.000Z', 'Z'));
       url.searchParams.set('ending_at', range.end.toISOString().replace('.000Z', 'Z'));
-      for (const [k, v] of Object.entries(params)) url.searchParams.append(k, v);
+      for (const [k, v] of Object.entries(params)) for (const x of [v].flat()) url.searchParams.append(k, x);
       if (page) url.searchParams.set('page', page);
       return getJson(url, what, schema, this.http);
     }) as AsyncGenerator<T['data'][number]>;

@@ -88,12 +88,17 @@ export class OpenAiCostSource implements CostSource {
         {
           bucket_width: '1h',
           limit: '168',
-          group_by: ['model', 'batch'],
+          // project_id: the spike alert names the projects that drove an hour.
+          group_by: ['project_id', 'model', 'batch'],
         },
       )) {
+        const where = { hour: bucket.start_time * 1000 };
         for (const r of bucket.results) {
           const price = r.model ? findPrice(this.prices, r.model) : undefined;
-          tally.add(r.model, price && priceUsage(price, r), r.input_tokens + r.output_tokens);
+          tally.add(r.model, price && priceUsage(price, r), r.input_tokens + r.output_tokens, {
+            ...where,
+            scope: r.project_id,
+          });
         }
       }
     }
