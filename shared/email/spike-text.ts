@@ -13,7 +13,7 @@ function hourLabel(start: number, at: number): string {
   const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
   return start + HOUR_MS > at
     ? `the hour in progress (since ${hhmm(start)} UTC)`
-    : `${new Date(start).toISOString().slice(0, 10)} ${hhmm(start)}–${hhmm(start + HOUR_MS)} UTC`;
+    : `${new Date(start).toISOString().slice(0, 10)} ${hhmm(start)}–${hhmm(start + HOUR_MS).replace(/^00/, '24')} UTC`;
 }
 
 /** `31×` (whole above 10, one decimal below): hour ÷ usual hourly spend, exactly then rounded. */
