@@ -8,7 +8,14 @@ import type { AccountStore, AlertRecord, CostDayRecord, CostSource, SecretSource
 import { ConcurrentSyncError } from '../ports.ts';
 import { type AccountConfig, toAlertPolicy } from '../schemas/account-config.ts';
 import { validateAccountItems } from './load-account.ts';
-import { actualRecord, changedDays, costWindow, keepLateEstimates, ledgerBuckets } from './sync-plan.ts';
+import {
+  actualRecord,
+  changedDays,
+  costWindow,
+  keepLateEstimates,
+  LOOKBACK_DAYS,
+  ledgerBuckets,
+} from './sync-plan.ts';
 
 export interface SyncDeps {
   store: AccountStore;
@@ -65,7 +72,13 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
   const nowIso = new Date(now).toISOString();
   const state = items.state ?? { version: 0 };
 
-  const window = costWindow({ now, grants, costsFrom: state.costsFrom, costsThrough: state.costsThrough });
+  const window = costWindow({
+    now,
+    grants,
+    costsFrom: state.costsFrom,
+    costsThrough: state.costsThrough,
+    lookbackDays: LOOKBACK_DAYS[config.provider],
+  });
   const [daily, estimate] = await Promise.all([
     window.start < window.end
       ? source.dailyCosts({ start: new Date(window.start), end: new Date(window.end) })

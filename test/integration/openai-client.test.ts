@@ -101,7 +101,7 @@ describe('OpenAI specifics', () => {
       return new Response(text, { status: res.status, headers: res.headers });
     };
     await expect(client(fake, { fetch: fetchEur }).dailyCosts(range)).rejects.toThrow(
-      /results\[0\]\.amount\.currency: expected "usd", got "eur"/,
+      /data\[\d+\]\.results\[0\]\.amount\.currency: currency "eur" is not USD/,
     );
   });
 });

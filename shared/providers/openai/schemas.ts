@@ -1,21 +1,30 @@
 import * as z from 'zod';
+import { decimalAmount, usdCurrency } from '../money-schema.ts';
 
 /**
  * The wire format of OpenAI's Admin API, from the OpenAPI spec (openai/openai-openapi @ f85dbe2):
  * UsageResponse, UsageTimeBucket, CostsResult, UsageCompletionsResult, ErrorResponse.
  * Only what the spec marks required is required; unknown fields pass (the API grows).
+ * Where the live API differs (shared/providers/LIVE.md), the live shape wins: `amount.value` may be
+ * a numeric string, ungrouped keys are `null`, undocumented keys (project_name, quantity, …) pass.
  */
 const nullableString = z.string().nullable().optional();
 
 export const costsResultSchema = z.object({
   object: z.literal('organization.costs.result'),
-  amount: z.object({ value: z.number(), currency: z.string() }).optional(),
+  amount: z.object({ value: decimalAmount, currency: usdCurrency }).nullish(),
   line_item: nullableString,
   project_id: nullableString,
   api_key_id: nullableString,
 });
 
-const count = z.number().int().nonnegative().optional().default(0);
+/** Optional token counts: absent in older responses, `null` when not applicable. */
+const count = z
+  .number()
+  .int()
+  .nonnegative()
+  .nullish()
+  .transform((n) => n ?? 0);
 
 export const completionsResultSchema = z.object({
   object: z.literal('organization.usage.completions.result'),
