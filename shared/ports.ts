@@ -18,14 +18,14 @@ export const NO_SCOPE = '(none)';
 
 /** Priced estimate of usage the cost report does not cover yet (hourly usage × price table). */
 export interface UsageEstimate {
-  /** The sum of `hours` (each hour rounded to a whole micro-dollar). */
+  /** Hours from `countFrom` (default: the whole range), summed exactly and rounded once. */
   amountMicros: Micros;
-  /** Models seen in usage that the price table does not know; their usage is not priced. */
+  /** Models seen in the counted hours that the price table does not know; not priced. */
   unknownModels: string[];
   /** Hour buckets covered: [start, end). */
   start: Date;
   end: Date;
-  /** Per UTC hour with usage, ascending: what the spike alert and today's estimate are built from. */
+  /** Every UTC hour of the range with usage, ascending: what the spike alert is built from. */
   hours: HourUsage[];
 }
 
@@ -44,8 +44,11 @@ export interface HourUsage {
 export interface CostSource {
   /** Daily actual costs for the whole UTC days in [start, end). Follows pagination. */
   dailyCosts(range: { start: Date; end: Date }): Promise<DailyCost[]>;
-  /** Hourly usage in [start, end) priced with the price table: an estimate. */
-  usageEstimate(range: { start: Date; end: Date }): Promise<UsageEstimate>;
+  /**
+   * Hourly usage in [start, end) priced with the price table: an estimate. `countFrom` (an hour
+   * boundary) limits `amountMicros` to the hours from it on, while `hours` covers the range.
+   */
+  usageEstimate(range: { start: Date; end: Date; countFrom?: Date }): Promise<UsageEstimate>;
 }
 
 /** One stored UTC day of cost: actual (from the cost report) or estimate (priced usage). */

@@ -88,9 +88,9 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     source.usageEstimate({
       start: new Date(Math.min(startOfUtcDay(now), spikeWindow(now).lastComplete)),
       end: new Date(now),
+      countFrom: new Date(startOfUtcDay(now)),
     }),
   ]);
-  const todayHours = estimate.hours.filter((h) => h.start.getTime() >= startOfUtcDay(now));
   const hour = pickSpikeHour(
     estimate.hours.map((h) => ({ ...h, start: h.start.getTime() })),
     now,
@@ -102,7 +102,7 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
   );
   const todayRecord: CostDayRecord = {
     day: dayKey(now),
-    amountMicros: todayHours.reduce((sum, h) => sum + h.amountMicros, 0),
+    amountMicros: estimate.amountMicros,
     byScope: {},
     kind: 'estimate',
     fetchedAt: nowIso,

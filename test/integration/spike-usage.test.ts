@@ -44,5 +44,15 @@ describe.each(PROVIDERS)('$name hourly usage for the spike alert', (p) => {
     expect(e.hours[1]?.byScope).toEqual({ proj_web: m });
     expect(e.hours[1]?.unknownModels).toEqual([]);
     expect(e.amountMicros).toBe(4 * m);
+    expect(e.unknownModels).toEqual(['mystery-model']);
+    // Today's estimate counts only today's hours; the hours still cover yesterday 23:00.
+    const today = await client().usageEstimate({
+      start: new Date('2026-11-24T23:00:00Z'),
+      end: new Date('2026-11-25T00:10:00Z'),
+      countFrom: new Date('2026-11-25T00:00:00Z'),
+    });
+    expect(today.amountMicros).toBe(m);
+    expect(today.unknownModels).toEqual([]);
+    expect(today.hours).toEqual(e.hours);
   });
 });

@@ -9,12 +9,7 @@ import { type ProviderAuthReason, ProviderQuotaError, ProviderResponseError } fr
 import { EstimateTally } from '../estimate.ts';
 import { type ErrorInfo, getJson, type HttpOptions } from '../http.ts';
 import { type Page, paginate } from '../paginate.ts';
-import {
-  type AnthropicPriceTable,
-  defaultAnthropicPrices,
-  findAnthropicPrice,
-  priceMessages,
-} from './pricing.ts';
+import { type AnthropicPriceTable, defaultAnthropicPrices, priceMessages } from './pricing.ts';
 import { costReportSchema, messagesUsageSchema } from './schemas.ts';
 
 export interface AnthropicOptions extends Omit<HttpOptions, 'provider' | 'headers' | 'classify'> {
@@ -111,7 +106,7 @@ export class AnthropicCostSource implements CostSource {
       .sort((a, b) => (a.day < b.day ? -1 : 1));
   }
 
-  async usageEstimate(range: { start: Date; end: Date }): Promise<UsageEstimate> {
+  async usageEstimate(range: { start: Date; end: Date; countFrom?: Date }): Promise<UsageEstimate> {
     const tally = new EstimateTally();
     if (range.end.getTime() - range.start.getTime() >= 60_000) {
       const rows = this.pages(
@@ -120,11 +115,12 @@ export class AnthropicCostSource implements CostSource {
         messagesUsageSchema,
         range,
         HOUR_MS,
-        // workspace_id: the spike alert names the workspaces that drove an hour.
         {
           bucket_width: '1h',
           limit: String(ANTHROPIC_PAGE_LIMITS['1h']),
-          'group_by[]': ['workspace_id', 'model'],
+          // Tier and context window change the rate (batch is half, 200k-1M the long-context tier);
+          // workspace_id: the spike alert names the workspaces that drove an hour.
+          'group_by[]': ['workspace_id', 'model', 'service_tier', 'context_window'],
         },
       );
       for await (const bucket of rows) {
@@ -134,9 +130,9 @@ export class AnthropicCostSource implements CostSource {
             PROVIDER,
             `anthropic usage_report: starting_at: expected an RFC 3339 instant, got ${JSON.stringify(bucket.starting_at)}`,
           );
+        const at = new Date(hour);
         for (const r of bucket.results) {
-          const price = r.model ? findAnthropicPrice(this.prices, r.model) : undefined;
-          tally.add(r.model, price && priceMessages(price, r), r.uncached_input_tokens + r.output_tokens, {
+          tally.add(r.model, priceMessages(this.prices, r, at), r.uncached_input_tokens + r.output_tokens, {
             hour,
             scope: r.workspace_id,
           });

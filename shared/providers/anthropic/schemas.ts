@@ -33,7 +33,10 @@ export const messagesUsageResultSchema = z.object({
   output_tokens: tokens,
   model: nullableString,
   workspace_id: nullableString,
+  /** standard | batch | priority | priority_on_demand | flex | flex_discount, when grouped on. */
   service_tier: nullableString,
+  /** "0-200k" | "200k-1M", when grouped on: picks a long-context tier of the model's rates. */
+  context_window: nullableString,
 });
 
 const page = <T extends z.ZodType>(result: T) =>

@@ -9,7 +9,7 @@ import { type ProviderAuthReason, ProviderQuotaError } from '../errors.ts';
 import { EstimateTally } from '../estimate.ts';
 import { type ErrorInfo, getJson, type HttpOptions } from '../http.ts';
 import { type Page, paginate } from '../paginate.ts';
-import { defaultPriceTable, findPrice, type PriceTable, priceUsage } from './pricing.ts';
+import { defaultPriceTable, type PriceTable, priceUsage } from './pricing.ts';
 import { completionsPageSchema, costsPageSchema } from './schemas.ts';
 
 export interface OpenAiOptions extends Omit<HttpOptions, 'provider' | 'headers' | 'classify'> {
@@ -123,7 +123,7 @@ export class OpenAiCostSource implements CostSource {
       .sort((a, b) => (a.day < b.day ? -1 : 1));
   }
 
-  async usageEstimate(range: { start: Date; end: Date }): Promise<UsageEstimate> {
+  async usageEstimate(range: { start: Date; end: Date; countFrom?: Date }): Promise<UsageEstimate> {
     const tally = new EstimateTally();
     if (range.end.getTime() - range.start.getTime() >= 60_000) {
       for await (const bucket of this.pages(
@@ -138,11 +138,10 @@ export class OpenAiCostSource implements CostSource {
           group_by: ['project_id', 'model', 'batch'],
         },
       )) {
-        const where = { hour: bucket.start_time * 1000 };
+        const at = new Date(bucket.start_time * 1000);
         for (const r of bucket.results) {
-          const price = r.model ? findPrice(this.prices, r.model) : undefined;
-          tally.add(r.model, price && priceUsage(price, r), r.input_tokens + r.output_tokens, {
-            ...where,
+          tally.add(r.model, priceUsage(this.prices, r, at), r.input_tokens + r.output_tokens, {
+            hour: at.getTime(),
             scope: r.project_id,
           });
         }
