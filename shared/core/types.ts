@@ -21,8 +21,18 @@ export interface Grant {
  * or `amountMicros` (add a fixed amount), never both.
  */
 export type AutoRecharge =
-  | { belowMicros: Micros; toMicros: Micros; amountMicros?: undefined; monthlyLimitMicros?: Micros | undefined }
-  | { belowMicros: Micros; amountMicros: Micros; toMicros?: undefined; monthlyLimitMicros?: Micros | undefined };
+  | {
+      belowMicros: Micros;
+      toMicros: Micros;
+      amountMicros?: undefined;
+      monthlyLimitMicros?: Micros | undefined;
+    }
+  | {
+      belowMicros: Micros;
+      amountMicros: Micros;
+      toMicros?: undefined;
+      monthlyLimitMicros?: Micros | undefined;
+    };
 
 /** Cost of the half-open interval [start, end). */
 export interface CostBucket {
@@ -40,6 +50,8 @@ export interface AlertPolicy {
   lowBalanceUsd: number[];
   lowRunwayDays?: number | undefined;
   expiryWarningDays: number[];
+  /** The account's auto-recharge setting (the replay needs it; the recharge-limit alert follows from it). */
+  autoRecharge?: AutoRecharge | undefined;
 }
 
 /** Everything the ledger is a pure function of. */
