@@ -120,6 +120,7 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     pastDaysEstimated: estimateDays,
     unpricedModels: estimate.unknownModels,
     burnOrder: policy.burnOrder,
+    autoRecharge: config.autoRecharge ?? null,
     alertsDue: due.map((a) => a.key),
   };
   const { writeRequests } = await deps.store.commitSync({
