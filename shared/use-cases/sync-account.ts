@@ -118,6 +118,7 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     grants,
     buckets,
     burnOrder: policy.burnOrder,
+    autoRecharge: policy.autoRecharge,
     at: now,
     todayMicros,
     hour,
@@ -146,6 +147,7 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     pastDaysEstimated: estimateDays,
     unpricedModels: estimate.unknownModels,
     burnOrder: policy.burnOrder,
+    autoRecharge: config.autoRecharge ?? null,
     alertsDue: due.map((a) => a.key),
   };
   const { writeRequests } = await deps.store.commitSync({
