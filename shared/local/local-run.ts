@@ -75,11 +75,12 @@ export async function startLocalServices(
     const demo = !env.OPENAI_ADMIN_KEY && !env.ANTHROPIC_ADMIN_KEY;
     if (demo) {
       const now = Date.now();
-      const openai = await startOpenAiFake();
+      // The fakes answer like the live APIs (string amounts, clamped pages, bound cursors, …).
+      const openai = await startOpenAiFake({ mode: 'live' });
       stops.push(openai.stop);
       openai.setCosts(demoCostHistory(now));
       openai.setUsage(demoUsageToday(now));
-      const anthropic = await startAnthropicFake();
+      const anthropic = await startAnthropicFake({ mode: 'live' });
       stops.push(anthropic.stop);
       anthropic.setCosts(demoCostHistory(now, 0.8));
       anthropic.setUsage(demoUsageToday(now, ['claude-haiku-4-5', 'claude-sonnet-4-5']));

@@ -4,6 +4,7 @@
  */
 import { bundleBench } from './bundle-bench.ts';
 import { ledgerBench } from './ledger-bench.ts';
+import { parseBench } from './parse-bench.ts';
 import { spikeBench } from './spike-bench.ts';
 import { syncBench } from './sync-bench.ts';
 
@@ -11,6 +12,7 @@ const sections: Record<string, () => void | Promise<void>> = {
   ledger: ledgerBench,
   sync: syncBench,
   bundle: bundleBench,
+  parse: parseBench,
   spike: spikeBench,
 };
 
