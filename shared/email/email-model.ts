@@ -3,7 +3,7 @@ import { burnRate, forecastMonthEnd, runway } from '../core/derived.ts';
 import type { Figures } from '../core/figures.ts';
 import { microsToUsd, ratioToUsd, roundRatio, usdToMicros } from '../core/money.ts';
 import type { AccountConfig } from '../schemas/account-config.ts';
-import { type AlertText, describeAlert, SEVERITY } from './alert-text.ts';
+import { type AlertText, describeAlert, rechargeLine, SEVERITY } from './alert-text.ts';
 import { type ChartRow, type DailySpend, projectionRows, spendRows } from './charts.ts';
 import { isoDay, isoMinute, percent, usd, usdMicros } from './format.ts';
 
@@ -89,7 +89,14 @@ export function emailModel(facts: AlertEmailInput): EmailModel {
       : 'no spend history yet',
   ]);
   if (f.hasGrants)
-    summary.push(['Runway', days ? `${roundRatio(days.num * 10, days.den) / 10} days` : 'not burning']);
+    summary.push([
+      'Runway',
+      days
+        ? `${roundRatio(days.num * 10, days.den) / 10} days`
+        : f.autoRecharge && rate && rate.num > 0
+          ? 'no end in sight: auto-recharge keeps it going'
+          : 'not burning',
+    ]);
   const budget = account.monthlyBudgetUsd;
   summary.push([
     'Month to date',
@@ -98,8 +105,10 @@ export function emailModel(facts: AlertEmailInput): EmailModel {
       : `${usdMicros(f.monthToDateMicros)} (no monthly budget set)`,
   ]);
   summary.push(['Month-end forecast', usd(ratioToUsd(forecast.num, forecast.den))]);
+  if (f.hour) summary.push(['Last hour', `${usdMicros(f.hour.amountMicros)} (estimate from hourly usage)`]);
+  if (f.autoRecharge) summary.push(['Auto-recharge', rechargeLine(f)]);
   const grants = f.grants.map((g): [string, string, string, string] => [
-    g.grant.id,
+    g.grant.auto ? `${g.grant.id} (modelled)` : g.grant.id,
     g.expired
       ? `${usdMicros(0)} (expired, ${usdMicros(g.expiredMicros)} lost)`
       : usd(microsToUsd(g.remainingMicros)) + (g.active ? '' : ' (not active yet)'),

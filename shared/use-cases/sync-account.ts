@@ -2,6 +2,7 @@ import { evaluateAlerts } from '../core/alerts.ts';
 import { toOutputFigures } from '../core/derived.ts';
 import { computeFigures, type Figures } from '../core/figures.ts';
 import { microsToUsd } from '../core/money.ts';
+import { pickSpikeHour, spikeWindow } from '../core/spike.ts';
 import { DAY_MS, dayKey, startOfUtcDay } from '../core/time.ts';
 import type { AccountStore, AlertRecord, CostDayRecord, CostSource, SecretSource } from '../ports.ts';
 import { ConcurrentSyncError } from '../ports.ts';
@@ -82,8 +83,18 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     window.start < window.end
       ? source.dailyCosts({ start: new Date(window.start), end: new Date(window.end) })
       : Promise.resolve([]),
-    source.usageEstimate({ start: new Date(startOfUtcDay(now)), end: new Date(now) }),
+    // From the last complete hour (yesterday 23:00 just after midnight) for the spike rule; only
+    // today's hours count toward today's estimate. One request either way (≤ 25 of 168 hours).
+    source.usageEstimate({
+      start: new Date(Math.min(startOfUtcDay(now), spikeWindow(now).lastComplete)),
+      end: new Date(now),
+      countFrom: new Date(startOfUtcDay(now)),
+    }),
   ]);
+  const hour = pickSpikeHour(
+    estimate.hours.map((h) => ({ ...h, start: h.start.getTime() })),
+    now,
+  );
   const fetched = keepLateEstimates(
     items.costs,
     daily.filter((d) => d.day < dayKey(now)).map((d) => actualRecord(d, nowIso)),
@@ -103,7 +114,15 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
   );
 
   const policy = toAlertPolicy(config);
-  const figures = computeFigures({ grants, buckets, burnOrder: policy.burnOrder, at: now, todayMicros });
+  const figures = computeFigures({
+    grants,
+    buckets,
+    burnOrder: policy.burnOrder,
+    autoRecharge: policy.autoRecharge,
+    at: now,
+    todayMicros,
+    hour,
+  });
   const [operatorAlerts, accountAlerts] = partition(items.alerts, (a) => a.key.startsWith(OPERATOR_PREFIX));
   const evaluation = evaluateAlerts(figures, policy, new Set(accountAlerts.map((a) => a.key)));
   const due: AlertRecord[] = evaluation.fired.map((c) => ({
@@ -122,10 +141,13 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
   const snapshot = {
     ...toOutputFigures(figures, nowIso),
     todayEstimateUsd: microsToUsd(todayMicros),
+    hourSpendUsd: microsToUsd(hour.amountMicros),
+    hourSpendFrom: new Date(hour.start).toISOString(),
     costsReportedThrough: costsThrough ?? null,
     pastDaysEstimated: estimateDays,
     unpricedModels: estimate.unknownModels,
     burnOrder: policy.burnOrder,
+    autoRecharge: config.autoRecharge ?? null,
     alertsDue: due.map((a) => a.key),
   };
   const { writeRequests } = await deps.store.commitSync({

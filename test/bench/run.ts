@@ -6,6 +6,7 @@ import { bundleBench } from './bundle-bench.ts';
 import { ledgerBench } from './ledger-bench.ts';
 import { parseBench } from './parse-bench.ts';
 import { pricesBench } from './prices-bench.ts';
+import { spikeBench } from './spike-bench.ts';
 import { syncBench } from './sync-bench.ts';
 
 const sections: Record<string, () => void | Promise<void>> = {
@@ -14,6 +15,7 @@ const sections: Record<string, () => void | Promise<void>> = {
   bundle: bundleBench,
   parse: parseBench,
   prices: pricesBench,
+  spike: spikeBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

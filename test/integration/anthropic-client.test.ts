@@ -111,7 +111,12 @@ describe('Anthropic specifics', () => {
     });
     // 600k uncached × $3 + 400k cache reads × $0.30 per 1M; the dated model falls back to its alias.
     expect(e.amountMicros).toBe(1_800_000 + 120_000);
-    expect(fake.requests[0]?.query.getAll('group_by[]')).toEqual(['model', 'service_tier', 'context_window']);
+    expect(fake.requests[0]?.query.getAll('group_by[]')).toEqual([
+      'workspace_id',
+      'model',
+      'service_tier',
+      'context_window',
+    ]);
   });
 
   it('billing_error (out of credit) is not retried', async () => {

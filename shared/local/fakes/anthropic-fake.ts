@@ -113,7 +113,7 @@ export async function startAnthropicFake(options: AnthropicFakeOptions = {}) {
         ending_at: iso(s + width),
         results: usage
           .filter((u) => Date.parse(u.hour) >= s && Date.parse(u.hour) < s + width)
-          .map((u) => toMessagesResult(u, live)),
+          .map((u) => toMessagesResult(u, live, groupBy.includes('workspace_id'))),
       }));
     } else {
       return failure(404, 'not_found_error', `Not found: ${req.path}`);
@@ -207,7 +207,7 @@ function sixDecimals(cents: string): string {
   return frac.length > 6 ? cents : `${whole}.${frac.padEnd(6, '0')}`;
 }
 
-function toMessagesResult(u: UsageRow, live: boolean) {
+function toMessagesResult(u: UsageRow, live: boolean, byWorkspace: boolean) {
   return {
     uncached_input_tokens: u.input_tokens - (u.input_cached_tokens ?? 0),
     cache_creation: live
@@ -217,7 +217,7 @@ function toMessagesResult(u: UsageRow, live: boolean) {
     output_tokens: u.output_tokens,
     server_tool_use: live ? { web_search_requests: null } : { web_search_requests: 0 },
     api_key_id: null,
-    workspace_id: null,
+    workspace_id: byWorkspace ? (u.projectId ?? null) : null,
     model: u.model,
     service_tier: 'standard',
     context_window: '0-200k',

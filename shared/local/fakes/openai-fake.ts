@@ -25,6 +25,8 @@ import {
 export interface UsageRow {
   hour: string;
   model: string;
+  /** OpenAI project_id / Anthropic workspace_id; absent or null: none (the default workspace). */
+  projectId?: string | null;
   input_tokens: number;
   input_cached_tokens?: number;
   output_tokens: number;
@@ -265,11 +267,12 @@ function usageResults(rows: UsageRow[], groupBy: string[], live: boolean) {
     const key = JSON.stringify([
       groupBy.includes('model') ? r.model : null,
       groupBy.includes('batch') ? (r.batch ?? false) : null,
+      groupBy.includes('project_id') ? (r.projectId ?? null) : null,
     ]);
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   return [...groups].map(([key, list]) => {
-    const [model, batch] = JSON.parse(key) as [string | null, boolean | null];
+    const [model, batch, projectId] = JSON.parse(key) as [string | null, boolean | null, string | null];
     const sum = (f: (r: UsageRow) => number) => list.reduce((a, r) => a + f(r), 0);
     return {
       object: 'organization.usage.completions.result',
@@ -277,7 +280,7 @@ function usageResults(rows: UsageRow[], groupBy: string[], live: boolean) {
       output_tokens: sum((r) => r.output_tokens),
       input_cached_tokens: sum((r) => r.input_cached_tokens ?? 0),
       num_model_requests: sum((r) => r.num_model_requests ?? 1),
-      project_id: null,
+      project_id: projectId,
       user_id: null,
       api_key_id: null,
       model,

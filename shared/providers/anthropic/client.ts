@@ -5,7 +5,7 @@ import type { ZodType } from 'zod';
 import { DAY_MS } from '../../core/time.ts';
 import type { CostSource, DailyCost, UsageEstimate } from '../../ports.ts';
 import { CENTS, completeDays, dailyCost } from '../daily-cost.ts';
-import { type ProviderAuthReason, ProviderQuotaError } from '../errors.ts';
+import { type ProviderAuthReason, ProviderQuotaError, ProviderResponseError } from '../errors.ts';
 import { EstimateTally } from '../estimate.ts';
 import { type ErrorInfo, getJson, type HttpOptions } from '../http.ts';
 import { type Page, paginate } from '../paginate.ts';
@@ -111,7 +111,7 @@ export class AnthropicCostSource implements CostSource {
       .sort((a, b) => (a.day < b.day ? -1 : 1));
   }
 
-  async usageEstimate(range: { start: Date; end: Date }): Promise<UsageEstimate> {
+  async usageEstimate(range: { start: Date; end: Date; countFrom?: Date }): Promise<UsageEstimate> {
     const tally = new EstimateTally();
     if (range.end.getTime() - range.start.getTime() >= 60_000) {
       const rows = this.pages(
@@ -123,14 +123,24 @@ export class AnthropicCostSource implements CostSource {
         {
           bucket_width: '1h',
           limit: String(ANTHROPIC_PAGE_LIMITS['1h']),
-          // Tier and context window change the rate (batch is half, 200k-1M the long-context tier).
-          'group_by[]': ['model', 'service_tier', 'context_window'],
+          // Tier and context window change the rate (batch is half, 200k-1M the long-context tier);
+          // workspace_id: the spike alert names the workspaces that drove an hour.
+          'group_by[]': ['workspace_id', 'model', 'service_tier', 'context_window'],
         },
       );
       for await (const bucket of rows) {
-        const at = new Date(bucket.starting_at);
+        const hour = Date.parse(bucket.starting_at);
+        if (Number.isNaN(hour))
+          throw new ProviderResponseError(
+            PROVIDER,
+            `anthropic usage_report: starting_at: expected an RFC 3339 instant, got ${JSON.stringify(bucket.starting_at)}`,
+          );
+        const at = new Date(hour);
         for (const r of bucket.results) {
-          tally.add(r.model, priceMessages(this.prices, r, at), messagesTokens(r));
+          tally.add(r.model, priceMessages(this.prices, r, at), messagesTokens(r), {
+            hour,
+            scope: r.workspace_id,
+          });
         }
       }
     }

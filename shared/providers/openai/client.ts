@@ -123,7 +123,7 @@ export class OpenAiCostSource implements CostSource {
       .sort((a, b) => (a.day < b.day ? -1 : 1));
   }
 
-  async usageEstimate(range: { start: Date; end: Date }): Promise<UsageEstimate> {
+  async usageEstimate(range: { start: Date; end: Date; countFrom?: Date }): Promise<UsageEstimate> {
     const tally = new EstimateTally();
     if (range.end.getTime() - range.start.getTime() >= 60_000) {
       for await (const bucket of this.pages(
@@ -134,12 +134,16 @@ export class OpenAiCostSource implements CostSource {
         {
           bucket_width: '1h',
           limit: String(OPENAI_PAGE_LIMITS.usage['1h']),
-          group_by: ['model', 'batch'],
+          // project_id: the spike alert names the projects that drove an hour.
+          group_by: ['project_id', 'model', 'batch'],
         },
       )) {
         const at = new Date(bucket.start_time * 1000);
         for (const r of bucket.results) {
-          tally.add(r.model, priceUsage(this.prices, r, at), r.input_tokens + r.output_tokens);
+          tally.add(r.model, priceUsage(this.prices, r, at), r.input_tokens + r.output_tokens, {
+            hour: at.getTime(),
+            scope: r.project_id,
+          });
         }
       }
     }
