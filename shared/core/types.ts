@@ -21,8 +21,18 @@ export interface Grant {
  * or `amountMicros` (add a fixed amount), never both.
  */
 export type AutoRecharge =
-  | { belowMicros: Micros; toMicros: Micros; amountMicros?: undefined; monthlyLimitMicros?: Micros | undefined }
-  | { belowMicros: Micros; amountMicros: Micros; toMicros?: undefined; monthlyLimitMicros?: Micros | undefined };
+  | {
+      belowMicros: Micros;
+      toMicros: Micros;
+      amountMicros?: undefined;
+      monthlyLimitMicros?: Micros | undefined;
+    }
+  | {
+      belowMicros: Micros;
+      amountMicros: Micros;
+      toMicros?: undefined;
+      monthlyLimitMicros?: Micros | undefined;
+    };
 
 /** Cost of the half-open interval [start, end). */
 export interface CostBucket {
