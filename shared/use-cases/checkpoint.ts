@@ -2,13 +2,14 @@ import {
   BURN_ORDERS,
   compareWithPage,
   type DriftComparison,
+  type DriftRow,
   RECHARGE_GROUP,
   splitBalance,
 } from '../core/drift.ts';
 import { type Micros, microsToUsd, usdToMicros } from '../core/money.ts';
 import { DAY_MS, dayKey, parseInstant, startOfUtcDay } from '../core/time.ts';
 import type { AutoRecharge, BurnOrder, Grant } from '../core/types.ts';
-import { usd } from '../email/format.ts';
+import { usd, usdMicros as usdMicrosText } from '../email/format.ts';
 import type { AccountItems, ReconciledRecord } from '../ports.ts';
 import { ConcurrentSyncError } from '../ports.ts';
 import { toAlertPolicy } from '../schemas/account-config.ts';
@@ -415,11 +416,16 @@ function buildReport(input: {
   const others = BURN_ORDERS.filter((o) => o !== best)
     .map((o) => `${o} is off by ${usd(total(o))}`)
     .join('; ');
+  const sums = (rows: DriftRow[]) => rows.reduce((s, r) => s + r.ledgerMicros, 0);
   const verdict =
-    best === order
-      ? `the billing page matches the configured burnOrder (${order}) within ${usd(total(order))}; ${others}`
-      : `the billing page matches ${best} within ${usd(total(best))}; ${others}: set burnOrder to ${best} ` +
-        `(npx burnrate account set ${input.accountId} burnOrder=${best})`;
+    input.split && new Set(BURN_ORDERS.map(total)).size === 1
+      ? `with only the page's total, the burn orders cannot be told apart: burnrate had ${usdMicrosText(
+          sums(byOrder[order].rows),
+        )}, the page shows ${usdMicrosText([...input.split.values()].reduce((s, m) => s + m, 0))}`
+      : best === order
+        ? `the billing page matches the configured burnOrder (${order}) within ${usd(total(order))}; ${others}`
+        : `the billing page matches ${best} within ${usd(total(best))}; ${others}: set burnOrder to ${best} ` +
+          `(npx burnrate account set ${input.accountId} burnOrder=${best})`;
   const hints: string[] = [];
   const mine = byOrder[order];
   if (input.addedIds.length > 0 && !input.autoRecharge) {
