@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { parseEnvironment } from '../../shared/config/environment.ts';
+import { parseInstant } from '../../shared/core/time.ts';
 import { usd } from '../../shared/email/format.ts';
+import { InvalidInputError } from '../../shared/schemas/invalid-input.ts';
 import type { DriftReport } from '../../shared/use-cases/checkpoint.ts';
 
 /** `checkpoint`: re-anchor an account to the provider's billing page, with a drift report. */
@@ -21,6 +23,7 @@ export function registerCheckpoint(program: Command): void {
     )
     .option('--balance <usd>', 'the page’s total instead of per-grant figures (Anthropic)')
     .option('--dry-run', 'print the drift report, write nothing')
+    .option('--now <instant>', 'pretend the time is this ISO 8601 instant (for replays and tests)')
     .option('--json', 'print the drift report as JSON')
     .action(
       async (
@@ -32,14 +35,21 @@ export function registerCheckpoint(program: Command): void {
           balance?: string;
           dryRun?: boolean;
           json?: boolean;
+          now?: string;
         },
       ) => {
         const env = parseEnvironment();
+        const fixed = o.now === undefined ? undefined : parseInstant(o.now);
+        if (o.now !== undefined && fixed === undefined) {
+          throw new InvalidInputError([
+            `--now: expected an ISO 8601 instant such as 2026-07-01T00:00:00Z, got "${o.now}"`,
+          ]);
+        }
         const { checkpointPort } = await import('../../shared/compose.ts');
         const { checkpointAccount } = await import('../../shared/use-cases/checkpoint.ts');
         let attempts = 0;
         const { report, written } = await checkpointAccount(
-          { store: checkpointPort(env), now: () => new Date() },
+          { store: checkpointPort(env), now: () => (fixed === undefined ? new Date() : new Date(fixed)) },
           {
             accountId: o.account,
             at: o.at,
