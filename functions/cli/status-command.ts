@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { parseEnvironment } from '../../shared/config/environment.ts';
 import { reconciledText, usd } from '../../shared/email/format.ts';
 import type { ReconciledRecord } from '../../shared/ports.ts';
+import { rechargeCell } from './format-status.ts';
 
 /** `status`: the figures of each account's last sync, as stored (no provider call). */
 export function registerStatus(program: Command): void {
@@ -34,7 +35,18 @@ export function registerStatus(program: Command): void {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         return;
       }
-      const table = [['account', 'balance', 'burn/day', 'runway', 'at risk', 'last sync', 'last reconciled']];
+      const table = [
+        [
+          'account',
+          'balance',
+          'burn/day',
+          'runway',
+          'at risk',
+          'auto-recharge',
+          'last sync',
+          'last reconciled',
+        ],
+      ];
       for (const r of rows) {
         const s = r as {
           balanceUsd?: number;
@@ -43,7 +55,8 @@ export function registerStatus(program: Command): void {
           grants?: Array<{ atRiskUsd: number | null }>;
           lastSyncAt: string | null;
           reconciled: ReconciledRecord | null;
-        };
+          autoRecharge?: unknown;
+        } & Partial<Parameters<typeof rechargeCell>[0]>;
         const atRisk = s.grants?.reduce((sum, g) => sum + (g.atRiskUsd ?? 0), 0);
         table.push([
           String(r.accountId),
@@ -51,6 +64,9 @@ export function registerStatus(program: Command): void {
           s.burnRateUsdPerDay === undefined ? '-' : usd(s.burnRateUsdPerDay),
           s.runwayDays == null ? '-' : `${s.runwayDays} d`,
           atRisk === undefined ? '-' : usd(atRisk),
+          s.autoRecharge && s.rechargesThisMonth !== undefined
+            ? rechargeCell(s as Parameters<typeof rechargeCell>[0])
+            : '-',
           s.lastSyncAt ?? 'never',
           s.reconciled ? reconciledText(s.reconciled) : 'never',
         ]);

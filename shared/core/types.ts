@@ -50,6 +50,8 @@ export interface AlertPolicy {
   lowBalanceUsd: number[];
   lowRunwayDays?: number | undefined;
   expiryWarningDays: number[];
+  /** The account's auto-recharge setting (the replay needs it; the recharge-limit alert follows from it). */
+  autoRecharge?: AutoRecharge | undefined;
 }
 
 /** Everything the ledger is a pure function of. */

@@ -8,7 +8,7 @@ import {
 } from '../core/drift.ts';
 import { type Micros, microsToUsd, usdToMicros } from '../core/money.ts';
 import { DAY_MS, dayKey, parseInstant, startOfUtcDay } from '../core/time.ts';
-import type { AutoRecharge, BurnOrder, Grant } from '../core/types.ts';
+import type { BurnOrder, Grant } from '../core/types.ts';
 import { usd, usdMicros as usdMicrosText } from '../email/format.ts';
 import type { AccountItems, ReconciledRecord } from '../ports.ts';
 import { ConcurrentSyncError } from '../ports.ts';
@@ -247,7 +247,7 @@ export function planCheckpoint(
 
   const { buckets, todayMicros } = ledgerBuckets(items.costs, at);
   const beforeAtMicros = dayKey(at) < dayKey(now) ? spentBefore(at, todayMicros) : todayMicros;
-  const autoRecharge = (toAlertPolicy(config) as { autoRecharge?: AutoRecharge }).autoRecharge;
+  const { autoRecharge } = toAlertPolicy(config);
   const comparison = compareWithPage(
     { grants, buckets, beforeAtMicros, at, autoRecharge, entered, added: added.map((g) => g.id) },
     order,

@@ -142,6 +142,59 @@ describe('drift report', () => {
   });
 });
 
+describe('modelled recharges against the page', () => {
+  /**
+   * autoRecharge restores to $100 below $20; g1 $100 from 11-01, $10 a day. The 11-09 draw crosses
+   * $20 and makes auto-2026-11-09 ($80, active from 11-10); by 11-12 g1 is empty and it holds $70.
+   */
+  function recharging(): AccountItems {
+    const days: CostDayRecord[] = [];
+    for (let d = 1; d <= 11; d++)
+      days.push({
+        day: `2026-11-${String(d).padStart(2, '0')}`,
+        amountMicros: 10_000_000,
+        byScope: {},
+        kind: 'actual',
+        fetchedAt: '2026-11-12T09:00:00Z',
+      });
+    return account(
+      { grants: [{ id: 'g1', amountUsd: 100, effectiveAt: '2026-11-01T00:00:00Z' }], costs: days },
+      { autoRecharge: { belowUsd: 20, toUsd: 100 } },
+    );
+  }
+  const at = '2026-11-12T00:00:00Z';
+  const now = Date.parse('2026-11-12T09:00:00Z');
+
+  it('compares them as one group with the recharges the page lists (their ids differ)', () => {
+    const { report } = planCheckpoint(
+      recharging(),
+      request({ at, figures: ['g1=0', 'r1=70'], adds: ['r1,80,2026-11-09'] }),
+      now,
+    );
+    expect(report.rows).toEqual([
+      { grant: 'g1', burnrateUsd: 0, billingPageUsd: 0, differenceUsd: 0 },
+      {
+        grant: 'recharges',
+        modelled: ['auto-2026-11-09'],
+        added: ['r1'],
+        burnrateUsd: 70,
+        billingPageUsd: 70,
+        differenceUsd: 0,
+      },
+    ]);
+    expect(report.totalDriftUsd).toBe(0);
+    expect(report.hints).toEqual([]);
+  });
+
+  it('hints when the page lists none of the modelled recharges', () => {
+    const { report } = planCheckpoint(recharging(), request({ at, figures: ['g1=0'] }), now);
+    expect(report.rows.at(-1)).toMatchObject({ grant: 'recharges', burnrateUsd: 70, billingPageUsd: 0 });
+    expect(report.hints).toEqual([
+      'burnrate modelled recharges the billing page does not list (auto-2026-11-09): check that auto-recharge is on at the provider and that autoRecharge in the config matches it',
+    ]);
+  });
+});
+
 describe('the write a checkpoint makes', () => {
   it('replaces every checkpoint, drops one a grant effective after T can no longer carry, bumps the version', () => {
     // Old checkpoints at 12:00, after the new instant: `late` (effective 12:00) carried one too.
