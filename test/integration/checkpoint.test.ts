@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../functions/cli/main.ts';
 import { renderAlertEmail } from '../../shared/email/render-alert-email.ts';
 import { EnvSecretSource } from '../../shared/secrets/secret-sources.ts';
 import { DynamoAccountStore } from '../../shared/store/dynamo-account-store.ts';
@@ -189,23 +190,51 @@ describe('checkpoint against DynamoDB Local', () => {
   });
 });
 
-describe('burnrate checkpoint (spawned CLI)', () => {
-  async function cli(args: string[]) {
-    const { OPENAI_ADMIN_KEY: _k, ...rest } = process.env;
-    const env = {
-      ...rest,
+describe('burnrate checkpoint (the CLI against DynamoDB Local)', () => {
+  function env(): Record<string, string> {
+    return {
       AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       BURNRATE_TABLE: table,
     };
+  }
+  /** A spawned `burnrate` process, as an operator runs it. */
+  async function cli(args: string[]) {
+    const { OPENAI_ADMIN_KEY: _k, ...rest } = process.env;
     try {
-      const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { env });
+      const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { env: { ...rest, ...env() } });
       return { code: 0, stdout, stderr };
     } catch (error) {
       const e = error as { code: number; stdout: string; stderr: string };
       return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  }
+  /**
+   * The same CLI entry point (commander, exit codes, messages) in this process: a spawn costs
+   * seconds on a loaded machine, and the many invalid-input cases only need the exit code and text.
+   */
+  async function inProcess(args: string[]) {
+    const saved = { ...process.env };
+    Object.assign(process.env, env());
+    let stdout = '';
+    let stderr = '';
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      stdout += String(chunk);
+      return true;
+    });
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      stderr += String(chunk);
+      return true;
+    });
+    try {
+      const code = await main(['node', 'burnrate', ...args]);
+      return { code, stdout, stderr };
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+      process.env = saved;
     }
   }
   const base = [
@@ -232,8 +261,8 @@ describe('burnrate checkpoint (spawned CLI)', () => {
       [['g1=-1', 'g2=300', 'promo=100'], 'grant g1: remaining -1: must be >= 0'],
       [['g1=90.17', 'g2=300', 'promo=100', 'nope=1'], 'grant nope: no such grant on account acme'],
     ];
-    for (const [args, message] of cases) {
-      const out = await cli([...base, ...args]);
+    for (const [i, [args, message]] of cases.entries()) {
+      const out = i === 0 ? await cli([...base, ...args]) : await inProcess([...base, ...args]);
       expect(out.code, out.stderr).toBe(2);
       expect(out.stderr).toContain(message);
     }
@@ -271,10 +300,10 @@ describe('burnrate checkpoint (spawned CLI)', () => {
       remainingAsOf: '2026-11-25T09:00:00Z',
     });
 
-    const status = await cli(['status']);
+    const status = await inProcess(['status']);
     expect(status.stdout).toMatch(/last reconciled/);
     expect(status.stdout).toContain('2026-11-25, drift $200.03');
-    const json = JSON.parse((await cli(['status', '--json'])).stdout);
+    const json = JSON.parse((await inProcess(['status', '--json'])).stdout);
     expect(json[0].reconciled).toMatchObject({
       at: '2026-11-25T09:00:00Z',
       driftUsd: 200.03,
@@ -283,7 +312,7 @@ describe('burnrate checkpoint (spawned CLI)', () => {
   });
 
   it('--balance splits the page total by burn order', { timeout: 120_000 }, async () => {
-    const out = await cli([...base, '--balance', '390.17']);
+    const out = await inProcess([...base, '--balance', '390.17']);
     expect(out.code, out.stderr).toBe(0);
     expect(out.stdout).toContain('--balance split by burn order: g2 $300.00, g1 $90.17, promo $0.00');
     const after = await items();
