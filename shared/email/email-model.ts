@@ -91,7 +91,14 @@ export function emailModel(facts: AlertEmailInput): EmailModel {
       : 'no spend history yet',
   ]);
   if (f.hasGrants)
-    summary.push(['Runway', days ? `${roundRatio(days.num * 10, days.den) / 10} days` : 'not burning']);
+    summary.push([
+      'Runway',
+      days
+        ? `${roundRatio(days.num * 10, days.den) / 10} days`
+        : f.autoRecharge && rate && rate.num > 0
+          ? 'no end in sight: auto-recharge keeps it going'
+          : 'not burning',
+    ]);
   const budget = account.monthlyBudgetUsd;
   summary.push([
     'Month to date',
