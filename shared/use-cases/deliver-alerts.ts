@@ -1,6 +1,6 @@
 import { type AlertCandidate, parseAlertKey } from '../core/alerts.ts';
 import type { Figures } from '../core/figures.ts';
-import type { AlertDeliveryStore, AlertRecord, CostDayRecord, Mailer } from '../ports.ts';
+import type { AlertDeliveryStore, AlertRecord, CostDayRecord, Mailer, ReconciledRecord } from '../ports.ts';
 import type { AccountConfig } from '../schemas/account-config.ts';
 
 export interface RenderedEmail {
@@ -22,6 +22,7 @@ export interface AlertEmailFacts {
   costsReportedThrough?: string | undefined;
   todayIsEstimate: boolean;
   demo?: boolean;
+  reconciled?: ReconciledRecord | undefined;
 }
 
 export interface DeliveryDeps {
@@ -43,6 +44,7 @@ export interface DeliveryInput {
   pending: readonly AlertRecord[];
   costs: readonly CostDayRecord[];
   costsReportedThrough?: string | undefined;
+  reconciled?: ReconciledRecord | undefined;
 }
 
 /**
@@ -82,6 +84,7 @@ export async function deliverAlerts(
     costsReportedThrough: input.costsReportedThrough,
     todayIsEstimate: true,
     demo: deps.demo,
+    reconciled: input.reconciled,
   });
   let messageId: string;
   try {

@@ -38,6 +38,7 @@ export async function processAccount(deps: ProcessDeps, accountId: string): Prom
         pending: r.pending,
         costs: r.costs,
         costsReportedThrough: r.costsReportedThrough,
+        reconciled: r.reconciled,
       });
       return { ...outcome, sent };
     } catch (error) {
