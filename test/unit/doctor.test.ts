@@ -9,7 +9,7 @@ const config = { id: 'acme', provider: 'openai', recipients: ['ops@acme.example'
 function deps(days: DailyCost[], unknownModels: string[] = []): DoctorDeps {
   const source: CostSource = {
     dailyCosts: async () => days,
-    usageEstimate: async (range) => ({ amountMicros: 1_234_567, unknownModels, ...range }),
+    usageEstimate: async (range) => ({ amountMicros: 1_234_567, unknownModels, hours: [], ...range }),
   };
   return {
     now: () => NOW,
