@@ -98,7 +98,7 @@ describe.each(PROVIDERS.flatMap((p) => MODES.map((mode) => ({ ...p, mode }))))(
       fake.setUsage(ordinary('2026-11-24', 24));
       for (
         let t = Date.parse('2026-11-24T00:05:00Z');
-        t < Date.parse('2026-11-24T06:00:00Z');
+        t < Date.parse('2026-11-24T03:00:00Z');
         t += 15 * 60_000
       ) {
         now = new Date(t);
