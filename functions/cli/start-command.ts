@@ -63,7 +63,8 @@ export function registerStart(program: Command): void {
             'No accounts yet. Add one: npx burnrate account put my-account.json, then npx burnrate grant add --account ID --amount 500 --effective 2026-01-15',
           );
         }
-        await quietDoctor(env, log);
+        // The doctor checks run beside the first pass (not before it) and print after it.
+        const doctor = quietDoctor(env);
         const deps = processDeps(env, { demo: services.demo });
         const seen = new Set<string>();
         const pass = async () => {
@@ -82,6 +83,8 @@ export function registerStart(program: Command): void {
           log(`Emails: ${services.sesWebPage} (the SES emulator's page, while this runs; JSON at /store)`);
         };
         await pass();
+        const failedChecks = await doctor;
+        if (failedChecks) log(failedChecks);
         if (o.once) return void (await shutdown(0));
         log(`\nNext pass every ${interval} min; Ctrl-C stops burnrate and everything it started.`);
         setInterval(
@@ -98,16 +101,15 @@ export function registerStart(program: Command): void {
 /** The `burnrate doctor` checks, quietly: only what fails is printed (with its fix). */
 async function quietDoctor(
   env: import('../../shared/config/environment.ts').Environment,
-  log: (line: string) => void,
-): Promise<void> {
+): Promise<string | undefined> {
   const { doctorDeps } = await import('../../shared/compose-doctor.ts');
   const { runDoctor, formatDoctorReport } = await import('../../shared/use-cases/doctor.ts');
   const deps = doctorDeps(env);
   try {
     const failed = formatDoctorReport(await runDoctor(deps), { only: ['fail'] });
-    if (failed) log(`doctor (npx burnrate doctor for every check):\n${failed.trimEnd()}`);
+    return failed ? `doctor (npx burnrate doctor for every check):\n${failed.trimEnd()}` : undefined;
   } catch (error) {
-    log(`doctor: ${(error as Error).message}`);
+    return `doctor: ${(error as Error).message}`;
   } finally {
     deps.stop();
   }

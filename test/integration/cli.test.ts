@@ -436,7 +436,7 @@ describe('npm start (spawned)', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'burnrate-start-'));
     const child = start(['--interval', '60'], cwd);
     const output = collect(child);
-    for (let i = 0; i < 300 && !output().includes('Ctrl-C stops'); i++)
+    for (let i = 0; i < 500 && !output().includes('Ctrl-C stops'); i++)
       await new Promise((r) => setTimeout(r, 100));
     expect(output()).toContain('Ctrl-C stops');
     const pid = Number(/\(pid (\d+)\)/.exec(output())?.[1]);
@@ -446,5 +446,5 @@ describe('npm start (spawned)', () => {
     expect(code).toBe(0);
     await new Promise((r) => setTimeout(r, 200));
     expect(() => process.kill(pid, 0)).toThrow();
-  }, 60_000);
+  }, 90_000);
 });
