@@ -4,7 +4,15 @@ import type { Figures } from '../core/figures.ts';
 import { microsToUsd, ratioToUsd, roundRatio, usdToMicros } from '../core/money.ts';
 import type { AccountConfig } from '../schemas/account-config.ts';
 import { type AlertText, describeAlert, SEVERITY } from './alert-text.ts';
-import { type ChartRow, type DailySpend, projectionRows, spendRows } from './charts.ts';
+import {
+  type ChartRow,
+  type DailySpend,
+  dailyPaceUsd,
+  projectionMilestones,
+  projectionRows,
+  spendCaption,
+  spendRows,
+} from './charts.ts';
 import { isoDay, isoMinute, percent, usd, usdMicros } from './format.ts';
 
 /** Everything an alert email is rendered from; the clock is `figures.at`, never the wall clock. */
@@ -39,7 +47,13 @@ export interface EmailModel {
   freshness: string;
   notes: string[];
   spend: ChartRow[];
+  /** The budget's daily pace drawn across the spend chart, when a monthly budget is set. */
+  paceUsd?: number | undefined;
+  /** The spend chart in words (peak day, today, budget pace): shown under the chart in both parts. */
+  spendCaption: string[];
   projection: ChartRow[];
+  /** The projection's milestones (now, grants starting or expiring, the end), one line each. */
+  projectionMilestones: string[];
   /** Why there is no projection, when there is none. */
   projectionNote: string;
 }
@@ -124,6 +138,8 @@ export function emailModel(facts: AlertEmailInput): EmailModel {
     .sort((a, b) => b[1] - a[1])
     .map(([scope, micros]): [string, string] => [scope, usdMicros(micros)]);
   const projection = f.hasGrants ? projectionRows(f) : [];
+  const spend = spendRows(f, facts.dailySpend);
+  const pace = budget ? { ...dailyPaceUsd(budget, f.at), budgetUsd: budget } : undefined;
   return {
     scopes,
     scopeLabel: account.provider === 'anthropic' ? 'Workspace' : 'Project',
@@ -136,8 +152,11 @@ export function emailModel(facts: AlertEmailInput): EmailModel {
     grants,
     freshness,
     notes,
-    spend: spendRows(f, facts.dailySpend),
+    spend,
+    paceUsd: pace?.paceUsd,
+    spendCaption: spendCaption(spend, pace),
     projection,
+    projectionMilestones: projectionMilestones(projection),
     projectionNote: !f.hasGrants
       ? 'No prepaid credit on this account, so there is no balance to project.'
       : f.balanceMicros <= 0
