@@ -3,6 +3,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { documentClient, secretsManagerClient, sesClient } from './clients.ts';
 import type { Environment } from './config/environment.ts';
 import { renderAlertEmail, renderOperatorEmail } from './email/render-alert-email.ts';
+import { renderDigestEmail } from './email/render-digest-email.ts';
 import { SesMailer } from './email/ses-mailer.ts';
 import type { CostSource } from './ports.ts';
 import { AnthropicCostSource } from './providers/anthropic/client.ts';
@@ -65,6 +66,8 @@ export function processDeps(
     staleHours: env.BURNRATE_STALE_HOURS,
     isAuthError: (error) => error instanceof ProviderAuthError || error instanceof AdminKeyMissingError,
     delivery: sender ? { ...common, sender, render: renderAlertEmail, demo: options.demo } : undefined,
+    // TODO(delivery merge): add `chat` (the SNS chat publisher) so each digest is published too.
+    digest: sender ? { ...common, sender, renderDigest: renderDigestEmail, demo: options.demo } : undefined,
     operator: sender
       ? { ...common, sender, operatorEmail: env.BURNRATE_OPERATOR_EMAIL, renderOperator: renderOperatorEmail }
       : undefined,

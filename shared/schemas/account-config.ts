@@ -26,6 +26,8 @@ export const accountConfigSchema = z.strictObject({
   lowRunwayDays: positiveNumber.optional(),
   expiryWarningDays: thresholdList.default([30, 7, 1]),
   enabled: z.boolean({ error: 'expected true or false' }).default(true),
+  /** The weekly digest email (first run on or after Monday 09:00 UTC); "off" stops it. */
+  digest: z.enum(['weekly', 'off'], { error: 'expected "weekly" or "off"' }).default('weekly'),
   adminKeySecret: z
     .string({ error: 'expected a Secrets Manager secret name' })
     .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, { error: 'expected a Secrets Manager secret name' })

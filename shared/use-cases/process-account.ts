@@ -1,5 +1,6 @@
 import type { AccountStore } from '../ports.ts';
-import { type DeliveryDeps, deliverAlerts } from './deliver-alerts.ts';
+import { type DeliveryDeps, type DeliveryInput, deliverAlerts } from './deliver-alerts.ts';
+import { type DigestDeps, deliverDigest } from './deliver-digest.ts';
 import { notifyOperator, type OperatorAlertKind, type OperatorDeps } from './notify-operator.ts';
 import { type AccountOutcome, runOne } from './run-all.ts';
 import type { SyncDeps } from './sync-account.ts';
@@ -8,6 +9,8 @@ export interface ProcessDeps extends SyncDeps {
   store: AccountStore;
   /** Absent: alerts are recorded as due but not sent (e.g. `burnrate run --no-send`). */
   delivery?: DeliveryDeps | undefined;
+  /** Absent: a due weekly digest is recorded but not sent (it goes out at a later run that can send). */
+  digest?: DigestDeps | undefined;
   operator?: OperatorDeps | undefined;
   /** Hours without a successful sync before the operator hears of it. */
   staleHours: number;
@@ -29,21 +32,38 @@ export async function processAccount(deps: ProcessDeps, accountId: string): Prom
   const outcome = await runOne(deps, accountId);
   if (outcome.status === 'ok') {
     if (!deps.delivery) return { ...outcome, sent: [] };
-    try {
-      const r = outcome.result;
-      const { sent } = await deliverAlerts(deps.delivery, {
-        accountId,
-        config: r.config,
-        figures: r.figures,
-        pending: r.pending,
-        costs: r.costs,
-        costsReportedThrough: r.costsReportedThrough,
-      });
-      return { ...outcome, sent };
-    } catch (error) {
-      const operator = await tellOperator(deps, accountId, 'delivery-failed', (error as Error).message);
-      return { ...outcome, sent: [], deliveryError: error as Error, ...(operator && { operator }) };
+    const r = outcome.result;
+    const input: DeliveryInput = {
+      accountId,
+      config: r.config,
+      figures: r.figures,
+      pending: r.pending,
+      costs: r.costs,
+      costsReportedThrough: r.costsReportedThrough,
+    };
+    // Alerts and the weekly digest are two emails, delivered independently: one failing never holds
+    // back the other, and each retries at the next run.
+    const sent: string[] = [];
+    const errors: Error[] = [];
+    const sends: Array<() => Promise<{ sent: string[] }>> = [
+      () => deliverAlerts(deps.delivery as DeliveryDeps, input),
+    ];
+    if (deps.digest) {
+      const digest = deps.digest;
+      sends.push(() => deliverDigest(digest, input));
     }
+    for (const send of sends) {
+      try {
+        sent.push(...(await send()).sent);
+      } catch (error) {
+        errors.push(error as Error);
+      }
+    }
+    const [first] = errors;
+    if (!first) return { ...outcome, sent };
+    const message = errors.map((e) => e.message).join('\n');
+    const operator = await tellOperator(deps, accountId, 'delivery-failed', message);
+    return { ...outcome, sent, deliveryError: first, ...(operator && { operator }) };
   }
   if (outcome.status === 'invalid') {
     const operator = await tellOperator(deps, accountId, 'invalid-config', outcome.problems.join('\n'));

@@ -1,0 +1,121 @@
+import { runway } from '../core/derived.ts';
+import { microsToUsd, ratioToUsd, roundRatio } from '../core/money.ts';
+import { DAY_MS, dayKey } from '../core/time.ts';
+import { type AlertEmailInput, type EmailModel, emailModel } from './email-model.ts';
+import { isoDay, usd, usdMicros } from './format.ts';
+
+/** Everything a weekly digest is rendered from: the alert email's facts without alerts, plus the week. */
+export interface DigestEmailInput extends Omit<AlertEmailInput, 'alerts'> {
+  /** The Monday (YYYY-MM-DD) of the week the digest opens. */
+  week: string;
+  /**
+   * Auto-recharge this month (the `core` branch's figures), when the account has auto-recharge.
+   * TODO(core merge): fill from the snapshot's rechargedThisMonthUsd, rechargesThisMonth,
+   * forecastRechargesMonthEndUsd, rechargeLimitReachedOn and the config's monthly limit.
+   */
+  recharges?:
+    | {
+        rechargedThisMonthUsd: number;
+        rechargesThisMonth: number;
+        forecastRechargesMonthEndUsd: number;
+        rechargeLimitReachedOn?: string | null | undefined;
+        monthlyLimitUsd?: number | undefined;
+      }
+    | undefined;
+  /**
+   * The last reconciliation against the provider's billing page (`burnrate checkpoint`).
+   * TODO(checkpoint merge): fill from what the checkpoint command stores.
+   */
+  lastReconciliation?: { day: string; driftUsd: number } | undefined;
+}
+
+export type DigestModel = Omit<EmailModel, 'alerts'> & {
+  /** One line under the title: burnrate is running and when it looked. */
+  alive: string;
+  footer: string;
+};
+
+/** `+12%`, `-8%`, `0%`: change of `now` against `before` (integers), exact and rounded once. */
+function change(now: number, before: number): string {
+  const p = roundRatio((now - before) * 100, before);
+  return `${p > 0 ? '+' : ''}${p}%`;
+}
+
+/** Sum of the complete days in [from, to) of the daily series (missing days are zero). */
+function spendBetween(daily: AlertEmailInput['dailySpend'], from: number, to: number): number {
+  const [a, b] = [dayKey(from), dayKey(to)];
+  return daily.filter((d) => d.day >= a && d.day < b).reduce((sum, d) => sum + d.amountMicros, 0);
+}
+
+/**
+ * The digest says what a reader of the alert emails would want to know on a quiet Monday: balance,
+ * runway, the week's spend against the week before, the month against the budget, what expires
+ * next and how much of it is at risk. The HTML and the text part are two views of this model.
+ */
+export function digestModel(input: DigestEmailInput): DigestModel {
+  const base = emailModel({ ...input, alerts: [] });
+  const f = input.figures;
+  const name = input.account.name ?? input.account.id;
+  const lastWeek = spendBetween(input.dailySpend, f.day - 7 * DAY_MS, f.day);
+  const weekBefore = spendBetween(input.dailySpend, f.day - 14 * DAY_MS, f.day - 7 * DAY_MS);
+  const range = `${dayKey(f.day - 7 * DAY_MS)} to ${dayKey(f.day - DAY_MS)}`;
+  const weekLine = `${usdMicros(lastWeek)} (${range}), ${
+    weekBefore > 0
+      ? `${change(lastWeek, weekBefore)} on the 7 days before (${usdMicros(weekBefore)})`
+      : `nothing spent the 7 days before`
+  }`;
+  const rows = new Map(base.summary);
+  const summary: Array<[string, string]> = [];
+  const keep = (label: string) => {
+    const value = rows.get(label);
+    if (value !== undefined) summary.push([label, value]);
+  };
+  keep('Balance');
+  keep('Runway');
+  summary.push(['Spend, last 7 days', weekLine]);
+  keep('Month to date');
+  keep('Month-end forecast');
+  keep('Burn rate');
+  if (f.hasGrants) summary.push(['Next expiry', nextExpiry(input)]);
+  const r = input.recharges;
+  if (r) {
+    const limit = r.monthlyLimitUsd === undefined ? '' : ` of the ${usd(r.monthlyLimitUsd)} monthly limit`;
+    const reached = r.rechargeLimitReachedOn ? `; limit reached on ${r.rechargeLimitReachedOn}` : '';
+    summary.push([
+      'Auto-recharge',
+      `${usd(r.rechargedThisMonthUsd)} in ${r.rechargesThisMonth} recharge${r.rechargesThisMonth === 1 ? '' : 's'} this month${limit}, about ${usd(r.forecastRechargesMonthEndUsd)} by month end${reached}`,
+    ]);
+  }
+  const rec = input.lastReconciliation;
+  if (rec) summary.push(['Last reconciled', `${rec.day}, drift ${usd(rec.driftUsd)}`]);
+
+  const days = runway(f);
+  const headline = f.hasGrants
+    ? `balance ${usdMicros(f.balanceMicros)}, ${
+        days === null ? 'not burning' : `runway ${roundRatio(days.num * 10, days.den) / 10} days`
+      }`
+    : `${usdMicros(lastWeek)} spent in the last 7 days`;
+  return {
+    ...base,
+    summary,
+    subject: `${input.demo ? '[DEMO] ' : ''}${name}: weekly digest, ${headline}`,
+    title: name,
+    alive: `burnrate checked this account at ${base.asOf.split(',')[0]} and will email as soon as a threshold is crossed. This is the digest for the week of ${input.week}.`,
+    footer:
+      'The digest comes every Monday, at the first run after 09:00 UTC. Set `digest` to "off" in the account config item to stop it.',
+  };
+}
+
+/** The first grant to expire that still holds credit: amount, date, and how much is at risk. */
+function nextExpiry(input: DigestEmailInput): string {
+  const f = input.figures;
+  const next = f.grants
+    .filter((g) => !g.expired && g.remainingMicros > 0)
+    .sort((a, b) => a.grant.expiresAt - b.grant.expiresAt)[0];
+  if (!next) return 'no credit left to expire';
+  const risk =
+    next.atRiskScaled === null
+      ? 'at risk unknown (no spend history yet)'
+      : `${usd(ratioToUsd(next.atRiskScaled, f.burnDays))} at risk`;
+  return `${next.grant.id}: ${usd(microsToUsd(next.remainingMicros))} on ${isoDay(next.grant.expiresAt)}, ${risk}`;
+}
