@@ -82,6 +82,12 @@ describe('config item: each bad edit is rejected with a message naming the item 
       { budgetAlertPercents: [50, -80] },
       'account acme: budgetAlertPercents[1]: expected a positive number, got -80',
     ],
+    [
+      'unknown digest setting',
+      { digest: 'daily' },
+      'account acme: digest: expected "weekly" or "off", got "daily"',
+    ],
+    ['digest as a boolean', { digest: false }, 'account acme: digest: expected "weekly" or "off", got false'],
   ];
 
   it.each(cases)('%s', (_name, edit, message) => {
@@ -112,6 +118,7 @@ describe('config item: each bad edit is rejected with a message naming the item 
       lowBalanceUsd: [],
       expiryWarningDays: [30, 7, 1],
       enabled: true,
+      digest: 'weekly',
     });
   });
 });
