@@ -122,7 +122,12 @@ export function emailModel(facts: AlertEmailInput): EmailModel {
   ]);
   const freshness = `${facts.costsReportedThrough ? `Costs reported through ${facts.costsReportedThrough}` : 'No cost report received yet'}${facts.todayIsEstimate ? `; today (${usdMicros(f.todayMicros)} so far) is an estimate from hourly usage` : ''}.`;
   const notes = [
-    `Burn order assumed: ${account.burnOrder} (${BURN_ORDER[account.burnOrder]}); set \`burnOrder\` to change it.`,
+    // Burn order only matters where there is credit to burn: not on a post-paid account.
+    ...(f.hasGrants
+      ? [
+          `Burn order assumed: ${account.burnOrder} (${BURN_ORDER[account.burnOrder]}); set \`burnOrder\` to change it.`,
+        ]
+      : []),
     ...(account.provider === 'anthropic'
       ? [
           "Anthropic's cost report leaves out Priority Tier spend, so the balance is too high by any of it; the default workspace shows as (none).",

@@ -119,7 +119,7 @@ describe('the weekly digest email', () => {
   it('a post-paid account (no grants) shows what applies: spend, month, forecast; no balance', () => {
     const email = digest({ grants: [], config: { monthlyBudgetUsd: 400 } });
     expect(email.subject).toBe('Acme production: weekly digest, $84.00 spent in the last 7 days');
-    expect(email.text).not.toMatch(/^ {2}(Balance|Runway|Next expiry):|Credit grants/m);
+    expect(email.text).not.toMatch(/^ {2}(Balance|Runway|Next expiry):|Credit grants|Burn order/m);
     expect(email.text).toContain('No prepaid credit on this account');
     expect(email.text).toContain('Month to date: $247.00 of $400.00 budget (62%)');
   });
