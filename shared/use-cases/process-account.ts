@@ -1,5 +1,6 @@
-import type { AccountStore } from '../ports.ts';
-import { type DeliveryDeps, deliverAlerts } from './deliver-alerts.ts';
+import type { AlertMessage } from '../chat/alert-message.ts';
+import type { AccountStore, Metrics } from '../ports.ts';
+import { AlertDeliveryError, type DeliveryDeps, deliverAlerts } from './deliver-alerts.ts';
 import { notifyOperator, type OperatorAlertKind, type OperatorDeps } from './notify-operator.ts';
 import { type AccountOutcome, runOne } from './run-all.ts';
 import type { SyncDeps } from './sync-account.ts';
@@ -13,12 +14,21 @@ export interface ProcessDeps extends SyncDeps {
   staleHours: number;
   /** Errors that mean the admin key is wrong or missing (the provider adapters' auth errors). */
   isAuthError(error: Error): boolean;
+  /** Sync and delivery counters (CloudWatch through EMF in Lambda). */
+  metrics?: Metrics | undefined;
 }
 
 export type ProcessOutcome = AccountOutcome & {
   sent: string[];
   operator?: { kind: OperatorAlertKind; result: string };
+  /** Due alerts that could not be delivered (still due: the next run retries them). */
   deliveryError?: Error;
+  /** The keys `deliveryError` left undelivered (empty when the failure is not one of sending). */
+  undelivered?: string[];
+  /** Chat messages of the delivered keys, one per key; `published` lists the keys SNS accepted. */
+  messages?: AlertMessage[];
+  published?: string[];
+  publishError?: Error;
 };
 
 /**
@@ -26,23 +36,48 @@ export type ProcessOutcome = AccountOutcome & {
  * only the operator can fix (bad config item, bad key, data going stale, SES refusing mail).
  */
 export async function processAccount(deps: ProcessDeps, accountId: string): Promise<ProcessOutcome> {
+  const started = Date.now();
+  try {
+    return await processTimed(deps, accountId);
+  } finally {
+    deps.metrics?.record('SyncDurationMs', Date.now() - started);
+  }
+}
+
+async function processTimed(deps: ProcessDeps, accountId: string): Promise<ProcessOutcome> {
   const outcome = await runOne(deps, accountId);
+  deps.metrics?.record(outcome.status === 'ok' ? 'AccountsSynced' : 'SyncFailed', 1);
   if (outcome.status === 'ok') {
     if (!deps.delivery) return { ...outcome, sent: [] };
     try {
       const r = outcome.result;
-      const { sent } = await deliverAlerts(deps.delivery, {
-        accountId,
-        config: r.config,
-        figures: r.figures,
-        pending: r.pending,
-        costs: r.costs,
-        costsReportedThrough: r.costsReportedThrough,
-      });
-      return { ...outcome, sent };
+      const d = await deliverAlerts(
+        { ...deps.delivery, metrics: deps.delivery.metrics ?? deps.metrics },
+        {
+          accountId,
+          config: r.config,
+          figures: r.figures,
+          pending: r.pending,
+          costs: r.costs,
+          costsReportedThrough: r.costsReportedThrough,
+        },
+      );
+      return {
+        ...outcome,
+        sent: d.sent,
+        messages: d.messages,
+        published: d.published,
+        ...(d.publishFailed && { publishError: d.publishFailed.error }),
+      };
     } catch (error) {
       const operator = await tellOperator(deps, accountId, 'delivery-failed', (error as Error).message);
-      return { ...outcome, sent: [], deliveryError: error as Error, ...(operator && { operator }) };
+      return {
+        ...outcome,
+        sent: [],
+        deliveryError: error as Error,
+        undelivered: error instanceof AlertDeliveryError ? [...error.keys] : [],
+        ...(operator && { operator }),
+      };
     }
   }
   if (outcome.status === 'invalid') {
