@@ -55,6 +55,25 @@ export const alertMessageSchema = z
     }),
     emailMessageId: z.string().optional().describe('the SES message id of the email it went out with'),
     demo: z.literal(true).optional().describe('present on simulated data (npm start demo)'),
+    // AWS Chatbot (Amazon Q Developer in chat applications) renders only messages in its custom
+    // notification format, so every message is also one: Slack or Teams show `content`.
+    version: z.literal('1.0').describe('AWS Chatbot custom notification format version'),
+    source: z.literal('custom').describe('AWS Chatbot: a custom notification'),
+    id: z.string().min(1).describe('<accountId>/<key> (or <accountId>/digest/<at>)'),
+    content: z.object({
+      textType: z.literal('client-markdown'),
+      title: z.string().min(1),
+      description: z.string().min(1),
+      nextSteps: z.array(z.string()).optional(),
+      keywords: z.array(z.string()).optional(),
+    }),
+    metadata: z
+      .object({
+        threadId: z.string().optional(),
+        summary: z.string().optional(),
+        eventType: z.string().optional(),
+      })
+      .optional(),
   })
   .strict();
 
@@ -73,6 +92,7 @@ export function alertMessages(input: {
   const name = config.name ?? config.id;
   return input.alerts.map((alert) => {
     const t = describeAlert(alert, figures, config);
+    const subject = `${input.demo ? '[DEMO] ' : ''}${name}: ${t.headline}`;
     return {
       schema: ALERT_MESSAGE_SCHEMA,
       accountId: config.id,
@@ -81,7 +101,7 @@ export function alertMessages(input: {
       at: out.at,
       kind: alert.kind,
       keys: [alert.key],
-      subject: `${input.demo ? '[DEMO] ' : ''}${name}: ${t.headline}`,
+      subject,
       text: [...(input.demo ? [DEMO_NOTE] : []), t.detail, t.action].join('\n'),
       figures: {
         balanceUsd: out.balanceUsd,
@@ -94,6 +114,17 @@ export function alertMessages(input: {
       },
       ...(input.emailMessageId && { emailMessageId: input.emailMessageId }),
       ...(input.demo && { demo: true as const }),
+      version: '1.0' as const,
+      source: 'custom' as const,
+      id: `${config.id}/${alert.key}`,
+      content: {
+        textType: 'client-markdown' as const,
+        title: subject,
+        description: [...(input.demo ? [DEMO_NOTE] : []), t.detail].join('\n'),
+        nextSteps: [t.action],
+        keywords: ['burnrate', config.id, alert.kind],
+      },
+      metadata: { threadId: `burnrate/${config.id}`, summary: subject, eventType: `burnrate.${alert.kind}` },
     };
   });
 }

@@ -74,6 +74,14 @@ describe('the chat message (burnrate.alert/1)', () => {
         },
       });
       expect(m.subject).toMatch(/^Acme: /);
+      // What AWS Chatbot renders in Slack/Teams: its custom notification fields.
+      expect(m).toMatchObject({
+        version: '1.0',
+        source: 'custom',
+        id: `acme/${m.keys[0]}`,
+        content: { textType: 'client-markdown', title: m.subject },
+      });
+      expect(m.content.nextSteps?.[0]).toMatch(/\S/);
       expect(m).not.toHaveProperty('demo');
     }
     expect(messages[1]?.subject).toBe('Acme: balance $176.55 is below $25');
