@@ -1,5 +1,12 @@
-import type { AccountStore } from '../ports.ts';
-import { type DeliveryDeps, type DeliveryInput, deliverAlerts } from './deliver-alerts.ts';
+import type { AlertMessage } from '../chat/alert-message.ts';
+import type { AccountStore, Metrics } from '../ports.ts';
+import {
+  AlertDeliveryError,
+  type DeliveryDeps,
+  type DeliveryInput,
+  type DeliveryResult,
+  deliverAlerts,
+} from './deliver-alerts.ts';
 import { type DigestDeps, deliverDigest } from './deliver-digest.ts';
 import { notifyOperator, type OperatorAlertKind, type OperatorDeps } from './notify-operator.ts';
 import { type AccountOutcome, runOne } from './run-all.ts';
@@ -16,12 +23,21 @@ export interface ProcessDeps extends SyncDeps {
   staleHours: number;
   /** Errors that mean the admin key is wrong or missing (the provider adapters' auth errors). */
   isAuthError(error: Error): boolean;
+  /** Sync and delivery counters (CloudWatch through EMF in Lambda). */
+  metrics?: Metrics | undefined;
 }
 
 export type ProcessOutcome = AccountOutcome & {
   sent: string[];
   operator?: { kind: OperatorAlertKind; result: string };
+  /** Due alerts that could not be delivered (still due: the next run retries them). */
   deliveryError?: Error;
+  /** The keys `deliveryError` left undelivered (empty when the failure is not one of sending). */
+  undelivered?: string[];
+  /** Chat messages of the delivered keys, one per key; `published` lists the keys SNS accepted. */
+  messages?: AlertMessage[];
+  published?: string[];
+  publishError?: Error;
 };
 
 /**
@@ -29,9 +45,20 @@ export type ProcessOutcome = AccountOutcome & {
  * only the operator can fix (bad config item, bad key, data going stale, SES refusing mail).
  */
 export async function processAccount(deps: ProcessDeps, accountId: string): Promise<ProcessOutcome> {
+  const started = Date.now();
+  try {
+    return await processTimed(deps, accountId);
+  } finally {
+    deps.metrics?.record('SyncDurationMs', Date.now() - started);
+  }
+}
+
+async function processTimed(deps: ProcessDeps, accountId: string): Promise<ProcessOutcome> {
   const outcome = await runOne(deps, accountId);
+  deps.metrics?.record(outcome.status === 'ok' ? 'AccountsSynced' : 'SyncFailed', 1);
   if (outcome.status === 'ok') {
-    if (!deps.delivery) return { ...outcome, sent: [] };
+    const delivery = deps.delivery;
+    if (!delivery) return { ...outcome, sent: [] };
     const r = outcome.result;
     const input: DeliveryInput = {
       accountId,
@@ -41,29 +68,36 @@ export async function processAccount(deps: ProcessDeps, accountId: string): Prom
       costs: r.costs,
       costsReportedThrough: r.costsReportedThrough,
     };
+    const metrics = deps.metrics;
     // Alerts and the weekly digest are two emails, delivered independently: one failing never holds
     // back the other, and each retries at the next run.
-    const sent: string[] = [];
-    const errors: Error[] = [];
-    const sends: Array<() => Promise<{ sent: string[] }>> = [
-      () => deliverAlerts(deps.delivery as DeliveryDeps, input),
+    const sends: Array<() => Promise<DeliveryResult>> = [
+      () => deliverAlerts({ ...delivery, metrics: delivery.metrics ?? metrics }, input),
     ];
-    if (deps.digest) {
-      const digest = deps.digest;
-      sends.push(() => deliverDigest(digest, input));
-    }
+    const digest = deps.digest;
+    if (digest) sends.push(() => deliverDigest({ ...digest, metrics: digest.metrics ?? metrics }, input));
+    const sent: string[] = [];
+    const messages: AlertMessage[] = [];
+    const published: string[] = [];
+    const undelivered: string[] = [];
+    let deliveryError: Error | undefined;
+    let publishError: Error | undefined;
     for (const send of sends) {
       try {
-        sent.push(...(await send()).sent);
+        const d = await send();
+        sent.push(...d.sent);
+        messages.push(...d.messages);
+        published.push(...d.published);
+        publishError ??= d.publishFailed?.error;
       } catch (error) {
-        errors.push(error as Error);
+        deliveryError ??= error as Error;
+        if (error instanceof AlertDeliveryError) undelivered.push(...error.keys);
       }
     }
-    const [first] = errors;
-    if (!first) return { ...outcome, sent };
-    const message = errors.map((e) => e.message).join('\n');
-    const operator = await tellOperator(deps, accountId, 'delivery-failed', message);
-    return { ...outcome, sent, deliveryError: first, ...(operator && { operator }) };
+    const result = { ...outcome, sent, messages, published, ...(publishError && { publishError }) };
+    if (!deliveryError) return result;
+    const operator = await tellOperator(deps, accountId, 'delivery-failed', deliveryError.message);
+    return { ...result, deliveryError, undelivered, ...(operator && { operator }) };
   }
   if (outcome.status === 'invalid') {
     const operator = await tellOperator(deps, accountId, 'invalid-config', outcome.problems.join('\n'));

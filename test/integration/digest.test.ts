@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { SESClient } from '@aws-sdk/client-ses';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type AlertMessage, alertMessageSchema } from '../../shared/chat/alert-message.ts';
+import { SnsAlertPublisher } from '../../shared/chat/sns-publisher.ts';
 import { renderAlertEmail, renderOperatorEmail } from '../../shared/email/render-alert-email.ts';
 import { renderDigestEmail } from '../../shared/email/render-digest-email.ts';
 import { SesMailer } from '../../shared/email/ses-mailer.ts';
@@ -11,9 +14,9 @@ import { EnvSecretSource } from '../../shared/secrets/secret-sources.ts';
 import { DynamoAccountStore } from '../../shared/store/dynamo-account-store.ts';
 import { DynamoAlertStore } from '../../shared/store/dynamo-alert-store.ts';
 import { accountPk, alertSk, CONFIG_SK, grantSk } from '../../shared/store/keys.ts';
-import type { DigestChatMessage } from '../../shared/use-cases/deliver-digest.ts';
 import { type ProcessDeps, processAccount } from '../../shared/use-cases/process-account.ts';
 import { startOpenAiFake } from '../fakes/openai-fake.ts';
+import { startRefusingSes, startSnsFake } from '../fakes/sns-fake.ts';
 import { useDynamoDbLocal, useSesLocal } from '../support/emulators.ts';
 
 const ddb = useDynamoDbLocal();
@@ -21,19 +24,16 @@ const ses = useSesLocal();
 let fake: Awaited<ReturnType<typeof startOpenAiFake>>;
 let table: string;
 let now: Date;
-let chat: DigestChatMessage[];
+let sns: Awaited<ReturnType<typeof startSnsFake>>;
+let refusingSes: Awaited<ReturnType<typeof startRefusingSes>>;
+const TOPIC = 'arn:aws:sns:us-east-1:123456789012:burnrate-alerts';
+const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 const DAY = 86_400_000;
 
-/** The real SES adapter; `refusing` points it at a port nothing listens on, as when SES is unreachable. */
+/** The real SES and SNS adapters; `refusing` puts SES's MessageRejected answer in front of the emulator. */
 function deps(options: { refusing?: boolean } = {}): ProcessDeps {
-  const client = options.refusing
-    ? new SESClient({
-        region: 'us-east-1',
-        endpoint: 'http://127.0.0.1:9',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        maxAttempts: 1,
-      })
-    : ses.client;
+  refusingSes.setRefusing(options.refusing === true);
+  const client = new SESClient({ ...local, endpoint: refusingSes.endpoint });
   const common = {
     alerts: new DynamoAlertStore(ddb.doc, table),
     mailer: new SesMailer(client),
@@ -54,7 +54,7 @@ function deps(options: { refusing?: boolean } = {}): ProcessDeps {
     digest: {
       ...common,
       renderDigest: renderDigestEmail,
-      chat: { publish: async (m) => void chat.push(m) },
+      publisher: new SnsAlertPublisher(new SNSClient({ ...local, endpoint: sns.endpoint }), TOPIC),
     },
     operator: { ...common, operatorEmail: 'operator@acme.example', renderOperator: renderOperatorEmail },
   };
@@ -98,16 +98,25 @@ async function run(at: string, d = deps()) {
   return out;
 }
 
+/** The chat messages published to the topic so far, checked against the message schema. */
+const chat = (): AlertMessage[] => sns.published.map((p) => alertMessageSchema.parse(JSON.parse(p.message)));
+
 beforeAll(async () => {
   fake = await startOpenAiFake();
+  sns = await startSnsFake();
+  refusingSes = await startRefusingSes(ses.endpoint);
 });
-afterAll(() => fake.stop());
+afterAll(async () => {
+  await fake.stop();
+  await sns.stop();
+  await refusingSes.stop();
+});
 beforeEach(async () => {
   table = await ddb.freshTable('digest');
   await ses.clear();
   fake.setUsage([]);
   spendEveryDay();
-  chat = [];
+  sns.published.length = 0;
 });
 
 describe('weekly digest end to end (DynamoDB Local, SES emulator, fake OpenAI)', () => {
@@ -133,10 +142,11 @@ describe('weekly digest end to end (DynamoDB Local, SES emulator, fake OpenAI)',
       new GetCommand({ TableName: table, Key: { pk: accountPk('acme'), sk: alertSk('digest:2026-11-30') } }),
     );
     expect(item.Item).toMatchObject({ status: 'sent', kind: 'digest' });
-    expect(chat.map((m) => [m.kind, m.key, m.subject])).toEqual([
-      ['digest', 'digest:2026-11-30', emails[0]?.subject],
-      ['digest', 'digest:2026-12-07', emails[1]?.subject],
+    expect(chat().map((m) => [m.kind, m.at, m.subject])).toEqual([
+      ['digest', '2026-11-30T10:00:00.000Z', emails[0]?.subject],
+      ['digest', '2026-12-07T10:00:00.000Z', emails[1]?.subject],
     ]);
+    expect(sns.published[0]?.attributes.kind).toEqual({ dataType: 'String', value: 'digest' });
   });
 
   it('"off" sends none in 14 daily runs', async () => {
@@ -164,17 +174,19 @@ describe('weekly digest end to end (DynamoDB Local, SES emulator, fake OpenAI)',
     expect((await run('2026-11-23T09:05:00Z')).sent).toEqual(['digest:2026-11-23']);
   });
 
-  it('SES refusing, then accepting: exactly one digest, sent at the next run', async () => {
+  it('SES refusing (MessageRejected), then accepting: exactly one digest, sent at the next run', async () => {
     await account();
     await run('2026-11-29T12:00:00Z');
     const refused = await run('2026-11-30T09:00:00Z', deps({ refusing: true }));
     expect(refused.sent).toEqual([]);
-    expect(refused.deliveryError).toBeInstanceOf(Error);
-    expect(chat).toEqual([]);
+    expect(refused.deliveryError?.message).toMatch(/digest:2026-11-30.*MessageRejected/);
+    expect(refused.undelivered).toEqual(['digest:2026-11-30']);
+    expect(refusingSes.refused).toBeGreaterThan(0);
+    expect(chat()).toEqual([]);
     expect((await run('2026-11-30T09:15:00Z')).sent).toEqual(['digest:2026-11-30']);
     expect((await run('2026-11-30T09:30:00Z')).sent).toEqual([]);
     expect(await digests()).toHaveLength(1);
-    expect(chat).toHaveLength(1);
+    expect(chat()).toHaveLength(1);
   });
 
   it('a run that fires an alert on a Monday sends two emails: the alert and the digest', async () => {
