@@ -60,7 +60,7 @@ export function registerAccountCommands(program: Command): void {
     .argument('<id>')
     .argument(
       '<assignments...>',
-      'field=value, e.g. lowBalanceUsd=[100,25] monthlyBudgetUsd=800 (field= removes)',
+      'field=value, values in JSON, e.g. lowBalanceUsd=[100,25] monthlyBudgetUsd=800 \'autoRecharge={"belowUsd":20,"toUsd":100}\' (field= removes)',
     )
     .description('Edit fields of a config item; the result is validated before it is written')
     .action(async (id: string, assignments: string[]) => {

@@ -2,13 +2,26 @@ import { toOutputFigures } from '../../shared/core/derived.ts';
 import { usd } from '../../shared/email/format.ts';
 import type { ProcessOutcome } from '../../shared/use-cases/process-account.ts';
 
+/** This month's modelled recharges: "$80.00 in 1, ~$1,200.00 by month end" (and the limit day). */
+export function rechargeCell(out: {
+  rechargedThisMonthUsd: number;
+  rechargesThisMonth: number;
+  forecastRechargesMonthEndUsd: number;
+  rechargeLimitReachedOn: string | null;
+}): string {
+  const limit = out.rechargeLimitReachedOn ? `, limit ${out.rechargeLimitReachedOn}` : '';
+  return `${usd(out.rechargedThisMonthUsd)} in ${out.rechargesThisMonth}, ~${usd(out.forecastRechargesMonthEndUsd)} by month end${limit}`;
+}
+
 /** The status table printed after a run: one line per account. */
 export function formatOutcomes(outcomes: readonly ProcessOutcome[]): string {
-  const rows = [['account', 'balance', 'burn/day', 'runway', 'next expiry', 'at risk', 'alerts sent']];
+  const rows = [
+    ['account', 'balance', 'burn/day', 'runway', 'next expiry', 'at risk', 'auto-recharge', 'alerts sent'],
+  ];
   const notes: string[] = [];
   for (const o of outcomes) {
     if (o.status !== 'ok') {
-      rows.push([o.accountId, o.status.toUpperCase(), '', '', '', '', '']);
+      rows.push([o.accountId, o.status.toUpperCase(), '', '', '', '', '', '']);
       notes.push(
         ...(o.status === 'invalid'
           ? o.problems
@@ -32,6 +45,7 @@ export function formatOutcomes(outcomes: readonly ProcessOutcome[]): string {
       out.runwayDays === null ? '-' : `${out.runwayDays.toFixed(1)} d`,
       next ? new Date(next.grant.expiresAt).toISOString().slice(0, 10) : '-',
       f.hasGrants ? usd(atRisk) : '-',
+      f.autoRecharge ? rechargeCell(out) : '-',
       o.sent.join(' ') ||
         (o.result.due.length > 0 ? `due: ${o.result.due.map((a) => a.key).join(' ')}` : '-'),
     ]);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseEnvironment } from '../../shared/config/environment.ts';
 import { usd } from '../../shared/email/format.ts';
+import { rechargeCell } from './format-status.ts';
 
 /** `status`: the figures of each account's last sync, as stored (no provider call). */
 export function registerStatus(program: Command): void {
@@ -32,7 +33,7 @@ export function registerStatus(program: Command): void {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         return;
       }
-      const table = [['account', 'balance', 'burn/day', 'runway', 'at risk', 'last sync']];
+      const table = [['account', 'balance', 'burn/day', 'runway', 'at risk', 'auto-recharge', 'last sync']];
       for (const r of rows) {
         const s = r as {
           balanceUsd?: number;
@@ -40,7 +41,8 @@ export function registerStatus(program: Command): void {
           runwayDays?: number | null;
           grants?: Array<{ atRiskUsd: number | null }>;
           lastSyncAt: string | null;
-        };
+          autoRecharge?: unknown;
+        } & Partial<Parameters<typeof rechargeCell>[0]>;
         const atRisk = s.grants?.reduce((sum, g) => sum + (g.atRiskUsd ?? 0), 0);
         table.push([
           String(r.accountId),
@@ -48,6 +50,9 @@ export function registerStatus(program: Command): void {
           s.burnRateUsdPerDay === undefined ? '-' : usd(s.burnRateUsdPerDay),
           s.runwayDays == null ? '-' : `${s.runwayDays} d`,
           atRisk === undefined ? '-' : usd(atRisk),
+          s.autoRecharge && s.rechargesThisMonth !== undefined
+            ? rechargeCell(s as Parameters<typeof rechargeCell>[0])
+            : '-',
           s.lastSyncAt ?? 'never',
         ]);
       }

@@ -17,6 +17,7 @@ const MESSAGE_KINDS = [
   'expiry',
   'forecast',
   'budget',
+  'recharge-limit',
   'digest',
 ] as const satisfies ReadonlyArray<AlertKind | 'digest'>;
 // Fails to compile when the ledger gains an alert kind this list does not name.

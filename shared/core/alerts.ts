@@ -1,10 +1,17 @@
 import { forecastMonthEnd, runway } from './derived.ts';
 import type { Figures } from './figures.ts';
 import { usdToMicros } from './money.ts';
-import { addUtcMonths, DAY_MS, monthKey } from './time.ts';
+import { addUtcMonths, DAY_MS, monthKey, startOfUtcMonth } from './time.ts';
 import type { AlertPolicy } from './types.ts';
 
-export type AlertKind = 'budget' | 'forecast' | 'low-balance' | 'runway' | 'expiry' | 'exhausted';
+export type AlertKind =
+  | 'budget'
+  | 'forecast'
+  | 'low-balance'
+  | 'runway'
+  | 'expiry'
+  | 'exhausted'
+  | 'recharge-limit';
 
 export const ALERT_KINDS: readonly AlertKind[] = [
   'budget',
@@ -13,6 +20,7 @@ export const ALERT_KINDS: readonly AlertKind[] = [
   'runway',
   'expiry',
   'exhausted',
+  'recharge-limit',
 ];
 
 /** A key whose condition holds at this run. `threshold` is p, t, d or N; `month` is YYYY-MM. */
@@ -56,10 +64,10 @@ export function alertConditions(f: Figures, policy: AlertPolicy): AlertCandidate
   const out: AlertCandidate[] = [];
   if (policy.monthlyBudgetUsd !== undefined) {
     const budget = usdToMicros(policy.monthlyBudgetUsd);
-    const months: Array<[string, number]> = [
-      [monthKey(f.at), f.monthToDateMicros],
-      [monthKey(addUtcMonths(f.at, -1)), f.previousMonthMicros],
-    ];
+    const months: Array<[string, number]> = [[monthKey(f.at), f.monthToDateMicros]];
+    // The previous month only while D is one of the first 3 days of its month.
+    if (f.day < startOfUtcMonth(f.at) + 3 * DAY_MS)
+      months.push([monthKey(addUtcMonths(f.at, -1)), f.previousMonthMicros]);
     for (const [month, spend] of months) {
       for (const p of policy.budgetAlertPercents) {
         if (spend * 100 >= budget * p)
@@ -71,6 +79,12 @@ export function alertConditions(f: Figures, policy: AlertPolicy): AlertCandidate
       const month = monthKey(f.at);
       out.push({ kind: 'forecast', key: `forecast:${month}`, month });
     }
+  }
+  // rechargeLimitReachedOn is null without a monthly limit; it may be a later day (the projection's).
+  const reached = f.rechargeLimitReachedOn;
+  if (reached !== null && reached >= startOfUtcMonth(f.at) && reached < addUtcMonths(f.at, 1)) {
+    const month = monthKey(f.at);
+    out.push({ kind: 'recharge-limit', key: `recharge-limit:${month}`, month });
   }
   if (!f.hasGrants) return out;
   for (const t of policy.lowBalanceUsd) {
@@ -84,6 +98,8 @@ export function alertConditions(f: Figures, policy: AlertPolicy): AlertCandidate
   }
   for (const g of f.grants) {
     if (!g.active || g.expired || g.remainingMicros < 10_000) continue;
+    // A grant the burn rate will use up in time (less than a cent at risk) gets no warning.
+    if (g.atRiskScaled !== null && g.atRiskScaled < 10_000 * f.burnDays) continue;
     for (const d of policy.expiryWarningDays) {
       if (f.at >= g.grant.expiresAt - d * DAY_MS) {
         out.push({ kind: 'expiry', key: `expiry:${g.grant.id}:${d}`, threshold: d, grantId: g.grant.id });
@@ -134,6 +150,8 @@ export function parseAlertKey(key: string): AlertCandidate | undefined {
       return { kind, key, grantId: parts.slice(1, -1).join(':'), threshold: Number(parts.at(-1)) };
     case 'exhausted':
       return { kind, key };
+    case 'recharge-limit':
+      return { kind, key, month: parts[1] };
     default:
       return undefined;
   }

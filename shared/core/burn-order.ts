@@ -11,14 +11,19 @@ const chains: Record<BurnOrder, Compare[]> = {
   'oldest-first': [byEffective, byExpiry, byId],
 };
 
-/** Grants in the order credit is drawn from them (always by original effectiveAt, never the checkpoint). */
-export function sortByBurnOrder(grants: readonly Grant[], order: BurnOrder): Grant[] {
+/** The burn-order comparison of two grants (negative: `a` is drawn first). */
+export function burnOrderCompare(order: BurnOrder): Compare {
   const chain = chains[order];
-  return [...grants].sort((a, b) => {
+  return (a, b) => {
     for (const compare of chain) {
       const c = compare(a, b);
       if (c !== 0) return c;
     }
     return 0;
-  });
+  };
+}
+
+/** Grants in the order credit is drawn from them (always by original effectiveAt, never the checkpoint). */
+export function sortByBurnOrder(grants: readonly Grant[], order: BurnOrder): Grant[] {
+  return [...grants].sort(burnOrderCompare(order));
 }

@@ -1,24 +1,26 @@
-import type { Figures } from './figures.ts';
+import type { Figures, Ratio } from './figures.ts';
 import { microsToUsd, ratioToUsd, roundRatio } from './money.ts';
+import { dayKey } from './time.ts';
 
 /**
  * Derived figures as exact ratios (numerator / denominator in micro-dollars), compared unrounded
  * by the alert rules and rounded only by `toOutputFigures`.
  */
-export interface Ratio {
-  num: number;
-  den: number;
-}
+export type { Ratio };
 
 /** Burn rate per day, or null when there is no spend history (n = 0). */
 export function burnRate(f: Figures): Ratio | null {
   return f.burnDays > 0 ? { num: f.burnSumMicros, den: f.burnDays } : null;
 }
 
-/** Runway in days as a ratio: 0 when balance <= 0; null when the burn rate is 0 and balance > 0. */
+/**
+ * Runway in days as a ratio: 0 when balance <= 0; null when the burn rate is 0 and balance > 0.
+ * With auto-recharge, the projection's runway (null while recharging keeps the account going).
+ */
 export function runway(f: Figures): Ratio | null {
   if (f.balanceMicros <= 0) return { num: 0, den: 1 };
   if (f.burnDays === 0 || f.burnSumMicros === 0) return null;
+  if (f.rechargeRunway !== undefined) return f.rechargeRunway;
   return { num: f.balanceMicros * f.burnDays, den: f.burnSumMicros };
 }
 
@@ -37,6 +39,10 @@ export interface OutputGrant {
   remainingUsd: number;
   expiredUsd: number;
   atRiskUsd: number | null;
+  /** Modelled recharge grants only. */
+  auto?: true;
+  amountUsd?: number;
+  charges?: number;
 }
 
 export interface OutputFigures {
@@ -47,6 +53,11 @@ export interface OutputFigures {
   burnRateUsdPerDay: number;
   runwayDays: number | null;
   forecastMonthEndUsd: number;
+  rechargedThisMonthUsd: number;
+  rechargesThisMonth: number;
+  forecastRechargesMonthEndUsd: number;
+  /** YYYY-MM-DD, or null. */
+  rechargeLimitReachedOn: string | null;
   grants: OutputGrant[];
 }
 
@@ -63,11 +74,23 @@ export function toOutputFigures(f: Figures, atText: string): OutputFigures {
     burnRateUsdPerDay: rate ? ratioToUsd(rate.num, rate.den) : 0,
     runwayDays: days ? roundRatio(days.num * 100, days.den) / 100 : null,
     forecastMonthEndUsd: ratioToUsd(forecast.num, forecast.den),
-    grants: f.grants.map((g) => ({
-      id: g.grant.id,
-      remainingUsd: microsToUsd(g.remainingMicros),
-      expiredUsd: microsToUsd(g.expiredMicros),
-      atRiskUsd: g.atRiskScaled === null ? null : ratioToUsd(g.atRiskScaled, f.burnDays),
-    })),
+    rechargedThisMonthUsd: microsToUsd(f.rechargedThisMonthMicros),
+    rechargesThisMonth: f.rechargesThisMonth,
+    forecastRechargesMonthEndUsd: ratioToUsd(f.forecastRecharges.num, f.forecastRecharges.den),
+    rechargeLimitReachedOn: f.rechargeLimitReachedOn === null ? null : dayKey(f.rechargeLimitReachedOn),
+    grants: f.grants.map((g) => {
+      const out: OutputGrant = {
+        id: g.grant.id,
+        remainingUsd: microsToUsd(g.remainingMicros),
+        expiredUsd: microsToUsd(g.expiredMicros),
+        atRiskUsd: g.atRiskScaled === null ? null : ratioToUsd(g.atRiskScaled, f.burnDays),
+      };
+      if (g.grant.auto) {
+        out.auto = true;
+        out.amountUsd = microsToUsd(g.grant.amountMicros);
+        out.charges = g.grant.charges ?? 0;
+      }
+      return out;
+    }),
   };
 }

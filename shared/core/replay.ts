@@ -1,86 +1,283 @@
+import { addOneYear, addUtcMonths, dayKey, startOfUtcMonth } from './time.ts';
 import type { Grant } from './types.ts';
 
 /**
- * The replay engine: activations and draws in time order. Amounts are integers in a unit chosen
- * by the caller (micro-dollars for history; micro-dollars × n for the burn-rate projection, so
- * that a fractional burn rate stays exact).
+ * The replay engine: draws and activations in time order, with the auto-recharge rule. Amounts
+ * are integers in a unit chosen by the caller (micro-dollars for history; micro-dollars × n for
+ * the burn-rate projection, so that a fractional burn rate stays exact): `scale` says which.
  */
 export interface GrantState {
   readonly grant: Grant;
+  /** Position in `Ledger.all`. */
+  readonly index: number;
+  /** What it brings when it activates (amount, or the checkpoint's remaining), in the ledger's unit. */
+  readonly amount: number;
   active: boolean;
-  /** What it brought when it activated (amount, or the checkpoint's remaining). */
   brought: number;
   remaining: number;
   /** Taken by draws and by paying off overdraft. */
   drawn: number;
 }
 
-export interface LedgerState {
-  /** In burn order. */
-  readonly grants: GrantState[];
+export interface Ledger {
+  /** Every grant: the input grants in the caller's order, then recharge grants as they are made. */
+  readonly all: GrantState[];
+  /** Grants that may be drawn (active, remaining > 0, not yet seen expired), in burn order. */
+  live: GrantState[];
   overdraft: number;
   /** Overdraft wiped by checkpoints (the provider's figure already included it). */
   overdraftCleared: number;
+  /** Recharges modelled per UTC month (keyed by the month's first instant) of the bucket's start. */
+  readonly rechargedByMonth: Map<number, number>;
+}
+
+/** The auto-recharge setting in the ledger's unit: `restoreTo` or `amount`, never both. */
+export interface RechargeRule {
+  below: number;
+  restoreTo?: number | undefined;
+  amount?: number | undefined;
+  limit?: number | undefined;
+}
+
+/** What one draw did, for the figures that look inside the replay. */
+export interface DrawRecord {
+  start: number;
+  at: number;
+  /** What the draw took (the pro-rata share for a checkpoint's bucket). */
+  amount: number;
+  /** The balance just before the draw: remaining of the eligible grants − overdraft. */
+  balanceBefore: number;
+  recharged: number;
+  charges: number;
+  /** The monthly limit refused a recharge in this bucket. */
+  refused: boolean;
+}
+
+export interface ReplayOptions {
+  scale: number;
+  compare: (a: Grant, b: Grant) => number;
+  /** The checkpoint instant T, if any. */
+  checkpointAt?: number | undefined;
+  recharge?: RechargeRule | undefined;
+  onDraw?: (record: DrawRecord) => void;
 }
 
 export type LedgerEvent =
   | { kind: 'draw'; at: number; start: number; amount: number }
-  | { kind: 'activate'; at: number; index: number };
+  | { kind: 'activate'; at: number; grant: GrantState };
 
 export function activationTime(grant: Grant): number {
   return grant.checkpoint ? grant.checkpoint.asOf : grant.effectiveAt;
 }
 
-export function newLedgerState(grantsInBurnOrder: readonly Grant[]): LedgerState {
+export function newLedger(grants: readonly Grant[]): Ledger {
   return {
-    grants: grantsInBurnOrder.map((grant) => ({ grant, active: false, brought: 0, remaining: 0, drawn: 0 })),
+    all: grants.map((grant, index) => ({
+      grant,
+      index,
+      amount: grant.checkpoint ? grant.checkpoint.remainingMicros : grant.amountMicros,
+      active: false,
+      brought: 0,
+      remaining: 0,
+      drawn: 0,
+    })),
+    live: [],
     overdraft: 0,
     overdraftCleared: 0,
+    rechargedByMonth: new Map(),
   };
 }
 
-/** Draws come before activations at equal instants; activations at one instant go in burn order. */
-export function compareEvents(a: LedgerEvent, b: LedgerEvent): number {
-  if (a.at !== b.at) return a.at - b.at;
-  if (a.kind !== b.kind) return a.kind === 'draw' ? -1 : 1;
-  if (a.kind === 'draw' && b.kind === 'draw') return a.start - b.start;
-  return (a as { index: number }).index - (b as { index: number }).index;
+/** A copy of a ledger with every amount multiplied by `factor` (for the projection). */
+export function scaleLedger(ledger: Ledger, factor: number): Ledger {
+  const all = ledger.all.map((g) => ({
+    ...g,
+    amount: g.amount * factor,
+    brought: g.brought * factor,
+    remaining: g.remaining * factor,
+    drawn: g.drawn * factor,
+  }));
+  const rechargedByMonth = new Map<number, number>();
+  for (const [month, used] of ledger.rechargedByMonth) rechargedByMonth.set(month, used * factor);
+  return {
+    all,
+    live: ledger.live.map((g) => all[g.index] as GrantState),
+    overdraft: ledger.overdraft * factor,
+    overdraftCleared: ledger.overdraftCleared * factor,
+    rechargedByMonth,
+  };
 }
 
-export function applyEvents(state: LedgerState, events: readonly LedgerEvent[], scale: number): void {
-  for (const event of events) {
-    if (event.kind === 'activate') activate(state, event.index, scale);
-    else draw(state, event.start, event.amount);
+/** Events in replay order: time, then draws before activations, draws by start, activations in burn order. */
+export function sortEvents(events: LedgerEvent[], compare: (a: Grant, b: Grant) => number): void {
+  events.sort((a, b) => {
+    if (a.at !== b.at) return a.at - b.at;
+    if (a.kind !== b.kind) return a.kind === 'draw' ? -1 : 1;
+    if (a.kind === 'draw' && b.kind === 'draw') return a.start - b.start;
+    return compare((a as { grant: GrantState }).grant.grant, (b as { grant: GrantState }).grant.grant);
+  });
+}
+
+/**
+ * Applies sorted events. At each instant the draws go first; a draw may make a recharge grant,
+ * which activates at that instant too, in burn order among the grants activating then.
+ */
+export function applyEvents(ledger: Ledger, events: readonly LedgerEvent[], options: ReplayOptions): void {
+  const month = { start: Number.NaN, next: Number.NaN };
+  let i = 0;
+  while (i < events.length) {
+    const at = (events[i] as LedgerEvent).at;
+    const activating: GrantState[] = [];
+    for (let e = events[i]; e !== undefined && e.at === at; e = events[++i]) {
+      if (e.kind === 'activate') activating.push(e.grant);
+      else {
+        const made = draw(ledger, e, options, month);
+        if (made) activating.push(made);
+      }
+    }
+    if (activating.length > 1) activating.sort((a, b) => options.compare(a.grant, b.grant));
+    for (const g of activating) activate(ledger, g, options.compare);
   }
 }
 
-function activate(state: LedgerState, index: number, scale: number): void {
-  const g = state.grants[index];
-  if (!g || g.active) return;
+function activate(ledger: Ledger, g: GrantState, compare: ReplayOptions['compare']): void {
+  if (g.active) return;
   g.active = true;
+  g.brought = g.amount;
   if (g.grant.checkpoint) {
-    g.brought = g.grant.checkpoint.remainingMicros * scale;
     g.remaining = g.brought;
-    state.overdraftCleared += state.overdraft;
-    state.overdraft = 0;
-    return;
+    ledger.overdraftCleared += ledger.overdraft;
+    ledger.overdraft = 0;
+  } else {
+    const payoff = Math.min(ledger.overdraft, g.brought);
+    ledger.overdraft -= payoff;
+    g.drawn = payoff;
+    g.remaining = g.brought - payoff;
   }
-  g.brought = g.grant.amountMicros * scale;
-  const payoff = Math.min(state.overdraft, g.brought);
-  state.overdraft -= payoff;
-  g.drawn = payoff;
-  g.remaining = g.brought - payoff;
+  if (g.remaining <= 0) return;
+  const live = ledger.live;
+  let pos = live.length;
+  while (pos > 0 && compare((live[pos - 1] as GrantState).grant, g.grant) > 0) pos--;
+  live.splice(pos, 0, g);
 }
 
-function draw(state: LedgerState, start: number, amount: number): void {
+/** floor(a × b / c) exactly, for integers a, b >= 0 and c > 0 (the product may exceed 2^53). */
+function mulDivFloor(a: number, b: number, c: number): number {
+  return Number((BigInt(a) * BigInt(b)) / BigInt(c));
+}
+
+/** floor(x / y) for integers, y > 0, exact where x / y is not. */
+export function floorDiv(x: number, y: number): number {
+  let q = Math.floor(x / y);
+  while (q * y > x) q--;
+  while ((q + 1) * y <= x) q++;
+  return q;
+}
+
+function ceilDiv(x: number, y: number): number {
+  return -floorDiv(-x, y);
+}
+
+function draw(
+  ledger: Ledger,
+  event: { at: number; start: number; amount: number },
+  options: ReplayOptions,
+  month: { start: number; next: number },
+): GrantState | undefined {
+  const { at, start } = event;
+  const t = options.checkpointAt;
+  const amount =
+    t !== undefined && start < t && t < at ? mulDivFloor(event.amount, at - t, at - start) : event.amount;
+
+  // Eligible: active, remaining > 0, expiresAt > start. Buckets come in time order, so a grant
+  // that is not eligible now never will be again: drop it from the live list.
+  let kept = 0;
+  let eligible = 0;
+  const live = ledger.live;
+  for (const g of live) {
+    if (g.remaining > 0 && g.grant.expiresAt > start) {
+      live[kept++] = g;
+      eligible += g.remaining;
+    }
+  }
+  live.length = kept;
+  const balanceBefore = eligible - ledger.overdraft;
+
+  let recharged = 0;
+  let charges = 0;
+  let refused = false;
+  const rule = options.recharge;
+  if (rule && amount > 0 && (t === undefined || at > t)) {
+    if (!(start >= month.start && start < month.next)) {
+      month.start = startOfUtcMonth(start);
+      month.next = addUtcMonths(start, 1);
+    }
+    const used = ledger.rechargedByMonth.get(month.start) ?? 0;
+    let room = rule.limit === undefined ? Number.POSITIVE_INFINITY : rule.limit - used;
+    const size = rule.amount ?? (rule.restoreTo as number) - rule.below;
+    const fits = (count: number) =>
+      room === Number.POSITIVE_INFINITY ? count : Math.min(count, floorDiv(room, size));
+    let b = balanceBefore;
+    // Step 1, already below the threshold.
+    if (b < rule.below) {
+      if (rule.restoreTo !== undefined) {
+        const r = rule.restoreTo - b;
+        if (r <= room) {
+          recharged += r;
+          charges += 1;
+          room -= r;
+          b += r;
+        } else refused = true;
+      } else {
+        const wanted = ceilDiv(rule.below - b, size);
+        const made = fits(wanted);
+        recharged += made * size;
+        charges += made;
+        room -= made * size;
+        b += made * size;
+        refused = made < wanted;
+      }
+    }
+    // Step 2, crossing below the threshold while spending.
+    if (!refused && amount > b - rule.below) {
+      const wanted = ceilDiv(amount - (b - rule.below), size);
+      const made = fits(wanted);
+      recharged += made * size;
+      charges += made;
+      refused = made < wanted;
+    }
+    if (recharged > 0) ledger.rechargedByMonth.set(month.start, used + recharged);
+  }
+
   let left = amount;
-  for (const g of state.grants) {
+  for (const g of live) {
     if (left <= 0) break;
-    if (!g.active || g.remaining <= 0 || g.grant.expiresAt <= start) continue;
     const take = Math.min(left, g.remaining);
     g.remaining -= take;
     g.drawn += take;
     left -= take;
   }
-  if (left > 0) state.overdraft += left;
+  if (left > 0) ledger.overdraft += left;
+
+  options.onDraw?.({ start, at, amount, balanceBefore, recharged, charges, refused });
+  if (recharged === 0) return undefined;
+  const grant: Grant = {
+    id: `auto-${dayKey(start)}`,
+    amountMicros: recharged / options.scale,
+    effectiveAt: at,
+    expiresAt: addOneYear(at),
+    auto: true,
+    charges,
+  };
+  const made: GrantState = {
+    grant,
+    index: ledger.all.length,
+    amount: recharged,
+    active: false,
+    brought: 0,
+    remaining: 0,
+    drawn: 0,
+  };
+  ledger.all.push(made);
+  return made;
 }

@@ -23,6 +23,7 @@ export function simulate(input: {
       grants: input.grants,
       buckets: input.buckets,
       burnOrder: input.policy.burnOrder,
+      autoRecharge: input.policy.autoRecharge,
       at: run.at,
     });
     const evaluation = evaluateAlerts(figures, input.policy, disarmed);

@@ -10,7 +10,29 @@ export interface Grant {
   expiresAt: number;
   /** The provider's remaining figure at an instant: the grant activates then, with this amount. */
   checkpoint?: { remainingMicros: Micros; asOf: number };
+  /** Set only on a recharge grant the ledger modelled (auto-recharge); never on an input grant. */
+  auto?: true;
+  /** Recharge grants only: the number of card charges the grant stands for. */
+  charges?: number;
 }
+
+/**
+ * The provider's auto-recharge setting, in micro-dollars. `toMicros` (restore the balance to it)
+ * or `amountMicros` (add a fixed amount), never both.
+ */
+export type AutoRecharge =
+  | {
+      belowMicros: Micros;
+      toMicros: Micros;
+      amountMicros?: undefined;
+      monthlyLimitMicros?: Micros | undefined;
+    }
+  | {
+      belowMicros: Micros;
+      amountMicros: Micros;
+      toMicros?: undefined;
+      monthlyLimitMicros?: Micros | undefined;
+    };
 
 /** Cost of the half-open interval [start, end). */
 export interface CostBucket {
@@ -28,6 +50,8 @@ export interface AlertPolicy {
   lowBalanceUsd: number[];
   lowRunwayDays?: number | undefined;
   expiryWarningDays: number[];
+  /** The account's auto-recharge setting (the replay needs it; the recharge-limit alert follows from it). */
+  autoRecharge?: AutoRecharge | undefined;
 }
 
 /** Everything the ledger is a pure function of. */
@@ -39,4 +63,6 @@ export interface LedgerInput {
   at: number;
   /** Production only: spend so far in today's in-progress bucket [D, D+1), drawn at `at`. */
   todayMicros?: Micros;
+  /** Model the provider's auto-recharge (see LEDGER.md, "Auto-recharge"). */
+  autoRecharge?: AutoRecharge | undefined;
 }

@@ -11,6 +11,7 @@ export const SEVERITY: readonly AlertKind[] = [
   'exhausted',
   'low-balance',
   'runway',
+  'recharge-limit',
   'expiry',
   'forecast',
   'budget',
@@ -79,6 +80,8 @@ export function describeAlert(alert: AlertCandidate, f: Figures, config: Account
           'Cut usage, or raise `monthlyBudgetUsd`. To stop forecast alerts, set `forecastAlert` to false.',
       };
     }
+    case 'recharge-limit':
+      return rechargeLimitText(f, config, perDay);
     case 'budget': {
       const budget = config.monthlyBudgetUsd ?? 0;
       const current = alert.month === isoDay(f.at).slice(0, 7);
@@ -90,4 +93,33 @@ export function describeAlert(alert: AlertCandidate, f: Figures, config: Account
       };
     }
   }
+}
+
+/** "auto-recharge added $X in N card charges this month; about $Y by month end". */
+export function rechargeLine(f: Figures): string {
+  const forecast = ratioToUsd(f.forecastRecharges.num, f.forecastRecharges.den);
+  const charges = `${f.rechargesThisMonth} card charge${f.rechargesThisMonth === 1 ? '' : 's'}`;
+  return `auto-recharge added ${usdMicros(f.rechargedThisMonthMicros)} in ${charges} this month; about ${usd(forecast)} by month end`;
+}
+
+function rechargeLimitText(f: Figures, config: AccountConfig, perDay: string): AlertText {
+  const limit = usdShort(config.autoRecharge?.monthlyLimitUsd ?? 0);
+  const on = f.rechargeLimitReachedOn ?? f.day;
+  const date = isoDay(on);
+  const r = runway(f);
+  // The runway counts from D; what is left after the limit day is the rest of it.
+  const after =
+    r === null
+      ? null
+      : Math.max(0, roundRatio(r.num * 10 - ((on - f.day) / DAY_MS) * 10 * r.den, r.den) / 10);
+  const lasts =
+    after === null
+      ? 'after that the balance lasts until the limit resets next month'
+      : `after that the balance lasts about ${days(after)}`;
+  const verb = on < f.day ? 'was reached' : 'will be reached';
+  return {
+    headline: `the ${limit} monthly auto-recharge limit ${verb} on ${date}`,
+    detail: `The ${limit} monthly auto-recharge limit ${verb} on ${date}; ${lasts}. At ${perDay}, ${rechargeLine(f)}.`,
+    action: `Raise the monthly limit on the provider's billing page (and \`autoRecharge.monthlyLimitUsd\`, now ${config.autoRecharge?.monthlyLimitUsd ?? 'unset'}), or cut usage.`,
+  };
 }

@@ -1,4 +1,3 @@
-import { runway } from '../core/derived.ts';
 import { microsToUsd, ratioToUsd, roundRatio } from '../core/money.ts';
 import { DAY_MS, dayKey } from '../core/time.ts';
 import { type AlertEmailInput, type EmailModel, emailModel } from './email-model.ts';
@@ -8,20 +7,6 @@ import { isoDay, usd, usdMicros } from './format.ts';
 export interface DigestEmailInput extends Omit<AlertEmailInput, 'alerts'> {
   /** The Monday (YYYY-MM-DD) of the week the digest opens. */
   week: string;
-  /**
-   * Auto-recharge this month (the `core` branch's figures), when the account has auto-recharge.
-   * TODO(core merge): fill from the snapshot's rechargedThisMonthUsd, rechargesThisMonth,
-   * forecastRechargesMonthEndUsd, rechargeLimitReachedOn and the config's monthly limit.
-   */
-  recharges?:
-    | {
-        rechargedThisMonthUsd: number;
-        rechargesThisMonth: number;
-        forecastRechargesMonthEndUsd: number;
-        rechargeLimitReachedOn?: string | null | undefined;
-        monthlyLimitUsd?: number | undefined;
-      }
-    | undefined;
   /**
    * The last reconciliation against the provider's billing page (`burnrate checkpoint`).
    * TODO(checkpoint merge): fill from what the checkpoint command stores.
@@ -77,23 +62,23 @@ export function digestModel(input: DigestEmailInput): DigestModel {
   keep('Month-end forecast');
   keep('Burn rate');
   if (f.hasGrants) summary.push(['Next expiry', nextExpiry(input)]);
-  const r = input.recharges;
-  if (r) {
-    const limit = r.monthlyLimitUsd === undefined ? '' : ` of the ${usd(r.monthlyLimitUsd)} monthly limit`;
-    const reached = r.rechargeLimitReachedOn ? `; limit reached on ${r.rechargeLimitReachedOn}` : '';
+  // Auto-recharge (core's figures): what it added this month, the month-end forecast, and the limit.
+  const recharge = rows.get('Auto-recharge');
+  if (recharge !== undefined) {
+    const limit = input.account.autoRecharge?.monthlyLimitUsd;
+    const reached = f.rechargeLimitReachedOn;
     summary.push([
       'Auto-recharge',
-      `${usd(r.rechargedThisMonthUsd)} in ${r.rechargesThisMonth} recharge${r.rechargesThisMonth === 1 ? '' : 's'} this month${limit}, about ${usd(r.forecastRechargesMonthEndUsd)} by month end${reached}`,
+      `${recharge}${limit === undefined ? '' : `; monthly limit ${usd(limit)}${reached === null ? '' : `, ${reached > f.day ? 'expected to be reached' : 'reached'} on ${isoDay(reached)}`}`}`,
     ]);
   }
   const rec = input.lastReconciliation;
   if (rec) summary.push(['Last reconciled', `${rec.day}, drift ${usd(rec.driftUsd)}`]);
 
-  const days = runway(f);
+  // The same runway as the Figures table (with auto-recharge, core's projection), so they agree.
+  const runwayText = rows.get('Runway') ?? 'not burning';
   const headline = f.hasGrants
-    ? `balance ${usdMicros(f.balanceMicros)}, ${
-        days === null ? 'not burning' : `runway ${roundRatio(days.num * 10, days.den) / 10} days`
-      }`
+    ? `balance ${usdMicros(f.balanceMicros)}, ${runwayText === 'not burning' ? runwayText : `runway ${runwayText}`}`
     : `${usdMicros(lastWeek)} spent in the last 7 days`;
   return {
     ...base,

@@ -3,7 +3,7 @@ import { burnRate, forecastMonthEnd, runway } from '../core/derived.ts';
 import type { Figures } from '../core/figures.ts';
 import { microsToUsd, ratioToUsd, roundRatio, usdToMicros } from '../core/money.ts';
 import type { AccountConfig } from '../schemas/account-config.ts';
-import { type AlertText, describeAlert, SEVERITY } from './alert-text.ts';
+import { type AlertText, describeAlert, rechargeLine, SEVERITY } from './alert-text.ts';
 import {
   type ChartRow,
   type DailySpend,
@@ -112,8 +112,9 @@ export function emailModel(facts: AlertEmailInput): EmailModel {
       : `${usdMicros(f.monthToDateMicros)} (no monthly budget set)`,
   ]);
   summary.push(['Month-end forecast', usd(ratioToUsd(forecast.num, forecast.den))]);
+  if (f.autoRecharge) summary.push(['Auto-recharge', rechargeLine(f)]);
   const grants = f.grants.map((g): [string, string, string, string] => [
-    g.grant.id,
+    g.grant.auto ? `${g.grant.id} (modelled)` : g.grant.id,
     g.expired
       ? `${usdMicros(0)} (expired, ${usdMicros(g.expiredMicros)} lost)`
       : usd(microsToUsd(g.remainingMicros)) + (g.active ? '' : ' (not active yet)'),

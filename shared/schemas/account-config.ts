@@ -1,9 +1,67 @@
 import * as z from 'zod';
-import type { AlertPolicy } from '../core/types.ts';
+import { microsToUsd, usdToMicros } from '../core/money.ts';
+import type { AlertPolicy, AutoRecharge } from '../core/types.ts';
 import { identifier, positiveNumber, thresholdList } from './fields.ts';
 import { formatIssues, InvalidInputError } from './invalid-input.ts';
 
 export const PROVIDERS = ['openai', 'anthropic'] as const;
+
+/**
+ * The provider's auto-recharge: `{ belowUsd, toUsd, monthlyLimitUsd? }` (restore the balance to
+ * toUsd) or `{ belowUsd, amountUsd, monthlyLimitUsd? }` (add amountUsd), never both.
+ */
+export const autoRechargeSchema = z
+  .strictObject(
+    {
+      belowUsd: positiveNumber,
+      toUsd: positiveNumber.optional(),
+      amountUsd: positiveNumber.optional(),
+      monthlyLimitUsd: positiveNumber.optional(),
+    },
+    { error: 'expected an object such as {"belowUsd": 20, "toUsd": 100}' },
+  )
+  .superRefine((a, ctx) => {
+    // A field already rejected on its own (wrong type, not positive) gets no second message.
+    const fields = [a.belowUsd, a.toUsd, a.amountUsd, a.monthlyLimitUsd];
+    if (fields.some((x) => x !== undefined && !(typeof x === 'number' && x > 0 && Number.isFinite(x))))
+      return;
+    if (a.toUsd !== undefined && a.amountUsd !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['amountUsd'],
+        message:
+          'expected either toUsd (restore the balance to it) or amountUsd (add a fixed amount), not both',
+      });
+      return;
+    }
+    if (a.toUsd === undefined && a.amountUsd === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['toUsd'],
+        message: 'expected toUsd (restore the balance to it) or amountUsd (add a fixed amount)',
+      });
+      return;
+    }
+    const below = usdToMicros(a.belowUsd);
+    if (a.toUsd !== undefined && usdToMicros(a.toUsd) <= below) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['toUsd'],
+        message: `expected a number greater than belowUsd (${a.belowUsd})`,
+      });
+      return;
+    }
+    const size =
+      a.amountUsd !== undefined ? usdToMicros(a.amountUsd) : usdToMicros(a.toUsd as number) - below;
+    if (a.monthlyLimitUsd !== undefined && size > usdToMicros(a.monthlyLimitUsd)) {
+      const what = a.amountUsd !== undefined ? 'amountUsd' : 'toUsd − belowUsd';
+      ctx.addIssue({
+        code: 'custom',
+        path: ['monthlyLimitUsd'],
+        message: `expected at least one recharge (${what} = ${microsToUsd(size)}), or the account could never recharge`,
+      });
+    }
+  });
 
 /**
  * The config item an operator edits by hand in the DynamoDB console: the spec's fields, plus
@@ -25,6 +83,7 @@ export const accountConfigSchema = z.strictObject({
   lowBalanceUsd: thresholdList.default([]),
   lowRunwayDays: positiveNumber.optional(),
   expiryWarningDays: thresholdList.default([30, 7, 1]),
+  autoRecharge: autoRechargeSchema.optional(),
   enabled: z.boolean({ error: 'expected true or false' }).default(true),
   /** The weekly digest email (first run on or after Monday 09:00 UTC); "off" stops it. */
   digest: z.enum(['weekly', 'off'], { error: 'expected "weekly" or "off"' }).default('weekly'),
@@ -63,5 +122,16 @@ export function toAlertPolicy(config: AccountConfig): AlertPolicy {
     lowBalanceUsd: config.lowBalanceUsd,
     lowRunwayDays: config.lowRunwayDays,
     expiryWarningDays: config.expiryWarningDays,
+    autoRecharge: toAutoRecharge(config.autoRecharge),
   };
+}
+
+/** The config's auto-recharge in core units (micro-dollars). */
+export function toAutoRecharge(a: AccountConfig['autoRecharge']): AutoRecharge | undefined {
+  if (!a) return undefined;
+  const limit = a.monthlyLimitUsd === undefined ? undefined : usdToMicros(a.monthlyLimitUsd);
+  const below = usdToMicros(a.belowUsd);
+  return a.toUsd !== undefined
+    ? { belowMicros: below, toMicros: usdToMicros(a.toUsd), monthlyLimitMicros: limit }
+    : { belowMicros: below, amountMicros: usdToMicros(a.amountUsd as number), monthlyLimitMicros: limit };
 }

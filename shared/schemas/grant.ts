@@ -9,7 +9,10 @@ import { formatIssues, InvalidInputError } from './invalid-input.ts';
 export const grantInputSchema = z.strictObject({
   id: z
     .string({ error: 'expected a grant id' })
-    .regex(/^[^\s\p{Cc}]{1,128}$/u, { error: 'expected a grant id (1-128 characters, no spaces)' }),
+    .regex(/^[^\s\p{Cc}]{1,128}$/u, { error: 'expected a grant id (1-128 characters, no spaces)' })
+    .refine((id) => !id.startsWith('auto-'), {
+      error: 'ids starting with "auto-" are kept for the recharge grants burnrate models; choose another id',
+    }),
   amountUsd: positiveNumber,
   effectiveAt: instant,
   expiresAt: instant.optional(),

@@ -25,8 +25,16 @@ export async function previewAlertEmail(
   const { config, grants } = validateAccountItems(items);
   const now = deps.now().getTime();
   const { buckets, todayMicros } = ledgerBuckets(items.costs, now);
-  const figures = computeFigures({ grants, buckets, burnOrder: config.burnOrder, at: now, todayMicros });
-  const alerts = alertConditions(figures, toAlertPolicy(config)).filter((a) => !kind || a.kind === kind);
+  const policy = toAlertPolicy(config);
+  const figures = computeFigures({
+    grants,
+    buckets,
+    burnOrder: policy.burnOrder,
+    autoRecharge: policy.autoRecharge,
+    at: now,
+    todayMicros,
+  });
+  const alerts = alertConditions(figures, policy).filter((a) => !kind || a.kind === kind);
   if (alerts.length === 0) {
     throw new InvalidInputError([
       `account ${accountId}: no ${kind ?? ''}${kind ? ' ' : ''}alert condition holds now, so nothing would be sent`,

@@ -91,7 +91,14 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
   );
 
   const policy = toAlertPolicy(config);
-  const figures = computeFigures({ grants, buckets, burnOrder: policy.burnOrder, at: now, todayMicros });
+  const figures = computeFigures({
+    grants,
+    buckets,
+    burnOrder: policy.burnOrder,
+    autoRecharge: policy.autoRecharge,
+    at: now,
+    todayMicros,
+  });
   const [operatorAlerts, notices] = partition(items.alerts, (a) => a.key.startsWith(OPERATOR_PREFIX));
   const [digests, accountAlerts] = partition(notices, (a) => isDigestKey(a.key));
   const evaluation = evaluateAlerts(figures, policy, new Set(accountAlerts.map((a) => a.key)));
@@ -126,6 +133,7 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     pastDaysEstimated: estimateDays,
     unpricedModels: estimate.unknownModels,
     burnOrder: policy.burnOrder,
+    autoRecharge: config.autoRecharge ?? null,
     alertsDue: due.map((a) => a.key),
   };
   const { writeRequests } = await deps.store.commitSync({

@@ -296,7 +296,9 @@ describe('npm start (spawned)', () => {
     const code = await new Promise((resolve) => child.on('exit', resolve));
     expect(code, output()).toBe(0);
     expect(output()).toContain('DEMO: seeded account demo-openai');
-    expect(output()).toMatch(/account\s+balance\s+burn\/day\s+runway\s+next expiry\s+at risk\s+alerts sent/);
+    expect(output()).toMatch(
+      /account\s+balance\s+burn\/day\s+runway\s+next expiry\s+at risk\s+auto-recharge\s+alerts sent/,
+    );
     expect(output()).toMatch(/demo-openai\s+\$[\d,.]+\s+\$[\d.]+/);
     expect(output()).toContain('email: [DEMO] DEMO Acme (simulated data): $');
     expect(readdirSync(join(cwd, '.burnrate', 'emails')).length).toBeGreaterThan(0);

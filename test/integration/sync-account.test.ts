@@ -114,6 +114,37 @@ describe.each(PROVIDERS)('sync one $name account against DynamoDB Local and its 
     });
   });
 
+  it('models auto-recharge after the checkpoint and stores the recharge figures in the STATE snapshot', async () => {
+    const checkpointed = {
+      id: 'g1',
+      amountUsd: 500,
+      effectiveAt: '2026-08-01T00:00:00Z',
+      remainingUsd: 100,
+      remainingAsOf: '2026-11-20T00:00:00Z',
+    };
+    await putAccount('acme', { autoRecharge: { belowUsd: 75, toUsd: 100 } }, [checkpointed]);
+    const r = await syncAccount(deps(), 'acme');
+    // After T: 11-20 and 11-21 leave 80; 11-22 (b = 80, S = 10 > 80 − 75) makes one $25 charge;
+    // 11-23 leaves 85; today's estimate (b = 85, S = estimate < 10) makes none.
+    expect(r.figures.balanceMicros).toBe(85_000_000 - provider.estimateMicros);
+    const state = (await items('acme')).find((i) => i.sk === 'STATE');
+    expect(state?.snapshot).toMatchObject({
+      rechargedThisMonthUsd: 25,
+      rechargesThisMonth: 1,
+      rechargeLimitReachedOn: null,
+      autoRecharge: { belowUsd: 75, toUsd: 100 },
+    });
+    expect(state?.snapshot.grants).toContainEqual({
+      id: 'auto-2026-11-22',
+      remainingUsd: 25,
+      expiredUsd: 0,
+      atRiskUsd: 0,
+      auto: true,
+      amountUsd: 25,
+      charges: 1,
+    });
+  });
+
   it('steady state: one Query, one write request, two provider requests; a re-run changes nothing', async () => {
     await putAccount('acme', {}, [grant]);
     await syncAccount(deps(), 'acme');

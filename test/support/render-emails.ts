@@ -64,6 +64,7 @@ export function buildInput(o: ScenarioOptions = {}): AlertEmailInput {
     grants,
     buckets,
     burnOrder: account.burnOrder,
+    autoRecharge: toAlertPolicy(account).autoRecharge,
     at: AT,
     ...(todayMicros === undefined ? {} : { todayMicros }),
   });
@@ -104,6 +105,15 @@ export const KIND_SCENARIOS: Record<AlertKind, ScenarioOptions> = {
   forecast: { config: { monthlyBudgetUsd: 280, budgetAlertPercents: [50, 80] } },
   // $230 is >= 50% of $400 but < 80%; forecast $300 < $400.
   budget: { config: { monthlyBudgetUsd: 400 } },
+  // $10/day from a $330 grant: balance $30 at D. Restore to $50 below $20 (R = $30), at most $30
+  // a month. Nov 24 leaves $20 (S = 10 is not > 30 − 20); Nov 25 crosses: one $30 charge (b 40
+  // after); Nov 26, 27 leave $20; Nov 28 crosses again and the limit (room 0) refuses: reached on
+  // 2026-11-28. Nov 29: b = 10, refused again, 10 + 0 − 10 <= 0: runway 5 + 10/10 = 6 days, so
+  // about 2 days after Nov 28. Recharged this month $30 (1 charge), all of it still to come.
+  'recharge-limit': {
+    grants: [{ ...TOPUP, usd: 330 }],
+    config: { autoRecharge: { belowUsd: 20, toUsd: 50, monthlyLimitUsd: 30 } },
+  },
 };
 
 /** A week-shaped spend pattern (quiet weekends) so the screenshots show a chart worth reading. */

@@ -88,7 +88,88 @@ describe('config item: each bad edit is rejected with a message naming the item 
       'account acme: digest: expected "weekly" or "off", got "daily"',
     ],
     ['digest as a boolean', { digest: false }, 'account acme: digest: expected "weekly" or "off", got false'],
+    [
+      'autoRecharge: toUsd not above belowUsd',
+      { autoRecharge: { belowUsd: 20, toUsd: 10 } },
+      'account acme: autoRecharge.toUsd: expected a number greater than belowUsd (20), got 10',
+    ],
+    [
+      'autoRecharge: toUsd equal to belowUsd',
+      { autoRecharge: { belowUsd: 20, toUsd: 20 } },
+      'account acme: autoRecharge.toUsd: expected a number greater than belowUsd (20), got 20',
+    ],
+    [
+      'autoRecharge: both forms',
+      { autoRecharge: { belowUsd: 20, toUsd: 100, amountUsd: 50 } },
+      'account acme: autoRecharge.amountUsd: expected either toUsd (restore the balance to it) or amountUsd (add a fixed amount), not both, got 50',
+    ],
+    [
+      'autoRecharge: neither form',
+      { autoRecharge: { belowUsd: 20 } },
+      'account acme: autoRecharge.toUsd: expected toUsd (restore the balance to it) or amountUsd (add a fixed amount), got nothing',
+    ],
+    [
+      'autoRecharge: belowUsd zero',
+      { autoRecharge: { belowUsd: 0, toUsd: 100 } },
+      'account acme: autoRecharge.belowUsd: expected a positive number, got 0',
+    ],
+    [
+      'autoRecharge: belowUsd missing',
+      { autoRecharge: { toUsd: 100 } },
+      'account acme: autoRecharge.belowUsd: required field is missing',
+    ],
+    [
+      'autoRecharge: amount as text',
+      { autoRecharge: { belowUsd: 20, amountUsd: '50' } },
+      'account acme: autoRecharge.amountUsd: expected a positive number, got "50"',
+    ],
+    [
+      'autoRecharge: negative limit',
+      { autoRecharge: { belowUsd: 20, amountUsd: 50, monthlyLimitUsd: -1 } },
+      'account acme: autoRecharge.monthlyLimitUsd: expected a positive number, got -1',
+    ],
+    [
+      'autoRecharge: amount above the monthly limit',
+      { autoRecharge: { belowUsd: 20, amountUsd: 50, monthlyLimitUsd: 40 } },
+      'account acme: autoRecharge.monthlyLimitUsd: expected at least one recharge (amountUsd = 50), or the account could never recharge, got 40',
+    ],
+    [
+      'autoRecharge: restore size above the monthly limit',
+      { autoRecharge: { belowUsd: 20, toUsd: 100, monthlyLimitUsd: 79.99 } },
+      'account acme: autoRecharge.monthlyLimitUsd: expected at least one recharge (toUsd − belowUsd = 80), or the account could never recharge, got 79.99',
+    ],
+    [
+      'autoRecharge: unknown field',
+      { autoRecharge: { belowUsd: 20, toUsd: 100, max: 5 } },
+      'account acme: autoRecharge.max: unknown field',
+    ],
+    [
+      'autoRecharge: not an object',
+      { autoRecharge: true },
+      'account acme: autoRecharge: expected an object such as {"belowUsd": 20, "toUsd": 100}, got true',
+    ],
   ];
+
+  it('accepts both autoRecharge forms, and a limit equal to one recharge', () => {
+    for (const autoRecharge of [
+      { belowUsd: 20, toUsd: 100, monthlyLimitUsd: 80 },
+      { belowUsd: 20, amountUsd: 50, monthlyLimitUsd: 50 },
+      { belowUsd: 0.5, amountUsd: 5 },
+    ])
+      expect(parseAccountConfig({ ...baseAccount, autoRecharge }).autoRecharge).toEqual(autoRecharge);
+  });
+
+  it('a grant id starting with "auto-" is rejected (kept for modelled recharges)', () => {
+    const file = {
+      account: baseAccount,
+      grants: [{ id: 'auto-2026-03-01', amountUsd: 10, effectiveAt: '2026-03-01T00:00:00Z' }],
+      costs: [],
+      runs: [],
+    };
+    expect(problemsOf(() => simulateFile(JSON.stringify(file), 'f.json'))).toEqual([
+      'simulation file: grants[0].id: ids starting with "auto-" are kept for the recharge grants burnrate models; choose another id, got "auto-2026-03-01"',
+    ]);
+  });
 
   it.each(cases)('%s', (_name, edit, message) => {
     expect(problemsOf(() => parseAccountConfig({ ...baseAccount, ...edit }))).toContain(message);

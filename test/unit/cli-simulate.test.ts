@@ -32,6 +32,10 @@ describe('burnrate simulate (spawned)', () => {
       'burnRateUsdPerDay',
       'runwayDays',
       'forecastMonthEndUsd',
+      'rechargedThisMonthUsd',
+      'rechargesThisMonth',
+      'forecastRechargesMonthEndUsd',
+      'rechargeLimitReachedOn',
       'grants',
       'alerts',
     ]);

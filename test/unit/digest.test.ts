@@ -124,24 +124,19 @@ describe('the weekly digest email', () => {
     expect(email.text).toContain('Month to date: $247.00 of $400.00 budget (62%)');
   });
 
-  it('shows auto-recharge and the last reconciliation when given', () => {
+  it('shows auto-recharge with its monthly limit, and the last reconciliation when given', () => {
+    // Balance $83 at $12/day; recharging $50 whenever it drops below $20, at most $100 a month.
     const email = digest(
-      {},
-      {
-        recharges: {
-          rechargedThisMonthUsd: 100,
-          rechargesThisMonth: 2,
-          forecastRechargesMonthEndUsd: 150,
-          rechargeLimitReachedOn: null,
-          monthlyLimitUsd: 200,
-        },
-        lastReconciliation: { day: '2026-11-20', driftUsd: -1.5 },
-      },
+      { config: { autoRecharge: { belowUsd: 20, amountUsd: 50, monthlyLimitUsd: 100 } } },
+      { lastReconciliation: { day: '2026-11-20', driftUsd: -1.5 } },
     );
-    expect(email.text).toContain(
-      'Auto-recharge: $100.00 in 2 recharges this month of the $200.00 monthly limit, about $150.00 by month end',
+    expect(email.text).toMatch(
+      /^ {2}Auto-recharge: auto-recharge added \$[\d.]+ in \d card charges? this month; about \$[\d.]+ by month end; monthly limit \$100\.00, expected to be reached on 2026-12-12$/m,
     );
     expect(email.text).toContain('Last reconciled: 2026-11-20, drift -$1.50');
+    // The subject's runway is the Figures table's (recharges included), not the bare balance's 6.9 days.
+    expect(email.subject).toBe('Acme production: weekly digest, balance $83.00, runway 19.7 days');
+    expect(email.text).toContain('  Runway: 19.7 days');
     expect(digest().text).not.toMatch(/Auto-recharge|Last reconciled/);
   });
 

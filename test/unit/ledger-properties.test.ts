@@ -4,7 +4,7 @@ import { evaluateAlerts } from '../../shared/core/alerts.ts';
 import { toOutputFigures } from '../../shared/core/derived.ts';
 import { computeFigures } from '../../shared/core/figures.ts';
 import { DAY_MS } from '../../shared/core/time.ts';
-import type { AlertPolicy, BurnOrder, CostBucket, Grant } from '../../shared/core/types.ts';
+import type { AlertPolicy, AutoRecharge, BurnOrder, CostBucket, Grant } from '../../shared/core/types.ts';
 
 const ORIGIN = Date.parse('2026-01-01T00:00:00Z');
 const HOUR = 3_600_000;
@@ -51,25 +51,93 @@ const bucketsArb = fc
   );
 
 const burnOrderArb = fc.constantFrom<BurnOrder>('expiring-first', 'oldest-first');
+
+/** No auto-recharge, or a valid setting of either form, with or without a monthly limit. */
+const autoRechargeArb = fc.option(
+  fc
+    .record({
+      belowCents: fc.integer({ min: 1, max: 20_000 }),
+      restore: fc.boolean(),
+      sizeCents: fc.integer({ min: 1, max: 30_000 }),
+      headroomCents: fc.option(fc.integer({ min: 0, max: 100_000 }), { nil: undefined }),
+    })
+    .map((r): AutoRecharge => {
+      const below = r.belowCents * 10_000;
+      const size = r.sizeCents * 10_000;
+      const limit = r.headroomCents === undefined ? undefined : size + r.headroomCents * 10_000;
+      return r.restore
+        ? { belowMicros: below, toMicros: below + size, monthlyLimitMicros: limit }
+        : { belowMicros: below, amountMicros: size, monthlyLimitMicros: limit };
+    }),
+  { nil: undefined },
+);
+
+/** What a visible bucket draws: all of it, or the share after T for the bucket holding T. */
+function drawnBy(b: CostBucket, grants: readonly Grant[]): number {
+  const t = grants.find((g) => g.checkpoint)?.checkpoint?.asOf;
+  if (t === undefined || !(b.start < t && t < b.end)) return b.amountMicros;
+  return Math.floor((b.amountMicros * (b.end - t)) / (b.end - b.start));
+}
 const atArb = fc.integer({ min: 0, max: 24 * 220 }).map((h) => ORIGIN + h * HOUR);
 
 describe('ledger properties', () => {
-  it('conserves money per grant and overall, and never goes negative', () => {
+  it('conserves money per grant and overall (recharge grants included), and never goes negative', () => {
     fc.assert(
-      fc.property(grantsArb, bucketsArb, burnOrderArb, atArb, (grants, buckets, burnOrder, at) => {
-        const f = computeFigures({ grants, buckets, burnOrder, at });
-        let drawn = 0;
-        for (const g of f.grants) {
-          expect(g.remainingMicros).toBeGreaterThanOrEqual(0);
-          expect(g.expiredMicros).toBeGreaterThanOrEqual(0);
-          if (!g.active) continue;
-          expect(g.drawn + g.expiredMicros + g.remainingMicros).toBe(g.brought);
-          drawn += g.drawn;
-        }
-        const costs = buckets.filter((b) => b.end <= at).reduce((sum, b) => sum + b.amountMicros, 0);
-        expect(f.overdraftMicros).toBeGreaterThanOrEqual(0);
-        expect(drawn + f.overdraftMicros + f.overdraftClearedMicros).toBe(costs);
-      }),
+      fc.property(
+        grantsArb,
+        bucketsArb,
+        burnOrderArb,
+        atArb,
+        autoRechargeArb,
+        (grants, buckets, burnOrder, at, autoRecharge) => {
+          const f = computeFigures({ grants, buckets, burnOrder, at, autoRecharge });
+          let drawn = 0;
+          for (const g of f.grants) {
+            expect(g.remainingMicros).toBeGreaterThanOrEqual(0);
+            expect(g.expiredMicros).toBeGreaterThanOrEqual(0);
+            if (!g.active) continue;
+            expect(g.drawn + g.expiredMicros + g.remainingMicros).toBe(g.brought);
+            drawn += g.drawn;
+          }
+          // The draws take every visible bucket (pro rata for the one holding the checkpoint).
+          const costs = buckets.filter((b) => b.end <= at).reduce((sum, b) => sum + drawnBy(b, grants), 0);
+          expect(f.overdraftMicros).toBeGreaterThanOrEqual(0);
+          expect(drawn + f.overdraftMicros + f.overdraftClearedMicros).toBe(costs);
+          if (!autoRecharge) expect(f.grants.some((g) => g.grant.auto)).toBe(false);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('never models more recharges in a month than its limit, nor any at or before the checkpoint', () => {
+    fc.assert(
+      fc.property(
+        grantsArb,
+        bucketsArb,
+        burnOrderArb,
+        atArb,
+        autoRechargeArb,
+        (grants, buckets, burnOrder, at, autoRecharge) => {
+          const f = computeFigures({ grants, buckets, burnOrder, at, autoRecharge });
+          const t = grants.find((g) => g.checkpoint)?.checkpoint?.asOf;
+          const perMonth = new Map<string, number>();
+          for (const g of f.grants) {
+            if (!g.grant.auto) continue;
+            expect(g.grant.amountMicros).toBeGreaterThan(0);
+            expect(g.grant.charges).toBeGreaterThanOrEqual(1);
+            if (t !== undefined) expect(g.grant.effectiveAt).toBeGreaterThan(t);
+            const month = g.grant.id.slice('auto-'.length, 'auto-'.length + 7);
+            perMonth.set(month, (perMonth.get(month) ?? 0) + g.grant.amountMicros);
+          }
+          const limit = autoRecharge?.monthlyLimitMicros;
+          if (limit !== undefined)
+            for (const used of perMonth.values()) expect(used).toBeLessThanOrEqual(limit);
+          // The month's figure is the sum of its recharge grants.
+          const thisMonth = new Date(at).toISOString().slice(0, 7);
+          expect(f.rechargedThisMonthMicros).toBe(perMonth.get(thisMonth) ?? 0);
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -81,15 +149,22 @@ describe('ledger properties', () => {
         bucketsArb,
         burnOrderArb,
         atArb,
+        autoRechargeArb,
         fc.infiniteStream(fc.nat()),
-        (grants, buckets, burnOrder, at, randoms) => {
+        (grants, buckets, burnOrder, at, autoRecharge, randoms) => {
           const shuffle = <T>(xs: readonly T[]) =>
             xs
               .map((x) => ({ x, k: randoms.next().value as number }))
               .sort((a, b) => a.k - b.k)
               .map((e) => e.x);
-          const a = computeFigures({ grants, buckets, burnOrder, at });
-          const b = computeFigures({ grants: shuffle(grants), buckets: shuffle(buckets), burnOrder, at });
+          const a = computeFigures({ grants, buckets, burnOrder, at, autoRecharge });
+          const b = computeFigures({
+            grants: shuffle(grants),
+            buckets: shuffle(buckets),
+            burnOrder,
+            at,
+            autoRecharge,
+          });
           expect(toOutputFigures(b, 'x')).toEqual(toOutputFigures(a, 'x'));
         },
       ),
@@ -99,14 +174,21 @@ describe('ledger properties', () => {
 
   it('never shows more at risk than a grant holds', () => {
     fc.assert(
-      fc.property(grantsArb, bucketsArb, burnOrderArb, atArb, (grants, buckets, burnOrder, at) => {
-        const f = computeFigures({ grants, buckets, burnOrder, at });
-        for (const g of f.grants) {
-          if (g.atRiskScaled === null) continue;
-          expect(g.atRiskScaled).toBeGreaterThanOrEqual(0);
-          expect(g.atRiskScaled).toBeLessThanOrEqual(g.remainingMicros * f.burnDays);
-        }
-      }),
+      fc.property(
+        grantsArb,
+        bucketsArb,
+        burnOrderArb,
+        atArb,
+        autoRechargeArb,
+        (grants, buckets, burnOrder, at, autoRecharge) => {
+          const f = computeFigures({ grants, buckets, burnOrder, at, autoRecharge });
+          for (const g of f.grants) {
+            if (g.atRiskScaled === null) continue;
+            expect(g.atRiskScaled).toBeGreaterThanOrEqual(0);
+            expect(g.atRiskScaled).toBeLessThanOrEqual(g.remainingMicros * f.burnDays);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

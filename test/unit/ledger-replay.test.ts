@@ -180,10 +180,25 @@ describe('replay: checkpoints', () => {
     expect(run).toMatchObject({ balanceUsd: 41.37, overdraftUsd: 0 });
   });
 
-  it('a checkpoint taken during a day still has that whole day drawn after it', () => {
+  it('a checkpoint taken during a day has only the share of the day after it drawn (pro rata)', () => {
     const midDay = [{ ...grants[0], remainingAsOf: '2026-07-01T12:00:00Z' }];
     const run = runAt('2026-07-02T00:00:00Z', { grants: midDay, costs });
-    expect(run.balanceUsd).toBe(51.37);
+    // The 07-01 bucket ($10) draws floor(10 × 12h / 24h) = $5 after 12:00: 61.37 − 5.
+    expect(run.balanceUsd).toBe(56.37);
+    // Month-to-date and the burn rate still count the whole bucket.
+    expect(run.monthToDateUsd).toBe(10);
+  });
+
+  it('pro rata floors to the micro-dollar, and a checkpoint at a bucket edge takes the whole bucket', () => {
+    // $1 over 24h, T at 07-01 08:00: 16h after T: floor(1,000,000 × 16 / 24) = 666,666 µ$.
+    const oneDollar = daily('2026-07-01', [1]);
+    const g = [{ ...grants[0], remainingUsd: 10, remainingAsOf: '2026-07-01T08:00:00Z' }];
+    const f = simulateObject({ grants: g, costs: oneDollar, runs: ['2026-07-02T00:00:00Z'] })[0];
+    // 10 − 0.666666 = 9.333334, shown as 9.33.
+    expect(f?.balanceUsd).toBe(9.33);
+    const edge = [{ ...grants[0], remainingUsd: 10, remainingAsOf: '2026-07-01T00:00:00Z' }];
+    const e = simulateObject({ grants: edge, costs: oneDollar, runs: ['2026-07-02T00:00:00Z'] })[0];
+    expect(e?.balanceUsd).toBe(9);
   });
 });
 
