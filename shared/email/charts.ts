@@ -147,11 +147,28 @@ export function htmlColumns(rows: readonly ChartRow[], o: ColumnOptions): string
       return `<td width="${COLUMN_PX}" valign="bottom" title="${e(title)}" style="width:${COLUMN_PX}px;padding:0"><table role="presentation" width="${COLUMN_PX}" cellpadding="0" cellspacing="0" border="0">${stack}</table></td>${gap}`;
     })
     .join('');
-  const span = rows.length * 2 - 1;
+  // A filler cell takes any width the axis labels need beyond the columns, so a short chart's
+  // columns stay 14px wide instead of being stretched apart.
+  const span = rows.length * 2;
+  const labels = axisLabels(rows)
+    .map(
+      (l, i, all) =>
+        `<td align="${i === all.length - 1 && i > 0 ? 'right' : 'left'}" style="${AXIS}">${e(l)}</td>`,
+    )
+    .join('');
+  const axis = `<tr><td colspan="${span}" style="border-top:1px solid #9ca3af;padding:2px 0 0;${AXIS}"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr>${labels}</tr></table></td></tr>`;
+  return `<table role="presentation" cellpadding="0" cellspacing="0" border="0"><tr>${columns}<td style="font-size:1px">&nbsp;</td></tr>${axis}</table>`;
+}
+
+/** Below this many columns the two axis labels would not fit apart: one label, `first to last`. */
+const SPLIT_AXIS = 10;
+
+/** The first and last day under the columns, or `first to last` when the chart is short. */
+function axisLabels(rows: readonly ChartRow[]): string[] {
   const first = rows[0]?.label ?? '';
   const last = rows.at(-1)?.label ?? '';
-  const axis = `<tr><td colspan="${span}" style="border-top:1px solid #9ca3af;padding:2px 0 0;${AXIS}"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr><td align="left" style="${AXIS}">${e(first)}</td><td align="right" style="${AXIS}">${e(last)}</td></tr></table></td></tr>`;
-  return `<table role="presentation" cellpadding="0" cellspacing="0" border="0"><tr>${columns}</tr>${axis}</table>`;
+  if (rows.length >= SPLIT_AXIS) return [first, last];
+  return [rows.length > 1 ? `${first} to ${last}` : first];
 }
 
 const AXIS = 'font-family:Consolas,Menlo,monospace;font-size:11px;color:#6b7280;white-space:nowrap';
@@ -167,10 +184,10 @@ export function textColumns(rows: readonly ChartRow[]): string {
       return LEVELS[Math.min(LEVELS.length - 1, Math.ceil((r.amountUsd / max) * LEVELS.length) - 1)];
     })
     .join('');
-  const first = rows[0]?.label ?? '';
-  const last = rows.at(-1)?.label ?? '';
-  return `  ${bars}
-  ${first}${' '.repeat(Math.max(1, rows.length - first.length - last.length))}${last}`;
+  const labels = axisLabels(rows);
+  const [first = '', last = ''] = labels;
+  const gap = ' '.repeat(Math.max(1, rows.length - first.length - last.length));
+  return `  ${bars}\n  ${labels.length === 2 ? `${first}${gap}${last}` : first}`;
 }
 
 /**

@@ -162,7 +162,13 @@ export function emailModel(facts: AlertEmailInput): EmailModel {
     paceUsd: pace?.paceUsd,
     spendCaption: spendCaption(spend, pace),
     projection,
-    projectionMilestones: projectionMilestones(projection),
+    // The chart does not model recharges (the core's projection does, for runway and at-risk): say so.
+    projectionMilestones: [
+      ...projectionMilestones(projection),
+      ...(f.autoRecharge && projection.length
+        ? ['Drawn without auto-recharge; the runway under Figures counts the recharges.']
+        : []),
+    ],
     projectionNote: !f.hasGrants
       ? 'No prepaid credit on this account, so there is no balance to project.'
       : f.balanceMicros <= 0
