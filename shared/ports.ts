@@ -18,19 +18,37 @@ export const NO_SCOPE = '(none)';
 
 /** Priced estimate of usage the cost report does not cover yet (hourly usage × price table). */
 export interface UsageEstimate {
+  /** Hours from `countFrom` (default: the whole range), summed exactly and rounded once. */
   amountMicros: Micros;
-  /** Models seen in usage that the price table does not know; their usage is not priced. */
+  /** Models seen in the counted hours that the price table does not know; not priced. */
   unknownModels: string[];
   /** Hour buckets covered: [start, end). */
   start: Date;
   end: Date;
+  /** Every UTC hour of the range with usage, ascending: what the spike alert is built from. */
+  hours: HourUsage[];
+}
+
+/** One UTC hour [start, start + 1h) of priced usage. */
+export interface HourUsage {
+  start: Date;
+  amountMicros: Micros;
+  /** Per project (OpenAI project_id) or workspace (Anthropic workspace_id); NO_SCOPE = none. */
+  byScope: Record<string, Micros>;
+  /** Per model (unknown models are not priced, so absent here). */
+  byModel: Record<string, Micros>;
+  /** Models seen in this hour that the price table does not know. */
+  unknownModels: string[];
 }
 
 export interface CostSource {
   /** Daily actual costs for the whole UTC days in [start, end). Follows pagination. */
   dailyCosts(range: { start: Date; end: Date }): Promise<DailyCost[]>;
-  /** Hourly usage in [start, end) priced with the price table: an estimate. */
-  usageEstimate(range: { start: Date; end: Date }): Promise<UsageEstimate>;
+  /**
+   * Hourly usage in [start, end) priced with the price table: an estimate. `countFrom` (an hour
+   * boundary) limits `amountMicros` to the hours from it on, while `hours` covers the range.
+   */
+  usageEstimate(range: { start: Date; end: Date; countFrom?: Date }): Promise<UsageEstimate>;
 }
 
 /** One stored UTC day of cost: actual (from the cost report) or estimate (priced usage). */

@@ -18,6 +18,7 @@ const MESSAGE_KINDS = [
   'forecast',
   'budget',
   'recharge-limit',
+  'spike',
   'digest',
 ] as const satisfies ReadonlyArray<AlertKind | 'digest'>;
 // Fails to compile when the ledger gains an alert kind this list does not name.

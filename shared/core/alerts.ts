@@ -1,6 +1,7 @@
 import { forecastMonthEnd, runway } from './derived.ts';
 import type { Figures } from './figures.ts';
 import { usdToMicros } from './money.ts';
+import { spikeKey } from './spike.ts';
 import { addUtcMonths, DAY_MS, monthKey, startOfUtcMonth } from './time.ts';
 import type { AlertPolicy } from './types.ts';
 
@@ -11,7 +12,8 @@ export type AlertKind =
   | 'runway'
   | 'expiry'
   | 'exhausted'
-  | 'recharge-limit';
+  | 'recharge-limit'
+  | 'spike';
 
 export const ALERT_KINDS: readonly AlertKind[] = [
   'budget',
@@ -21,6 +23,7 @@ export const ALERT_KINDS: readonly AlertKind[] = [
   'expiry',
   'exhausted',
   'recharge-limit',
+  'spike',
 ];
 
 /** A key whose condition holds at this run. `threshold` is p, t, d or N; `month` is YYYY-MM. */
@@ -30,6 +33,8 @@ export interface AlertCandidate {
   threshold?: number;
   month?: string;
   grantId?: string;
+  /** spike: the UTC day (YYYY-MM-DD). */
+  day?: string;
 }
 
 export interface AlertEvaluation {
@@ -62,6 +67,13 @@ export function evaluateAlerts(
 /** Every key whose condition holds at this run, armed or not. */
 export function alertConditions(f: Figures, policy: AlertPolicy): AlertCandidate[] {
   const out: AlertCandidate[] = [];
+  const spike = spikeKey(
+    f.at,
+    f.hour?.amountMicros,
+    { sumMicros: f.burnSumMicros, days: f.burnDays },
+    policy.spike,
+  );
+  if (spike) out.push({ kind: 'spike', key: spike, day: spike.slice(6) });
   if (policy.monthlyBudgetUsd !== undefined) {
     const budget = usdToMicros(policy.monthlyBudgetUsd);
     const months: Array<[string, number]> = [[monthKey(f.at), f.monthToDateMicros]];
@@ -150,6 +162,8 @@ export function parseAlertKey(key: string): AlertCandidate | undefined {
       return { kind, key, grantId: parts.slice(1, -1).join(':'), threshold: Number(parts.at(-1)) };
     case 'exhausted':
       return { kind, key };
+    case 'spike':
+      return { kind, key, day: parts[1] };
     case 'recharge-limit':
       return { kind, key, month: parts[1] };
     default:

@@ -12,6 +12,7 @@ import {
   scaleLedger,
   sortEvents,
 } from './replay.ts';
+import type { HourSpend } from './spike.ts';
 import { addUtcMonths, DAY_MS, startOfUtcDay, startOfUtcMonth } from './time.ts';
 import type { AutoRecharge, Grant, LedgerInput } from './types.ts';
 
@@ -56,6 +57,8 @@ export interface Figures {
   daysAfterToday: number;
   /** Sorted by grant id (plain code-unit order); includes the modelled recharge grants. */
   grants: GrantFigures[];
+  /** Production only: the spike rule's hour (absent in simulations). */
+  hour?: HourSpend;
   /** The account's auto-recharge setting, if any. */
   autoRecharge: AutoRecharge | undefined;
   /** Recharges modelled for buckets starting in D's month: amount and card charges. */
@@ -171,6 +174,7 @@ export function computeFigures(input: LedgerInput): Figures {
     burnDays,
     daysAfterToday: (nextMonthStart - day) / DAY_MS - 1,
     grants,
+    ...(input.hour && { hour: input.hour }),
     autoRecharge: input.autoRecharge,
     rechargedThisMonthMicros: rechargedThisMonth,
     rechargesThisMonth,

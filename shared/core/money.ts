@@ -2,6 +2,8 @@
  * Money inside the core is an integer number of micro-dollars (1 USD = 1,000,000 µ$),
  * so sums never drift. Conversion happens only at the edges.
  */
+import { decimalToInteger, parseDecimal } from './decimal.ts';
+
 export type Micros = number;
 
 export const MICROS_PER_USD = 1_000_000;
@@ -24,18 +26,14 @@ export function microsToUsd(micros: number): number {
   return cents === 0 ? 0 : cents / 100;
 }
 
-/** A decimal string of cents ("123.45" = $1.2345) to micro-dollars exactly, never through a float. */
+/**
+ * A decimal string of cents ("123.45" = $1.2345, "4.128e4" = $412.80) to micro-dollars exactly,
+ * never through a float: the shared decimal parser, rounded once, half away from zero.
+ */
 export function centsStringToMicros(cents: string): Micros {
-  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(cents);
-  if (!match) throw new RangeError(`not a decimal amount of cents: ${JSON.stringify(cents)}`);
-  const [, sign = '', whole = '0', frac = ''] = match;
-  // 1 cent = 10,000 micros: four fractional digits are exact, a fifth decides rounding.
-  const padded = `${frac}00000`.slice(0, 5);
-  let micros = BigInt(whole) * 10_000n + BigInt(padded.slice(0, 4));
-  if (Number(padded[4]) >= 5) micros += 1n;
-  const value = Number(micros);
-  if (!Number.isSafeInteger(value)) throw new RangeError(`amount too large: ${cents}`);
-  return sign === '-' && value !== 0 ? -value : value;
+  const d = parseDecimal(cents);
+  if (!d) throw new RangeError(`not a decimal amount of cents: ${JSON.stringify(cents)}`);
+  return decimalToInteger(d, 4);
 }
 
 /** num / den rounded half away from zero, exactly, for integers num and den > 0. */

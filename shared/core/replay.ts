@@ -59,6 +59,9 @@ export interface ReplayOptions {
   /** The checkpoint instant T, if any. */
   checkpointAt?: number | undefined;
   recharge?: RechargeRule | undefined;
+  /** Compute `balanceBefore` for every draw even without a recharge rule (else it is NaN then). */
+  needBalance?: boolean;
+  /** Called after each draw; the record is reused, so copy what you keep. */
   onDraw?: (record: DrawRecord) => void;
 }
 
@@ -124,6 +127,16 @@ export function sortEvents(events: LedgerEvent[], compare: (a: Grant, b: Grant) 
  */
 export function applyEvents(ledger: Ledger, events: readonly LedgerEvent[], options: ReplayOptions): void {
   const month = { start: Number.NaN, next: Number.NaN };
+  // One record object reused for every draw (onDraw reads it before the next draw).
+  const record: DrawRecord = {
+    start: 0,
+    at: 0,
+    amount: 0,
+    balanceBefore: 0,
+    recharged: 0,
+    charges: 0,
+    refused: false,
+  };
   let i = 0;
   while (i < events.length) {
     const at = (events[i] as LedgerEvent).at;
@@ -131,7 +144,7 @@ export function applyEvents(ledger: Ledger, events: readonly LedgerEvent[], opti
     for (let e = events[i]; e !== undefined && e.at === at; e = events[++i]) {
       if (e.kind === 'activate') activating.push(e.grant);
       else {
-        const made = draw(ledger, e, options, month);
+        const made = draw(ledger, e, options, month, record);
         if (made) activating.push(made);
       }
     }
@@ -174,6 +187,11 @@ export function floorDiv(x: number, y: number): number {
   return q;
 }
 
+/** How many of `wanted` recharges of `size` fit in `room` (no limit: all). */
+function fits(wanted: number, room: number, size: number): number {
+  return room === Number.POSITIVE_INFINITY ? wanted : Math.min(wanted, floorDiv(room, size));
+}
+
 function ceilDiv(x: number, y: number): number {
   return -floorDiv(-x, y);
 }
@@ -183,6 +201,7 @@ function draw(
   event: { at: number; start: number; amount: number },
   options: ReplayOptions,
   month: { start: number; next: number },
+  record: DrawRecord,
 ): GrantState | undefined {
   const { at, start } = event;
   const t = options.checkpointAt;
@@ -190,18 +209,23 @@ function draw(
     t !== undefined && start < t && t < at ? mulDivFloor(event.amount, at - t, at - start) : event.amount;
 
   // Eligible: active, remaining > 0, expiresAt > start. Buckets come in time order, so a grant
-  // that is not eligible now never will be again: drop it from the live list.
-  let kept = 0;
-  let eligible = 0;
+  // that is not eligible now never will be again: drop it from the live list. The balance b needs
+  // a pass over every eligible grant; without auto-recharge or a caller asking, the draw below
+  // stops as soon as it has taken the amount.
   const live = ledger.live;
-  for (const g of live) {
-    if (g.remaining > 0 && g.grant.expiresAt > start) {
-      live[kept++] = g;
-      eligible += g.remaining;
+  let balanceBefore = Number.NaN;
+  if (options.recharge || options.needBalance) {
+    let kept = 0;
+    let eligible = 0;
+    for (const g of live) {
+      if (g.remaining > 0 && g.grant.expiresAt > start) {
+        live[kept++] = g;
+        eligible += g.remaining;
+      }
     }
+    live.length = kept;
+    balanceBefore = eligible - ledger.overdraft;
   }
-  live.length = kept;
-  const balanceBefore = eligible - ledger.overdraft;
 
   let recharged = 0;
   let charges = 0;
@@ -215,8 +239,6 @@ function draw(
     const used = ledger.rechargedByMonth.get(month.start) ?? 0;
     let room = rule.limit === undefined ? Number.POSITIVE_INFINITY : rule.limit - used;
     const size = rule.amount ?? (rule.restoreTo as number) - rule.below;
-    const fits = (count: number) =>
-      room === Number.POSITIVE_INFINITY ? count : Math.min(count, floorDiv(room, size));
     let b = balanceBefore;
     // Step 1, already below the threshold.
     if (b < rule.below) {
@@ -230,7 +252,7 @@ function draw(
         } else refused = true;
       } else {
         const wanted = ceilDiv(rule.below - b, size);
-        const made = fits(wanted);
+        const made = fits(wanted, room, size);
         recharged += made * size;
         charges += made;
         room -= made * size;
@@ -241,7 +263,7 @@ function draw(
     // Step 2, crossing below the threshold while spending.
     if (!refused && amount > b - rule.below) {
       const wanted = ceilDiv(amount - (b - rule.below), size);
-      const made = fits(wanted);
+      const made = fits(wanted, room, size);
       recharged += made * size;
       charges += made;
       refused = made < wanted;
@@ -250,16 +272,33 @@ function draw(
   }
 
   let left = amount;
-  for (const g of live) {
-    if (left <= 0) break;
+  let read = 0;
+  let kept = 0;
+  for (; read < live.length && left > 0; read++) {
+    const g = live[read] as GrantState;
+    if (g.remaining <= 0 || g.grant.expiresAt <= start) continue; // not eligible: dropped
     const take = Math.min(left, g.remaining);
     g.remaining -= take;
     g.drawn += take;
     left -= take;
+    live[kept++] = g;
+  }
+  if (kept < read) {
+    live.copyWithin(kept, read);
+    live.length -= read - kept;
   }
   if (left > 0) ledger.overdraft += left;
 
-  options.onDraw?.({ start, at, amount, balanceBefore, recharged, charges, refused });
+  if (options.onDraw) {
+    record.start = start;
+    record.at = at;
+    record.amount = amount;
+    record.balanceBefore = balanceBefore;
+    record.recharged = recharged;
+    record.charges = charges;
+    record.refused = refused;
+    options.onDraw(record);
+  }
   if (recharged === 0) return undefined;
   const grant: Grant = {
     id: `auto-${dayKey(start)}`,

@@ -1,4 +1,5 @@
 import type { Micros } from './money.ts';
+import type { HourSpend, SpikePolicy } from './spike.ts';
 
 export type BurnOrder = 'expiring-first' | 'oldest-first';
 
@@ -50,6 +51,8 @@ export interface AlertPolicy {
   lowBalanceUsd: number[];
   lowRunwayDays?: number | undefined;
   expiryWarningDays: number[];
+  /** Runaway-spend rule; false or absent: off. */
+  spike?: SpikePolicy | false | undefined;
   /** The account's auto-recharge setting (the replay needs it; the recharge-limit alert follows from it). */
   autoRecharge?: AutoRecharge | undefined;
 }
@@ -63,6 +66,8 @@ export interface LedgerInput {
   at: number;
   /** Production only: spend so far in today's in-progress bucket [D, D+1), drawn at `at`. */
   todayMicros?: Micros;
+  /** Production only: the hour for the spike rule (larger of last complete and in progress). */
+  hour?: HourSpend | undefined;
   /** Model the provider's auto-recharge (see LEDGER.md, "Auto-recharge"). */
   autoRecharge?: AutoRecharge | undefined;
 }

@@ -5,9 +5,14 @@ import { microsToUsd, ratioToUsd, roundRatio } from '../core/money.ts';
 import { DAY_MS } from '../core/time.ts';
 import type { AccountConfig } from '../schemas/account-config.ts';
 import { days, isoDay, list, usd, usdMicros, usdShort } from './format.ts';
+import { describeSpike } from './spike-text.ts';
 
-/** Most severe first: the subject line speaks of the first alert in this order. */
+/**
+ * Most severe first: the subject line speaks of the first alert in this order. A spike is money
+ * burning right now, and its cause may be the exhaustion too: it leads.
+ */
 export const SEVERITY: readonly AlertKind[] = [
+  'spike',
   'exhausted',
   'low-balance',
   'runway',
@@ -33,6 +38,8 @@ export function describeAlert(alert: AlertCandidate, f: Figures, config: Account
   const perDay = rate ? `${usd(ratioToUsd(rate.num, rate.den))}/day` : 'no spend history yet';
   const t = alert.threshold ?? 0;
   switch (alert.kind) {
+    case 'spike':
+      return describeSpike(f, config);
     case 'exhausted':
       return {
         headline: `credit exhausted, balance ${balance}`,

@@ -103,7 +103,14 @@ export function emailModel(facts: AlertEmailInput): EmailModel {
       : 'no spend history yet',
   ]);
   if (f.hasGrants)
-    summary.push(['Runway', days ? `${roundRatio(days.num * 10, days.den) / 10} days` : 'not burning']);
+    summary.push([
+      'Runway',
+      days
+        ? `${roundRatio(days.num * 10, days.den) / 10} days`
+        : f.autoRecharge && rate && rate.num > 0
+          ? 'no end in sight: auto-recharge keeps it going'
+          : 'not burning',
+    ]);
   const budget = account.monthlyBudgetUsd;
   summary.push([
     'Month to date',
@@ -112,6 +119,7 @@ export function emailModel(facts: AlertEmailInput): EmailModel {
       : `${usdMicros(f.monthToDateMicros)} (no monthly budget set)`,
   ]);
   summary.push(['Month-end forecast', usd(ratioToUsd(forecast.num, forecast.den))]);
+  if (f.hour) summary.push(['Last hour', `${usdMicros(f.hour.amountMicros)} (estimate from hourly usage)`]);
   if (f.autoRecharge) summary.push(['Auto-recharge', rechargeLine(f)]);
   const grants = f.grants.map((g): [string, string, string, string] => [
     g.grant.auto ? `${g.grant.id} (modelled)` : g.grant.id,

@@ -12,8 +12,25 @@ export class ProviderError extends Error {
   }
 }
 
+/**
+ * Why a provider refused the key, for code that must react differently (e.g. `burnrate doctor`):
+ * - `missing-scope`: an admin key without the usage read scope (OpenAI `api.usage.read`);
+ * - `invalid-key`: wrong, revoked or mistyped key (OpenAI `invalid_api_key`, Anthropic `invalid x-api-key`);
+ * - `not-admin-key`: a valid key that is not an admin key (project / standard API key);
+ * - `unknown`: a 401/403 the body does not explain.
+ */
+export type ProviderAuthReason = 'missing-scope' | 'invalid-key' | 'not-admin-key' | 'unknown';
+
 /** 401/403: the admin key is wrong, revoked or lacks the scope. Never retried. */
-export class ProviderAuthError extends ProviderError {}
+export class ProviderAuthError extends ProviderError {
+  constructor(
+    provider: string,
+    message: string,
+    readonly reason: ProviderAuthReason = 'unknown',
+  ) {
+    super(provider, message);
+  }
+}
 
 /** 429 whose Retry-After is beyond what we wait for, or retries exhausted on 429. */
 export class ProviderRateLimitError extends ProviderError {}

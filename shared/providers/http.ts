@@ -2,6 +2,7 @@ import type * as z from 'zod';
 import { formatPath } from '../schemas/invalid-input.ts';
 import {
   ProviderAuthError,
+  type ProviderAuthReason,
   type ProviderError,
   ProviderRateLimitError,
   ProviderResponseError,
@@ -18,6 +19,20 @@ export interface HttpOptions {
   maxRetries?: number;
   /** A response error that must not be retried (e.g. quota exhausted), or undefined. */
   classify?: (status: number, body: unknown) => ProviderError | undefined;
+  /** Why a 401/403 happened and what the user should do, from the provider's error text. */
+  authAdvice?: (status: number, error: ErrorInfo) => { reason: ProviderAuthReason; advice: string };
+}
+
+/**
+ * A provider error body, whichever shape it came in: the `{"error": {"message", "type", "param",
+ * "code"}}` envelope, a bare string (`{"error": "You have insufficient permissions …"}`, seen live
+ * from OpenAI on 401/403), or no JSON at all (`text` is the start of the raw body).
+ */
+export interface ErrorInfo {
+  message?: string;
+  type?: string;
+  code?: string;
+  text: string;
 }
 
 const MAX_RETRY_AFTER_MS = 60_000;
@@ -46,12 +61,14 @@ export async function getJson<T>(url: URL, what: string, schema: z.ZodType<T>, o
       const text = await res.text();
       if (res.ok) return parseBody(text, what, schema, o.provider);
       const body = tryJson(text);
-      const detail = errorDetail(body) ?? `HTTP ${res.status}`;
+      const info = redact(errorInfo(body, text), o.headers);
+      const detail = errorDetail(info) ?? `HTTP ${res.status}`;
       if (res.status === 401 || res.status === 403) {
-        throw new ProviderAuthError(
-          o.provider,
-          `${what}: HTTP ${res.status}: ${detail} (check the admin key)`,
-        );
+        const { reason, advice } = o.authAdvice?.(res.status, info) ?? {
+          reason: 'unknown' as const,
+          advice: 'check the admin key',
+        };
+        throw new ProviderAuthError(o.provider, `${what}: HTTP ${res.status}: ${detail}: ${advice}`, reason);
       }
       const final = o.classify?.(res.status, body);
       if (final) throw final;
@@ -102,14 +119,48 @@ function tryJson(text: string): unknown {
   }
 }
 
-/** Both providers wrap errors as `{ error: { type, message } }`. */
-function errorDetail(body: unknown): string | undefined {
-  const error = (body as { error?: { type?: unknown; message?: unknown } } | undefined)?.error;
-  if (!error) return undefined;
-  return [error.type, error.message]
-    .filter((x) => typeof x === 'string')
-    .join(': ')
-    .slice(0, 300);
+function errorInfo(body: unknown, text: string): ErrorInfo {
+  const error = (body as { error?: unknown } | undefined)?.error;
+  const str = (x: unknown) => (typeof x === 'string' && x ? x : undefined);
+  const info: ErrorInfo = { text: body === undefined ? text.slice(0, 200).trim() : '' };
+  if (typeof error === 'string') info.message = error;
+  else if (error && typeof error === 'object') {
+    const e = error as Record<string, unknown>;
+    const [message, type, code] = [str(e.message), str(e.type), str(e.code)];
+    if (message) info.message = message;
+    if (type) info.type = type;
+    if (code) info.code = code;
+  }
+  return info;
+}
+
+/**
+ * Provider messages can echo the key ("Incorrect API key provided: sk-admin-****abcd"): any header
+ * value we sent and anything shaped like a key is cut out before it reaches a message.
+ */
+function redact(info: ErrorInfo, headers: Record<string, string>): ErrorInfo {
+  const secrets = Object.entries(headers)
+    .filter(([name]) => /^(authorization|x-api-key)$/i.test(name))
+    .flatMap(([, v]) => [v, v.replace(/^Bearer /, '')])
+    .filter((v) => v.length >= 8);
+  const clean = (s: string | undefined) => {
+    if (s === undefined) return undefined;
+    let out = s;
+    for (const secret of secrets) out = out.split(secret).join('[redacted]');
+    return out.replace(/\bsk-[\w*.-]{6,}/g, 'sk-…');
+  };
+  const out: ErrorInfo = { text: clean(info.text) ?? '' };
+  for (const k of ['message', 'type', 'code'] as const) {
+    const v = clean(info[k]);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+function errorDetail(info: ErrorInfo): string | undefined {
+  const parts = [info.type, info.message].filter((x) => x !== undefined);
+  const detail = parts.length ? parts.join(': ') : info.text && `body ${JSON.stringify(info.text)}`;
+  return detail ? detail.slice(0, 300) : undefined;
 }
 
 function retryAfterMs(headers: Headers): number | undefined {

@@ -6,6 +6,28 @@ import { formatIssues, InvalidInputError } from './invalid-input.ts';
 
 export const PROVIDERS = ['openai', 'anthropic'] as const;
 
+const spikeAlertObject = z.strictObject(
+  { factor: positiveNumber.default(5), minUsd: positiveNumber.default(10) },
+  { error: 'expected false or an object such as { "factor": 5, "minUsd": 10 }' },
+);
+type SpikeAlert = false | z.output<typeof spikeAlertObject>;
+
+/**
+ * `spikeAlert`: false turns the runaway-spend alert off; an object sets its factor and minUsd
+ * (each defaulting to 5 and 10). Parsed by hand so a bad field is named (`spikeAlert.factor`)
+ * instead of a union's "invalid input".
+ */
+const spikeAlert = z
+  .custom<false | z.input<typeof spikeAlertObject>>(() => true)
+  .optional()
+  .transform((value, ctx): SpikeAlert => {
+    if (value === false) return false;
+    const result = spikeAlertObject.safeParse(value === undefined ? {} : value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) ctx.addIssue(issue as never);
+    return z.NEVER;
+  });
+
 /**
  * The provider's auto-recharge: `{ belowUsd, toUsd, monthlyLimitUsd? }` (restore the balance to
  * toUsd) or `{ belowUsd, amountUsd, monthlyLimitUsd? }` (add amountUsd), never both.
@@ -87,6 +109,7 @@ export const accountConfigSchema = z.strictObject({
   enabled: z.boolean({ error: 'expected true or false' }).default(true),
   /** The weekly digest email (first run on or after Monday 09:00 UTC); "off" stops it. */
   digest: z.enum(['weekly', 'off'], { error: 'expected "weekly" or "off"' }).default('weekly'),
+  spikeAlert,
   adminKeySecret: z
     .string({ error: 'expected a Secrets Manager secret name' })
     .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, { error: 'expected a Secrets Manager secret name' })
@@ -122,6 +145,7 @@ export function toAlertPolicy(config: AccountConfig): AlertPolicy {
     lowBalanceUsd: config.lowBalanceUsd,
     lowRunwayDays: config.lowRunwayDays,
     expiryWarningDays: config.expiryWarningDays,
+    spike: config.spikeAlert,
     autoRecharge: toAutoRecharge(config.autoRecharge),
   };
 }

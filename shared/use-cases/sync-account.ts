@@ -3,12 +3,20 @@ import { toOutputFigures } from '../core/derived.ts';
 import { digestDue, isDigestKey } from '../core/digest.ts';
 import { computeFigures, type Figures } from '../core/figures.ts';
 import { microsToUsd } from '../core/money.ts';
+import { pickSpikeHour, spikeWindow } from '../core/spike.ts';
 import { DAY_MS, dayKey, startOfUtcDay } from '../core/time.ts';
 import type { AccountStore, AlertRecord, CostDayRecord, CostSource, SecretSource } from '../ports.ts';
 import { ConcurrentSyncError } from '../ports.ts';
 import { type AccountConfig, toAlertPolicy } from '../schemas/account-config.ts';
 import { validateAccountItems } from './load-account.ts';
-import { actualRecord, changedDays, costWindow, keepLateEstimates, ledgerBuckets } from './sync-plan.ts';
+import {
+  actualRecord,
+  changedDays,
+  costWindow,
+  keepLateEstimates,
+  LOOKBACK_DAYS,
+  ledgerBuckets,
+} from './sync-plan.ts';
 
 export interface SyncDeps {
   store: AccountStore;
@@ -65,13 +73,29 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
   const nowIso = new Date(now).toISOString();
   const state = items.state ?? { version: 0 };
 
-  const window = costWindow({ now, grants, costsFrom: state.costsFrom, costsThrough: state.costsThrough });
+  const window = costWindow({
+    now,
+    grants,
+    costsFrom: state.costsFrom,
+    costsThrough: state.costsThrough,
+    lookbackDays: LOOKBACK_DAYS[config.provider],
+  });
   const [daily, estimate] = await Promise.all([
     window.start < window.end
       ? source.dailyCosts({ start: new Date(window.start), end: new Date(window.end) })
       : Promise.resolve([]),
-    source.usageEstimate({ start: new Date(startOfUtcDay(now)), end: new Date(now) }),
+    // From the last complete hour (yesterday 23:00 just after midnight) for the spike rule; only
+    // today's hours count toward today's estimate. One request either way (≤ 25 of 168 hours).
+    source.usageEstimate({
+      start: new Date(Math.min(startOfUtcDay(now), spikeWindow(now).lastComplete)),
+      end: new Date(now),
+      countFrom: new Date(startOfUtcDay(now)),
+    }),
   ]);
+  const hour = pickSpikeHour(
+    estimate.hours.map((h) => ({ ...h, start: h.start.getTime() })),
+    now,
+  );
   const fetched = keepLateEstimates(
     items.costs,
     daily.filter((d) => d.day < dayKey(now)).map((d) => actualRecord(d, nowIso)),
@@ -98,6 +122,7 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     autoRecharge: policy.autoRecharge,
     at: now,
     todayMicros,
+    hour,
   });
   const [operatorAlerts, notices] = partition(items.alerts, (a) => a.key.startsWith(OPERATOR_PREFIX));
   const [digests, accountAlerts] = partition(notices, (a) => isDigestKey(a.key));
@@ -129,6 +154,8 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
   const snapshot = {
     ...toOutputFigures(figures, nowIso),
     todayEstimateUsd: microsToUsd(todayMicros),
+    hourSpendUsd: microsToUsd(hour.amountMicros),
+    hourSpendFrom: new Date(hour.start).toISOString(),
     costsReportedThrough: costsThrough ?? null,
     pastDaysEstimated: estimateDays,
     unpricedModels: estimate.unknownModels,

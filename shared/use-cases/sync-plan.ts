@@ -3,18 +3,28 @@ import { addUtcMonths, DAY_MS, dayKey, startOfUtcDay } from '../core/time.ts';
 import type { CostBucket, Grant } from '../core/types.ts';
 import type { CostDayRecord, DailyCost } from '../ports.ts';
 
-/** Days the provider may still revise after first reporting them. */
-export const LOOKBACK_DAYS = 3;
+/**
+ * Stored days read again on every sync, per provider, because the provider revises past days
+ * (shared/providers/LIVE.md). A day is re-read on every run until it is this many days older
+ * than the newest stored day, so it is watched for about LOOKBACK + 1 days after it ends.
+ * - OpenAI: data lands "within 24 hours"; clients re-read 3 days. 3 leaves two days of margin.
+ * - Anthropic: "typically within 4 hours, occasionally up to 24", one integration moved to
+ *   24–48 h, and corrections keep arriving after a day ends: 4 keeps two days of margin beyond
+ *   the 48 h worst case. It costs one more bucket per request, still a single page.
+ */
+export const LOOKBACK_DAYS = { openai: 3, anthropic: 4 } as const;
+const DEFAULT_LOOKBACK_DAYS = 3;
 
 const dayStart = (day: string) => Date.parse(`${day}T00:00:00Z`);
 
 /**
  * The whole UTC days of actual cost to fetch: everything the ledger needs that is not stored yet
  * (from the earliest grant activation, or the start of last month for budgets), plus the last
- * LOOKBACK_DAYS stored days again because the provider revises recent days.
+ * `lookbackDays` stored days again because the provider revises recent days.
  */
 export function costWindow(input: {
   now: number;
+  lookbackDays?: number;
   grants: readonly Grant[];
   costsFrom?: string | undefined;
   costsThrough?: string | undefined;
@@ -26,7 +36,7 @@ export function costWindow(input: {
   const storedThrough = input.costsThrough ? dayStart(input.costsThrough) : undefined;
   let start = needed;
   if (storedFrom !== undefined && storedThrough !== undefined && storedFrom <= needed) {
-    start = Math.max(needed, storedThrough - LOOKBACK_DAYS * DAY_MS);
+    start = Math.max(needed, storedThrough - (input.lookbackDays ?? DEFAULT_LOOKBACK_DAYS) * DAY_MS);
   }
   return { start: Math.min(start, today), end: today };
 }

@@ -4,12 +4,14 @@
  */
 import { bundleBench } from './bundle-bench.ts';
 import { ledgerBench } from './ledger-bench.ts';
+import { spikeBench } from './spike-bench.ts';
 import { syncBench } from './sync-bench.ts';
 
 const sections: Record<string, () => void | Promise<void>> = {
   ledger: ledgerBench,
   sync: syncBench,
   bundle: bundleBench,
+  spike: spikeBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

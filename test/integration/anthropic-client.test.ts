@@ -55,10 +55,28 @@ describe('Anthropic specifics', () => {
     ]);
   });
 
-  it.each(['12,5', '', '1e3', '-', '-5'])('rejects the amount %j naming the field', async (cents) => {
-    fake.setRawCosts({ '2026-11-02': [{ cents: '1' }, { cents }] });
+  it.each(['12,5', '', '-', 'NaN', '1.2.3', '4.128e'])(
+    'rejects the amount %j naming the field',
+    async (cents) => {
+      fake.setRawCosts({ '2026-11-02': [{ cents: '1' }, { cents }] });
+      await expect(client().dailyCosts(range)).rejects.toThrow(
+        `anthropic cost_report: data[1].results[1].amount: expected a decimal amount (a number or a numeric string), got ${JSON.stringify(cents)}`,
+      );
+    },
+  );
+
+  it('reads exponent forms of cents exactly (4.128e4 cents is $412.80)', async () => {
+    fake.setRawCosts({
+      '2026-11-02': [{ cents: '4.128e4' }, { cents: '1.5E-3' }, { cents: '41280.000000' }],
+    });
+    const days = await client().dailyCosts(range);
+    expect(days.find((d) => d.day === '2026-11-02')?.amountMicros).toBe(825_600_015);
+  });
+
+  it('a day totalling a negative amount is refused, naming the day', async () => {
+    fake.setRawCosts({ '2026-11-02': [{ cents: '1' }, { cents: '-5' }] });
     await expect(client().dailyCosts(range)).rejects.toThrow(
-      `anthropic cost_report: data[1].results[1].amount: expected a decimal string of cents, got ${JSON.stringify(cents)}`,
+      'anthropic cost_report: day 2026-11-02 totals a negative amount (-4 in report units)',
     );
   });
 
@@ -73,7 +91,7 @@ describe('Anthropic specifics', () => {
     };
     const c = new AnthropicCostSource({ adminKey: fake.adminKey, baseUrl: fake.baseUrl, fetch: eur });
     await expect(c.dailyCosts(range)).rejects.toThrow(
-      'data[0].results[0].currency: expected "USD", got "EUR"',
+      'data[0].results[0].currency: currency "EUR" is not USD',
     );
   });
 
@@ -93,7 +111,12 @@ describe('Anthropic specifics', () => {
     });
     // 600k uncached × $3 + 400k cache reads × $0.30 per 1M; the dated model falls back to its alias.
     expect(e.amountMicros).toBe(1_800_000 + 120_000);
-    expect(fake.requests[0]?.query.getAll('group_by[]')).toEqual(['model']);
+    expect(fake.requests[0]?.query.getAll('group_by[]')).toEqual([
+      'workspace_id',
+      'model',
+      'service_tier',
+      'context_window',
+    ]);
   });
 
   it('billing_error (out of credit) is not retried', async () => {

@@ -84,7 +84,7 @@ describe('OpenAI specifics', () => {
     // gpt-4o: 600k × 2.5 + 400k × 1.25 + 100k × 10 (per 1M) = $3.00; the dated snapshot at gpt-4o
     // prices: $2.50; gpt-4o-mini batch: 2M × 0.075 + 1M × 0.30 = $0.45.
     expect(estimate.amountMicros).toBe(5_950_000);
-    expect(fake.requests[0]?.query.getAll('group_by')).toEqual(['model', 'batch']);
+    expect(fake.requests[0]?.query.getAll('group_by')).toEqual(['project_id', 'model', 'batch']);
     expect(fake.requests[0]?.query.get('bucket_width')).toBe('1h');
   });
 
@@ -101,7 +101,7 @@ describe('OpenAI specifics', () => {
       return new Response(text, { status: res.status, headers: res.headers });
     };
     await expect(client(fake, { fetch: fetchEur }).dailyCosts(range)).rejects.toThrow(
-      /results\[0\]\.amount\.currency: expected "usd", got "eur"/,
+      /data\[\d+\]\.results\[0\]\.amount\.currency: currency "eur" is not USD/,
     );
   });
 });

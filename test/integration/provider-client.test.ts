@@ -4,7 +4,7 @@ import {
   ProviderResponseError,
   ProviderUnavailableError,
 } from '../../shared/providers/errors.ts';
-import { type ClientOptions, type Fake, PROVIDERS } from '../support/providers.ts';
+import { type ClientOptions, type Fake, MODES, PROVIDERS } from '../support/providers.ts';
 
 const DAY = 86_400_000;
 const start = new Date('2026-08-26T00:00:00Z');
@@ -21,8 +21,14 @@ function history() {
   return h;
 }
 
-/** The same behaviour, asserted once, for every provider behind the CostSource port. */
-describe.each(PROVIDERS)('$name client against its fake API', (p) => {
+/**
+ * The same behaviour, asserted once, for every provider behind the CostSource port, against each
+ * fake answering as the spec says and as the live API does.
+ */
+const CASES = PROVIDERS.flatMap((p) => MODES.map((mode) => ({ ...p, mode })));
+describe.each(CASES)('$name client against its fake API ($mode)', (p) => {
+  /** Buckets per page: the live OpenAI costs endpoint clamps to 31 whatever `limit` says. */
+  const perPage = p.mode === 'live' ? Math.min(p.pageMax, 31) : p.pageMax;
   let fake: Fake;
   let small: Fake;
   const sleeps: number[] = [];
@@ -37,8 +43,8 @@ describe.each(PROVIDERS)('$name client against its fake API', (p) => {
   const range = { start: new Date('2026-11-01T00:00:00Z'), end: new Date('2026-11-03T00:00:00Z') };
 
   beforeAll(async () => {
-    fake = await p.start();
-    small = await p.start({ maxPageSize: 7 });
+    fake = await p.start({ mode: p.mode });
+    small = await p.start({ maxPageSize: 7, mode: p.mode });
     fake.setCosts(history());
     small.setCosts(history());
   });
@@ -55,7 +61,7 @@ describe.each(PROVIDERS)('$name client against its fake API', (p) => {
   it('reads 90 days with the per-scope breakdown, the unscoped part under (none)', async () => {
     const days = await client().dailyCosts({ start, end });
     expect(days).toHaveLength(90);
-    expect(fake.requests).toHaveLength(Math.ceil(90 / p.pageMax));
+    expect(fake.requests).toHaveLength(Math.ceil(90 / perPage));
     expect(days[0]).toEqual({
       day: '2026-08-26',
       amountMicros: 1_390_000,
@@ -115,6 +121,7 @@ describe.each(PROVIDERS)('$name client against its fake API', (p) => {
       .dailyCosts(range)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderAuthError);
+    expect((error as ProviderAuthError).reason).toBe('invalid-key');
     expect(fake.requests).toHaveLength(1);
   });
 

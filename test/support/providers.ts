@@ -1,12 +1,22 @@
+import { startAnthropicFake } from '../../shared/local/fakes/anthropic-fake.ts';
+import type { FakeMode } from '../../shared/local/fakes/http-fake.ts';
+import { startOpenAiFake } from '../../shared/local/fakes/openai-fake.ts';
 import type { CostSource } from '../../shared/ports.ts';
 import { AnthropicCostSource } from '../../shared/providers/anthropic/client.ts';
 import { OpenAiCostSource } from '../../shared/providers/openai/client.ts';
-import { startAnthropicFake } from '../fakes/anthropic-fake.ts';
-import { startOpenAiFake } from '../fakes/openai-fake.ts';
 
 export type Fake =
   | Awaited<ReturnType<typeof startOpenAiFake>>
   | Awaited<ReturnType<typeof startAnthropicFake>>;
+
+/** Options both fakes take; `mode: 'live'` answers like the live APIs (shared/providers/LIVE.md). */
+export interface FakeOptions {
+  maxPageSize?: number;
+  mode?: FakeMode;
+}
+
+/** Every test that talks to a fake provider runs against both of its modes. */
+export const MODES: FakeMode[] = ['spec', 'live'];
 
 export interface ClientOptions {
   adminKey?: string;
@@ -24,7 +34,7 @@ export interface ClientOptions {
 export const PROVIDERS = [
   {
     name: 'openai' as const,
-    start: (o: { maxPageSize?: number } = {}): Promise<Fake> => startOpenAiFake(o),
+    start: (o: FakeOptions = {}): Promise<Fake> => startOpenAiFake(o),
     client: (fake: Fake, o: ClientOptions = {}): CostSource =>
       new OpenAiCostSource({ adminKey: fake.adminKey, baseUrl: fake.baseUrl, ...o }),
     costsPath: '/v1/organization/costs',
@@ -35,7 +45,7 @@ export const PROVIDERS = [
   },
   {
     name: 'anthropic' as const,
-    start: (o: { maxPageSize?: number } = {}): Promise<Fake> => startAnthropicFake(o),
+    start: (o: FakeOptions = {}): Promise<Fake> => startAnthropicFake(o),
     client: (fake: Fake, o: ClientOptions = {}): CostSource =>
       new AnthropicCostSource({ adminKey: fake.adminKey, baseUrl: fake.baseUrl, ...o }),
     costsPath: '/v1/organizations/cost_report',

@@ -30,6 +30,13 @@ export interface ScenarioOptions {
   spend?: number[];
   /** Today's in-progress spend; when set, today is an estimate. */
   todayUsd?: number;
+  /** The spike rule's hour (production only): its spend and breakdown. */
+  hour?: {
+    usd: number;
+    byScope?: Record<string, number>;
+    byModel?: Record<string, number>;
+    unknownModels?: string[];
+  };
   demo?: boolean;
 }
 
@@ -67,6 +74,15 @@ export function buildInput(o: ScenarioOptions = {}): AlertEmailInput {
     autoRecharge: toAlertPolicy(account).autoRecharge,
     at: AT,
     ...(todayMicros === undefined ? {} : { todayMicros }),
+    ...(o.hour && {
+      hour: {
+        start: AT - 3_600_000,
+        amountMicros: usdToMicros(o.hour.usd),
+        byScope: micros(o.hour.byScope ?? { '(none)': o.hour.usd }),
+        byModel: micros(o.hour.byModel ?? {}),
+        unknownModels: o.hour.unknownModels ?? [],
+      },
+    }),
   });
   const alerts = evaluateAlerts(figures, toAlertPolicy(account), new Set()).fired;
   const dailySpend: AlertEmailInput['dailySpend'] = buckets.map((b) => ({
@@ -105,6 +121,16 @@ export const KIND_SCENARIOS: Record<AlertKind, ScenarioOptions> = {
   forecast: { config: { monthlyBudgetUsd: 280, budgetAlertPercents: [50, 80] } },
   // $230 is >= 50% of $400 but < 80%; forecast $300 < $400.
   budget: { config: { monthlyBudgetUsd: 400 } },
+  // $48.20 in the hour 08:00–09:00 against a usual $10/day ÷ 24 = $0.42/hour: 116×; threshold
+  // max($10, 5 × $0.42) = $10. Balance $100 lasts 2.1 hours at that pace.
+  spike: {
+    hour: {
+      usd: 48.2,
+      byScope: { proj_batch: 40, proj_web: 8.2 },
+      byModel: { 'gpt-4o': 45, 'gpt-4o-mini': 3.2 },
+      unknownModels: ['gpt-9-preview'],
+    },
+  },
   // $10/day from a $330 grant: balance $30 at D. Restore to $50 below $20 (R = $30), at most $30
   // a month. Nov 24 leaves $20 (S = 10 is not > 30 − 20); Nov 25 crosses: one $30 charge (b 40
   // after); Nov 26, 27 leave $20; Nov 28 crosses again and the limit (room 0) refuses: reached on
@@ -115,6 +141,9 @@ export const KIND_SCENARIOS: Record<AlertKind, ScenarioOptions> = {
     config: { autoRecharge: { belowUsd: 20, toUsd: 50, monthlyLimitUsd: 30 } },
   },
 };
+
+const micros = (usd: Record<string, number>) =>
+  Object.fromEntries(Object.entries(usd).map(([k, v]) => [k, usdToMicros(v)]));
 
 /** A week-shaped spend pattern (quiet weekends) so the screenshots show a chart worth reading. */
 const weekly = (days: number) =>

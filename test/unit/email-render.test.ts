@@ -54,6 +54,7 @@ describe('alert email subject', () => {
     ['expiry', 'Acme production: $200 of credits expire in 7 days, about $130 likely unused'],
     ['forecast', 'Acme production: forecast $300 for 2026-11 exceeds the $280 budget'],
     ['budget', 'Acme production: 50% of the $400 budget used in 2026-11 ($230.00)'],
+    ['recharge-limit', 'Acme production: the $30 monthly auto-recharge limit will be reached on 2026-11-28'],
   ] as const)('%s: says what happened, with the number', (kind, subject) => {
     expect(emailFor(kind).subject).toBe(subject);
   });
@@ -89,6 +90,36 @@ describe('alert email subject', () => {
     const input = buildInput({ ...KIND_SCENARIOS.exhausted });
     const unnamed = { ...input.account, name: undefined };
     expect(renderAlertEmail({ ...input, account: unnamed }).subject).toMatch(/^acme: credit exhausted/);
+  });
+});
+
+describe('auto-recharge in the alert email', () => {
+  // KIND_SCENARIOS['recharge-limit']: runway 6 days from Nov 24, the limit reached on Nov 28.
+  it('the recharge-limit alert says when, how long the balance lasts after, and what to do', () => {
+    const { text, html } = emailFor('recharge-limit');
+    expect(text).toContain(
+      'The $30 monthly auto-recharge limit will be reached on 2026-11-28; after that the balance lasts about 2 days.',
+    );
+    expect(text).toContain("Raise the monthly limit on the provider's billing page");
+    expect(text).toContain(
+      'auto-recharge added $0.00 in 0 card charges this month; about $30.00 by month end',
+    );
+    expect(html).toContain('about $30.00 by month end');
+  });
+
+  it('lists recharge grants as modelled in the grant table', () => {
+    // $20/day from a $100 grant (Nov 19..23), restore to $100 below $20: 80, 60, 40, 20 after Nov 22
+    // (20 is not > 20 − 20… until b = 20): Nov 23 crosses, one $80 charge, holding $80 at D. With a
+    // recharge every 4 days the runway is null: the summary says recharging keeps it going.
+    const input = buildInput({
+      grants: [{ id: 'topup', usd: 100, effective: '2026-11-19T00:00:00Z' }],
+      spend: [20, 20, 20, 20, 20],
+      config: { autoRecharge: { belowUsd: 20, toUsd: 100 } },
+    });
+    const { text } = renderAlertEmail({ ...input, alerts: [{ kind: 'exhausted', key: 'exhausted' }] });
+    expect(text).toContain('auto-2026-11-23 (modelled): $80.00');
+    expect(text).toContain('auto-recharge added $80.00 in 1 card charge this month');
+    expect(text).toContain('Runway: no end in sight: auto-recharge keeps it going');
   });
 });
 

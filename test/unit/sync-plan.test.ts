@@ -4,6 +4,7 @@ import {
   changedDays,
   costWindow,
   keepLateEstimates,
+  LOOKBACK_DAYS,
   ledgerBuckets,
 } from '../../shared/use-cases/sync-plan.ts';
 
@@ -42,6 +43,14 @@ describe('costWindow', () => {
   it('incremental: the last stored day minus the 3-day lookback, for late revisions', () => {
     const w = costWindow({ now, grants: [grant], costsFrom: '2026-08-10', costsThrough: '2026-11-23' });
     expect(w).toEqual({ start: day('2026-11-20'), end: day('2026-11-24') });
+  });
+
+  it('the lookback is per provider: Anthropic revises later than OpenAI, so it re-reads 4 days', () => {
+    const stored = { costsFrom: '2026-08-10', costsThrough: '2026-11-23' };
+    const w = (provider: keyof typeof LOOKBACK_DAYS) =>
+      costWindow({ now, grants: [grant], ...stored, lookbackDays: LOOKBACK_DAYS[provider] });
+    expect(w('openai')).toEqual({ start: day('2026-11-20'), end: day('2026-11-24') });
+    expect(w('anthropic')).toEqual({ start: day('2026-11-19'), end: day('2026-11-24') });
   });
 
   it('backfills again when a grant older than the stored history is added', () => {

@@ -1,6 +1,8 @@
 /** Also used by `npm start` for its demo: a local stand-in for the provider, never deployed. */
+import { parseDecimal } from '../../core/decimal.ts';
 import {
   bucketStarts,
+  type FakeMode,
   type Fault,
   fakeHandle,
   pageOf,
@@ -14,13 +16,39 @@ import type { UsageRow } from './openai-fake.ts';
  * scripted history, in the wire format of the API reference (amounts as decimal strings of cents,
  * RFC 3339 bucket bounds), paging like the real API: 7 by default and 31 at most for daily buckets,
  * 24 / 168 for hourly ones. Same setup calls as the OpenAI fake, so tests can drive either.
+ *
+ * `mode: 'live'` answers as the live API was seen to (shared/providers/LIVE.md): amounts as
+ * six-decimal strings ("41280.000000") or exponent forms ("4.128e4"), `limit` above the per-width
+ * maximum refused with 400, a `page` cursor bound to its query, `starting_at` off the bucket
+ * boundary without `ending_at` refused, ungrouped keys present as `null` (plus list_amount, product,
+ * requests), `cache_creation` / `server_tool_use` with `null` inner fields, and the current partial
+ * day returned too. `nonAdminKey` (any mode) is a valid standard API key: 403 permission_error.
  */
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
-export async function startAnthropicFake(options: { adminKey?: string; maxPageSize?: number } = {}) {
+export interface AnthropicFakeOptions {
+  adminKey?: string;
+  /** Forces smaller pages than the API's maxima, to exercise pagination. */
+  maxPageSize?: number;
+  mode?: FakeMode;
+  /** A standard (non-admin) API key: refused with 403 permission_error. */
+  nonAdminKey?: string;
+}
+
+const MAX: Record<string, number> = { '1d': 31, '1h': 168, '1m': 1440 };
+const DEFAULT: Record<string, number> = { '1d': 7, '1h': 24, '1m': 60 };
+const WIDTH: Record<string, number> = { '1d': DAY, '1h': HOUR, '1m': 60_000 };
+
+const failure = (status: number, type: string, message: string) => ({
+  status,
+  body: { type: 'error', error: { type, message } },
+});
+
+export async function startAnthropicFake(options: AnthropicFakeOptions = {}) {
   const adminKey = options.adminKey ?? 'sk-ant-admin01-test-key';
+  const live = options.mode === 'live';
   let costs = new Map<string, Array<{ workspaceId: string | null; cents: string }>>();
   let usage: UsageRow[] = [];
 
@@ -40,39 +68,58 @@ export async function startAnthropicFake(options: { adminKey?: string; maxPageSi
   };
 
   const route = (req: RecordedRequest, fault: Fault | undefined) => {
+    if (options.nonAdminKey && req.headers['x-api-key'] === options.nonAdminKey) {
+      return failure(403, 'permission_error', 'This API key does not have permission to use the Admin API.');
+    }
     if (req.headers['x-api-key'] !== adminKey || req.headers['anthropic-version'] !== '2023-06-01')
       return errorBody('401');
     const q = req.query;
+    const widthName = q.get('bucket_width') ?? '1d';
+    const width = WIDTH[widthName];
+    const max = MAX[widthName];
+    if (!width || !max)
+      return failure(400, 'invalid_request_error', `bucket_width: invalid value '${widthName}'`);
     const start = Date.parse(String(q.get('starting_at')));
+    if (live && !q.has('ending_at') && start % width !== 0) {
+      return failure(
+        400,
+        'invalid_request_error',
+        'Invalid date range: ending date must be after starting date',
+      );
+    }
     const end = q.has('ending_at') ? Date.parse(String(q.get('ending_at'))) : Date.now();
-    const hourly = q.get('bucket_width') === '1h';
-    const width = hourly ? HOUR : DAY;
-    const limit = Math.min(
-      Number(q.get('limit') ?? (hourly ? 24 : 7)),
-      hourly ? 168 : 31,
-      options.maxPageSize ?? 168,
-    );
+    const requested = q.has('limit') ? Number(q.get('limit')) : undefined;
+    if (live && requested !== undefined && requested > max) {
+      return failure(400, 'invalid_request_error', `limit: Input should be less than or equal to ${max}`);
+    }
+    const limit = Math.min(requested ?? DEFAULT[widthName] ?? 7, max, options.maxPageSize ?? max);
     const groupBy = q.getAll('group_by[]');
     let buckets: object[];
     if (req.path === '/v1/organizations/cost_report') {
-      buckets = bucketStarts(start, end, DAY).map((s) => ({
+      // Live: the bucket starting at ending_at (the current, partial day) comes back too.
+      buckets = bucketStarts(start, live ? end + 1 : end, DAY).map((s, i) => ({
         starting_at: iso(s),
         ending_at: iso(s + DAY),
-        results: costResults(costs.get(iso(s).slice(0, 10)) ?? [], groupBy.includes('workspace_id'), fault),
+        results: costResults(
+          costs.get(iso(s).slice(0, 10)) ?? [],
+          groupBy.includes('workspace_id'),
+          fault,
+          live ? i : undefined,
+        ),
       }));
     } else if (req.path === '/v1/organizations/usage_report/messages') {
       buckets = bucketStarts(start, end, width).map((s) => ({
         starting_at: iso(s),
         ending_at: iso(s + width),
-        results: usage.filter((u) => Date.parse(u.hour) === s).map(toMessagesResult),
+        results: usage
+          .filter((u) => Date.parse(u.hour) >= s && Date.parse(u.hour) < s + width)
+          .map((u) => toMessagesResult(u, live, groupBy.includes('workspace_id'))),
       }));
     } else {
-      return {
-        status: 404,
-        body: { type: 'error', error: { type: 'not_found_error', message: `Not found: ${req.path}` } },
-      };
+      return failure(404, 'not_found_error', `Not found: ${req.path}`);
     }
-    const page = pageOf(buckets, q.get('page'), limit);
+    const page = pageOf(buckets, q, limit, live);
+    if (!page) return failure(400, 'invalid_request_error', 'page: the cursor does not match this query');
     const broken = fault?.kind === 'has_more_without_next';
     return {
       status: 200,
@@ -83,6 +130,7 @@ export async function startAnthropicFake(options: { adminKey?: string; maxPageSi
   const http = await startHttpFake(route, errorBody);
   return {
     ...fakeHandle(http, adminKey),
+    mode: live ? ('live' as const) : ('spec' as const),
     /** Daily costs in dollars (`projectId` is the workspace); served as strings of cents. */
     setCosts(history: Record<string, Array<{ projectId?: string | null; usd: number }>>) {
       costs = new Map(
@@ -115,14 +163,30 @@ function dollarsToCents(usd: number): string {
   return rest ? `${cents}.${rest}` : cents;
 }
 
+/** "41280" → "4.128e4", "123.45" → "1.2345e2": the same number in exponent form, exactly. */
+export function exponentForm(cents: string): string {
+  const d = parseDecimal(cents);
+  if (!d || d.units === 0n) return cents;
+  let digits = (d.units < 0n ? -d.units : d.units).toString();
+  let exp = d.exp;
+  while (digits.length > 1 && digits.endsWith('0')) {
+    digits = digits.slice(0, -1);
+    exp++;
+  }
+  const sign = d.units < 0n ? '-' : '';
+  return `${sign}${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ''}e${exp + digits.length - 1}`;
+}
+
 function costResults(
   rows: Array<{ workspaceId: string | null; cents: string }>,
   byWorkspace: boolean,
   fault: Fault | undefined,
+  liveIndex: number | undefined,
 ) {
-  const out = rows.map((r) => ({
+  const out = rows.map((r, i) => ({
     currency: 'USD',
-    amount: r.cents,
+    amount:
+      liveIndex === undefined ? r.cents : (liveIndex + i) % 2 ? exponentForm(r.cents) : sixDecimals(r.cents),
     workspace_id: byWorkspace ? r.workspaceId : null,
     description: null,
     cost_type: null,
@@ -131,23 +195,32 @@ function costResults(
     service_tier: null,
     token_type: null,
     inference_geo: null,
+    ...(liveIndex === undefined ? {} : { list_amount: r.cents, product: null, requests: null }),
   }));
   // A European decimal comma: what a malformed amount looks like.
   if (fault?.kind === 'malformed' && out[0]) out[0].amount = '12,5';
   return out;
 }
 
-function toMessagesResult(u: UsageRow) {
+function sixDecimals(cents: string): string {
+  const [whole = '0', frac = ''] = cents.split('.');
+  return frac.length > 6 ? cents : `${whole}.${frac.padEnd(6, '0')}`;
+}
+
+function toMessagesResult(u: UsageRow, live: boolean, byWorkspace: boolean) {
   return {
     uncached_input_tokens: u.input_tokens - (u.input_cached_tokens ?? 0),
-    cache_creation: { ephemeral_1h_input_tokens: 0, ephemeral_5m_input_tokens: 0 },
+    cache_creation: live
+      ? { ephemeral_1h_input_tokens: null, ephemeral_5m_input_tokens: null }
+      : { ephemeral_1h_input_tokens: 0, ephemeral_5m_input_tokens: 0 },
     cache_read_input_tokens: u.input_cached_tokens ?? 0,
     output_tokens: u.output_tokens,
-    server_tool_use: { web_search_requests: 0 },
+    server_tool_use: live ? { web_search_requests: null } : { web_search_requests: 0 },
     api_key_id: null,
-    workspace_id: null,
+    workspace_id: byWorkspace ? (u.projectId ?? null) : null,
     model: u.model,
     service_tier: 'standard',
     context_window: '0-200k',
+    ...(live ? { inference_geo: null } : {}),
   };
 }

@@ -92,14 +92,42 @@ export async function startHttpFake(
   };
 }
 
-/** Opaque page tokens and page slicing shared by the fake providers. */
-export function pageOf<T>(items: readonly T[], pageToken: string | null, limit: number) {
-  const offset = pageToken ? Number(Buffer.from(pageToken.slice(5), 'base64url').toString()) : 0;
+/** How a fake answers: as the published spec says, or as the live API was seen to (LIVE.md). */
+export type FakeMode = 'spec' | 'live';
+
+/** The query a cursor is bound to: every parameter but `page`, order-independent. */
+export function queryFingerprint(q: URLSearchParams): string {
+  return [...q]
+    .filter(([k]) => k !== 'page')
+    .map(([k, v]) => `${k}=${v}`)
+    .sort()
+    .join('&');
+}
+
+/**
+ * Opaque page tokens and page slicing shared by the fake providers. Each token carries the query
+ * it was issued for; with `bound`, a token presented with any other parameter changed is refused
+ * (the live APIs do this), so the result is undefined.
+ */
+export function pageOf<T>(items: readonly T[], query: URLSearchParams, limit: number, bound = false) {
+  const token = query.get('page');
+  const fingerprint = queryFingerprint(query);
+  let offset = 0;
+  if (token) {
+    const [o, issuedFor] = JSON.parse(Buffer.from(token.slice(5), 'base64url').toString()) as [
+      number,
+      string,
+    ];
+    if (bound && issuedFor !== fingerprint) return undefined;
+    offset = o;
+  }
   const more = offset + limit < items.length;
   return {
     data: items.slice(offset, offset + limit),
     has_more: more,
-    next_page: more ? `page_${Buffer.from(String(offset + limit)).toString('base64url')}` : null,
+    next_page: more
+      ? `page_${Buffer.from(JSON.stringify([offset + limit, fingerprint])).toString('base64url')}`
+      : null,
   };
 }
 

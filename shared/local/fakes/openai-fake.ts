@@ -1,22 +1,32 @@
 /** Also used by `npm start` for its demo: a local stand-in for the provider, never deployed. */
 import {
   bucketStarts,
+  type FakeMode,
   type Fault,
   fakeHandle,
   pageOf,
   type RecordedRequest,
+  type Reply,
   startHttpFake,
 } from './http-fake.ts';
 
 /**
  * A fake OpenAI Admin API serving /v1/organization/costs and /v1/organization/usage/completions
- * from a scripted history, in the wire format of the OpenAPI spec excerpt (UsageResponse pages of
- * UsageTimeBucket with CostsResult / UsageCompletionsResult), paginated like the real API:
- * default page sizes 7 (1d) and 24 (1h), maxima 180 and 168.
+ * from a scripted history, paginated like the real API (default page sizes 7 for 1d, 24 for 1h).
+ *
+ * `mode: 'spec'` (default) answers in the wire format of the OpenAPI spec excerpt. `mode: 'live'`
+ * answers the way the live API was seen to (shared/providers/LIVE.md): `amount.value` a numeric
+ * string on some rows (many decimals) and a number on others, plus sub-micro rows; costs clamp
+ * pages to 31 buckets whatever `limit` says and refuse `limit` > 180; usage refuses `limit` above
+ * the per-width maximum; a `page` cursor presented with any other parameter changed is a 400;
+ * undocumented keys and `null`s for keys not grouped on; the current partial UTC day is returned
+ * too; `scopelessKey` gets the bare-string 403.
  */
 export interface UsageRow {
   hour: string;
   model: string;
+  /** OpenAI project_id / Anthropic workspace_id; absent or null: none (the default workspace). */
+  projectId?: string | null;
   input_tokens: number;
   input_cached_tokens?: number;
   output_tokens: number;
@@ -28,15 +38,39 @@ export interface OpenAiFakeOptions {
   adminKey?: string;
   /** Forces smaller pages than the API's maxima, to exercise pagination. */
   maxPageSize?: number;
+  mode?: FakeMode;
+  /** An admin key without `api.usage.read`: refused with 403 (live: bare-string body) or 401 (spec: envelope). */
+  scopelessKey?: string;
 }
 
 const DAY = 86_400;
-const HOUR = 3_600;
+const WIDTHS: Record<string, number> = { '1m': 60, '1h': 3_600, '1d': DAY };
+/** Per-width `limit` maxima of the usage endpoints (above: 400). */
+const USAGE_MAX: Record<string, number> = { '1m': 1440, '1h': 168, '1d': 31 };
+const USAGE_DEFAULT: Record<string, number> = { '1m': 60, '1h': 24, '1d': 7 };
+const COSTS_MAX = 180;
+/** The live costs endpoint returns at most this many buckets per page, whatever `limit` says. */
+const COSTS_LIVE_CLAMP = 31;
+export const MISSING_SCOPE_MESSAGE =
+  'You have insufficient permissions for this operation. Missing scopes: api.usage.read.';
+
+const invalid = (
+  status: number,
+  message: string,
+  code: string | null = null,
+  param: string | null = null,
+) => ({
+  status,
+  body: { error: { message, type: 'invalid_request_error', param, code } },
+});
 
 export async function startOpenAiFake(options: OpenAiFakeOptions = {}) {
   const adminKey = options.adminKey ?? 'sk-admin-test-key';
+  const live = options.mode === 'live';
   let costs = new Map<string, Array<{ projectId: string | null; usd: number }>>();
   let usage: UsageRow[] = [];
+  /** Days served exactly as given (one result per row, no grouping), for parsing edge cases. */
+  let raw = new Map<string, RawCostRow[]>();
 
   const errorBody = (kind: Fault['kind']) => {
     const table: Record<string, [number, string, string | null, string]> = {
@@ -54,33 +88,59 @@ export async function startOpenAiFake(options: OpenAiFakeOptions = {}) {
     return { status, body: { error: { message, type, param: null, code } } };
   };
 
-  const route = (req: RecordedRequest, fault: Fault | undefined) => {
+  const route = (req: RecordedRequest, fault: Fault | undefined): Reply => {
+    if (options.scopelessKey && req.headers.authorization === `Bearer ${options.scopelessKey}`) {
+      return live
+        ? { status: 403, body: { error: MISSING_SCOPE_MESSAGE } }
+        : invalid(401, MISSING_SCOPE_MESSAGE);
+    }
     if (req.headers.authorization !== `Bearer ${adminKey}`) return errorBody('401');
     const q = req.query;
     const start = Number(q.get('start_time'));
     const end = q.has('end_time') ? Number(q.get('end_time')) : Math.floor(Date.now() / 1000);
     const groupBy = [...q.getAll('group_by'), ...q.getAll('group_by[]')];
+    const requested = q.has('limit') ? Number(q.get('limit')) : undefined;
+    // The live API also returns the bucket that starts at end_time (the current, partial day).
+    const through = live ? end + 1 : end;
     let buckets: object[];
-    let width: number;
     let limit: number;
     if (req.path === '/v1/organization/costs') {
-      width = DAY;
-      limit = Math.min(Number(q.get('limit') ?? 7), 180, options.maxPageSize ?? 180);
-      buckets = bucketStarts(start * 1000, end * 1000, width * 1000)
+      const width = q.get('bucket_width') ?? '1d';
+      if (width !== '1d') return invalid(400, `Invalid bucket_width '${width}'. Supported values are: 1d.`);
+      if (live && requested !== undefined && requested > COSTS_MAX) {
+        return invalid(
+          400,
+          `Invalid limit provided: ${requested}. Limit must be less than or equal to ${COSTS_MAX}.`,
+        );
+      }
+      limit = Math.min(requested ?? 7, COSTS_MAX, live ? COSTS_LIVE_CLAMP : COSTS_MAX);
+      buckets = bucketStarts(start * 1000, through * 1000, DAY * 1000)
         .map((ms) => ms / 1000)
-        .map((s) => ({
+        .map((s, i) => ({
           object: 'bucket',
           start_time: s,
-          end_time: s + width,
-          results: costResults(
-            costs.get(new Date(s * 1000).toISOString().slice(0, 10)) ?? [],
-            groupBy,
-            fault,
-          ),
+          end_time: s + DAY,
+          results:
+            rawResults(raw.get(new Date(s * 1000).toISOString().slice(0, 10))) ??
+            costResults(
+              costs.get(new Date(s * 1000).toISOString().slice(0, 10)) ?? [],
+              groupBy,
+              fault,
+              live ? i : undefined,
+            ),
         }));
     } else if (req.path === '/v1/organization/usage/completions') {
-      width = HOUR;
-      limit = Math.min(Number(q.get('limit') ?? 24), 168, options.maxPageSize ?? 168);
+      const widthName = q.get('bucket_width') ?? '1d';
+      const width = WIDTHS[widthName];
+      const max = USAGE_MAX[widthName];
+      if (!width || !max) return invalid(400, `Invalid bucket_width '${widthName}'.`);
+      if (live && requested !== undefined && requested > max) {
+        return invalid(
+          400,
+          `Invalid limit provided: ${requested}. Limit must be less than or equal to ${max} for bucket_width ${widthName}.`,
+        );
+      }
+      limit = Math.min(requested ?? USAGE_DEFAULT[widthName] ?? 7, max);
       buckets = bucketStarts(start * 1000, end * 1000, width * 1000)
         .map((ms) => ms / 1000)
         .map((s) => ({
@@ -88,24 +148,26 @@ export async function startOpenAiFake(options: OpenAiFakeOptions = {}) {
           start_time: s,
           end_time: s + width,
           results: usageResults(
-            usage.filter((u) => Date.parse(u.hour) / 1000 === s),
+            usage.filter((u) => {
+              const t = Date.parse(u.hour) / 1000;
+              return t >= s && t < s + width;
+            }),
             groupBy,
+            live,
           ),
         }));
     } else {
-      return {
-        status: 404,
-        body: {
-          error: {
-            message: `Invalid URL (GET ${req.path})`,
-            type: 'invalid_request_error',
-            param: null,
-            code: null,
-          },
-        },
-      };
+      return invalid(404, `Invalid URL (GET ${req.path})`);
     }
-    const page = pageOf(buckets, q.get('page'), limit);
+    const page = pageOf(buckets, q, Math.min(limit, options.maxPageSize ?? limit), live);
+    if (!page) {
+      return invalid(
+        400,
+        'The page cursor does not match this query: send the same parameters with it.',
+        null,
+        'page',
+      );
+    }
     const broken = fault?.kind === 'has_more_without_next';
     return {
       status: 200,
@@ -121,6 +183,7 @@ export async function startOpenAiFake(options: OpenAiFakeOptions = {}) {
   const http = await startHttpFake(route, errorBody);
   return {
     ...fakeHandle(http, adminKey),
+    mode: live ? ('live' as const) : ('spec' as const),
     /** Daily costs: `YYYY-MM-DD` → line items (project, dollars). Replaces the history. */
     setCosts(history: Record<string, Array<{ projectId?: string | null; usd: number }>>) {
       costs = new Map(
@@ -130,16 +193,41 @@ export async function startOpenAiFake(options: OpenAiFakeOptions = {}) {
         ]),
       );
     },
+    /** Cost rows exactly as the wire will carry them (`value` a number or any string). */
+    setRawCosts(history: Record<string, RawCostRow[]>) {
+      raw = new Map(Object.entries(history));
+    },
     setUsage(rows: UsageRow[]) {
       usage = rows;
     },
   };
 }
 
+export interface RawCostRow {
+  projectId?: string | null;
+  value: number | string;
+  currency?: string;
+}
+
+function rawResults(rows: RawCostRow[] | undefined) {
+  return rows?.map((r) => ({
+    object: 'organization.costs.result',
+    amount: { value: r.value, currency: r.currency ?? 'usd' },
+    line_item: null,
+    project_id: r.projectId ?? null,
+  }));
+}
+
+/**
+ * Costs rows for one day. Live (`liveIndex` set): amounts alternate between a number and a
+ * string padded to 10 decimals, and each group gains a sub-micro row ("0.0000001234") that must
+ * not change the day's micro-dollar total when summed exactly; undocumented keys come along.
+ */
 function costResults(
   rows: Array<{ projectId: string | null; usd: number }>,
   groupBy: string[],
   fault: Fault | undefined,
+  liveIndex: number | undefined,
 ) {
   const byProject = groupBy.includes('project_id');
   const groups = new Map<string | null, number>();
@@ -147,25 +235,44 @@ function costResults(
     const key = byProject ? r.projectId : null;
     groups.set(key, (groups.get(key) ?? 0) + r.usd);
   }
-  return [...groups].map(([projectId, usd]) => ({
-    object: 'organization.costs.result',
-    amount: { value: fault?.kind === 'malformed' ? String(usd) : usd, currency: 'usd' },
-    line_item: null,
-    project_id: projectId,
-  }));
+  return [...groups].flatMap(([projectId, usd], i) => {
+    const row = (value: number | string) => ({
+      object: 'organization.costs.result',
+      // A European decimal comma: what a malformed amount looks like (a numeric string is valid).
+      amount: { value: fault?.kind === 'malformed' ? '12,5' : value, currency: 'usd' },
+      line_item: null,
+      project_id: projectId,
+      ...(liveIndex === undefined
+        ? {}
+        : {
+            project_name: projectId ? `Project ${projectId}` : null,
+            organization_id: 'org-fake',
+            organization_name: null,
+            quantity: null,
+            quantity_unit: null,
+            user_id: null,
+            user_email: null,
+            api_key_id: null,
+          }),
+    });
+    if (liveIndex === undefined) return [row(usd)];
+    const text = usd.toFixed(10); // exact for every amount the fake is given (≤ 10 decimals)
+    return [row((liveIndex + i) % 2 ? usd : text), row('0.0000001234')];
+  });
 }
 
-function usageResults(rows: UsageRow[], groupBy: string[]) {
+function usageResults(rows: UsageRow[], groupBy: string[], live: boolean) {
   const groups = new Map<string, UsageRow[]>();
   for (const r of rows) {
     const key = JSON.stringify([
       groupBy.includes('model') ? r.model : null,
       groupBy.includes('batch') ? (r.batch ?? false) : null,
+      groupBy.includes('project_id') ? (r.projectId ?? null) : null,
     ]);
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   return [...groups].map(([key, list]) => {
-    const [model, batch] = JSON.parse(key) as [string | null, boolean | null];
+    const [model, batch, projectId] = JSON.parse(key) as [string | null, boolean | null, string | null];
     const sum = (f: (r: UsageRow) => number) => list.reduce((a, r) => a + f(r), 0);
     return {
       object: 'organization.usage.completions.result',
@@ -173,12 +280,24 @@ function usageResults(rows: UsageRow[], groupBy: string[]) {
       output_tokens: sum((r) => r.output_tokens),
       input_cached_tokens: sum((r) => r.input_cached_tokens ?? 0),
       num_model_requests: sum((r) => r.num_model_requests ?? 1),
-      project_id: null,
+      project_id: projectId,
       user_id: null,
       api_key_id: null,
       model,
       batch,
       service_tier: null,
+      // Newer optional fields, `null` where they do not apply (openai-python usage types).
+      ...(live
+        ? {
+            input_uncached_tokens: null,
+            input_text_tokens: null,
+            input_image_tokens: null,
+            input_audio_tokens: null,
+            input_cache_write_tokens: null,
+            output_text_tokens: null,
+            output_audio_tokens: null,
+          }
+        : {}),
     };
   });
 }

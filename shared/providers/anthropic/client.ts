@@ -2,19 +2,14 @@
 // Caveats surfaced to users (README): Priority Tier costs are not in the cost report, so they are
 // missing from actual costs; the default workspace has no id, so its costs show under "(none)".
 import type { ZodType } from 'zod';
-import { centsStringToMicros } from '../../core/money.ts';
+import { DAY_MS } from '../../core/time.ts';
 import type { CostSource, DailyCost, UsageEstimate } from '../../ports.ts';
-import { dailyCost } from '../daily-cost.ts';
-import { ProviderQuotaError, ProviderResponseError } from '../errors.ts';
+import { CENTS, completeDays, dailyCost } from '../daily-cost.ts';
+import { type ProviderAuthReason, ProviderQuotaError, ProviderResponseError } from '../errors.ts';
 import { EstimateTally } from '../estimate.ts';
-import { getJson, type HttpOptions } from '../http.ts';
+import { type ErrorInfo, getJson, type HttpOptions } from '../http.ts';
 import { type Page, paginate } from '../paginate.ts';
-import {
-  type AnthropicPriceTable,
-  defaultAnthropicPrices,
-  findAnthropicPrice,
-  priceMessages,
-} from './pricing.ts';
+import { type AnthropicPriceTable, defaultAnthropicPrices, priceMessages } from './pricing.ts';
 import { costReportSchema, messagesUsageSchema } from './schemas.ts';
 
 export interface AnthropicOptions extends Omit<HttpOptions, 'provider' | 'headers' | 'classify'> {
@@ -24,7 +19,34 @@ export interface AnthropicOptions extends Omit<HttpOptions, 'provider' | 'header
 }
 
 const PROVIDER = 'anthropic';
-const CENTS = /^\d+(\.\d+)?$/;
+const HOUR_MS = 3_600_000;
+
+/** The most buckets a request may ask for, by bucket width (Admin API reference). */
+export const ANTHROPIC_PAGE_LIMITS = { '1d': 31, '1h': 168, '1m': 1440 } as const;
+
+/** What a 401/403 means and what to do about it. The key itself never appears. */
+export function anthropicAuthAdvice(
+  adminKey: string,
+): (status: number, error: ErrorInfo) => { reason: ProviderAuthReason; advice: string } {
+  const create =
+    'create an Admin API key (sk-ant-admin…) in the Claude Console under Settings → Admin keys (organization admins only)';
+  return (status, error) => {
+    const text = `${error.type ?? ''} ${error.message ?? ''} ${error.text}`;
+    if ((adminKey.startsWith('sk-ant-') && !adminKey.startsWith('sk-ant-admin')) || status === 403) {
+      return {
+        reason: 'not-admin-key',
+        advice: `this is not an Admin API key, and only admin keys can read usage and cost reports: ${create} and store it in the account's secret`,
+      };
+    }
+    if (/invalid x-api-key|authentication_error|invalid api key/i.test(text)) {
+      return {
+        reason: 'invalid-key',
+        advice: `the key was rejected (mistyped or revoked): ${create} and store it in the account's secret`,
+      };
+    }
+    return { reason: 'unknown', advice: `check the admin key: ${create}` };
+  };
+}
 
 export class AnthropicCostSource implements CostSource {
   private readonly http: HttpOptions;
@@ -39,6 +61,7 @@ export class AnthropicCostSource implements CostSource {
       ...rest,
       provider: PROVIDER,
       headers: { 'x-api-key': adminKey, 'anthropic-version': '2023-06-01', accept: 'application/json' },
+      authAdvice: anthropicAuthAdvice(adminKey),
       // Out of credit: waiting does not help, a person must pay. (429 rate_limit_error and 5xx,
       // including 529 overloaded_error, are retried by getJson.)
       classify: (_status, body) => {
@@ -51,38 +74,39 @@ export class AnthropicCostSource implements CostSource {
   }
 
   async dailyCosts(range: { start: Date; end: Date }): Promise<DailyCost[]> {
-    const days: DailyCost[] = [];
     const what = 'anthropic cost_report';
-    let index = 0;
-    for await (const bucket of this.pages('/organizations/cost_report', what, costReportSchema, range, {
+    const buckets = [];
+    const params = {
       bucket_width: '1d',
-      limit: '31',
+      limit: String(ANTHROPIC_PAGE_LIMITS['1d']),
       'group_by[]': 'workspace_id',
-    })) {
-      const at = `${what}: data[${index++}]`;
-      const items = bucket.results.map((r, i) => {
-        if (r.currency.toUpperCase() !== 'USD') {
-          throw new ProviderResponseError(
-            PROVIDER,
-            `${at}.results[${i}].currency: expected "USD", got "${r.currency}"`,
-          );
-        }
-        if (!CENTS.test(r.amount)) {
-          throw new ProviderResponseError(
-            PROVIDER,
-            `${at}.results[${i}].amount: expected a decimal string of cents, got ${JSON.stringify(r.amount)}`,
-          );
-        }
-        return { scope: r.workspace_id, micros: centsStringToMicros(r.amount) };
-      });
-      days.push(
-        dailyCost(PROVIDER, what, Date.parse(bucket.starting_at), Date.parse(bucket.ending_at), items),
-      );
+    };
+    for await (const bucket of this.pages(
+      '/organizations/cost_report',
+      what,
+      costReportSchema,
+      range,
+      DAY_MS,
+      params,
+    )) {
+      buckets.push(bucket);
     }
-    return days.sort((a, b) => (a.day < b.day ? -1 : 1));
+    // Amounts (cents, exact) and currency were checked by the schema, naming the JSON path.
+    return completeDays(buckets, (b) => Date.parse(b.starting_at), range)
+      .map((bucket) =>
+        dailyCost(
+          PROVIDER,
+          what,
+          Date.parse(bucket.starting_at),
+          Date.parse(bucket.ending_at),
+          bucket.results.map((r) => ({ scope: r.workspace_id, amount: r.amount })),
+          CENTS,
+        ),
+      )
+      .sort((a, b) => (a.day < b.day ? -1 : 1));
   }
 
-  async usageEstimate(range: { start: Date; end: Date }): Promise<UsageEstimate> {
+  async usageEstimate(range: { start: Date; end: Date; countFrom?: Date }): Promise<UsageEstimate> {
     const tally = new EstimateTally();
     if (range.end.getTime() - range.start.getTime() >= 60_000) {
       const rows = this.pages(
@@ -90,12 +114,28 @@ export class AnthropicCostSource implements CostSource {
         'anthropic usage_report',
         messagesUsageSchema,
         range,
-        { bucket_width: '1h', limit: '168', 'group_by[]': 'model' },
+        HOUR_MS,
+        {
+          bucket_width: '1h',
+          limit: String(ANTHROPIC_PAGE_LIMITS['1h']),
+          // Tier and context window change the rate (batch is half, 200k-1M the long-context tier);
+          // workspace_id: the spike alert names the workspaces that drove an hour.
+          'group_by[]': ['workspace_id', 'model', 'service_tier', 'context_window'],
+        },
       );
       for await (const bucket of rows) {
+        const hour = Date.parse(bucket.starting_at);
+        if (Number.isNaN(hour))
+          throw new ProviderResponseError(
+            PROVIDER,
+            `anthropic usage_report: starting_at: expected an RFC 3339 instant, got ${JSON.stringify(bucket.starting_at)}`,
+          );
+        const at = new Date(hour);
         for (const r of bucket.results) {
-          const price = r.model ? findAnthropicPrice(this.prices, r.model) : undefined;
-          tally.add(r.model, price && priceMessages(price, r), r.uncached_input_tokens + r.output_tokens);
+          tally.add(r.model, priceMessages(this.prices, r, at), r.uncached_input_tokens + r.output_tokens, {
+            hour,
+            scope: r.workspace_id,
+          });
         }
       }
     }
@@ -107,13 +147,19 @@ export class AnthropicCostSource implements CostSource {
     what: string,
     schema: ZodType<T>,
     range: { start: Date; end: Date },
-    params: Record<string, string>,
+    width: number,
+    params: Record<string, string | string[]>,
   ): AsyncGenerator<T['data'][number]> {
+    // starting_at on a bucket boundary (00:00 UTC for days) and an explicit ending_at: a start
+    // off the boundary without ending_at is answered 400 "ending date must be after starting
+    // date" (LIVE.md). The same query on every page; only `page` is added.
+    const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+    const query = new URLSearchParams();
+    query.set('starting_at', iso(Math.floor(range.start.getTime() / width) * width));
+    query.set('ending_at', iso(range.end.getTime()));
+    for (const [k, v] of Object.entries(params)) for (const x of [v].flat()) query.append(k, x);
     return paginate(PROVIDER, what, (page) => {
-      const url = new URL(`${this.baseUrl}${path}`);
-      url.searchParams.set('starting_at', range.start.toISOString().replace('.000Z', 'Z'));
-      url.searchParams.set('ending_at', range.end.toISOString().replace('.000Z', 'Z'));
-      for (const [k, v] of Object.entries(params)) url.searchParams.append(k, v);
+      const url = new URL(`${this.baseUrl}${path}?${query}`);
       if (page) url.searchParams.set('page', page);
       return getJson(url, what, schema, this.http);
     }) as AsyncGenerator<T['data'][number]>;

@@ -3,15 +3,13 @@
 // errors that never carry the key, and our own estimate pricing. Two GET endpoints do not need it.
 
 import type { ZodType } from 'zod';
-import { usdToMicros } from '../../core/money.ts';
-import { dayKey } from '../../core/time.ts';
 import type { CostSource, DailyCost, UsageEstimate } from '../../ports.ts';
-import { dailyCost } from '../daily-cost.ts';
-import { ProviderQuotaError, ProviderResponseError } from '../errors.ts';
+import { completeDays, DOLLARS, dailyCost } from '../daily-cost.ts';
+import { type ProviderAuthReason, ProviderQuotaError } from '../errors.ts';
 import { EstimateTally } from '../estimate.ts';
-import { getJson, type HttpOptions } from '../http.ts';
+import { type ErrorInfo, getJson, type HttpOptions } from '../http.ts';
 import { type Page, paginate } from '../paginate.ts';
-import { defaultPriceTable, findPrice, type PriceTable, priceUsage } from './pricing.ts';
+import { defaultPriceTable, type PriceTable, priceUsage } from './pricing.ts';
 import { completionsPageSchema, costsPageSchema } from './schemas.ts';
 
 export interface OpenAiOptions extends Omit<HttpOptions, 'provider' | 'headers' | 'classify'> {
@@ -21,6 +19,46 @@ export interface OpenAiOptions extends Omit<HttpOptions, 'provider' | 'headers' 
 }
 
 const PROVIDER = 'openai';
+
+/**
+ * The most buckets each endpoint accepts per request, by bucket width. Usage endpoints answer 400
+ * above these; costs accepts up to 180 but returns at most 31 buckets a page (LIVE.md), so every
+ * walk follows `next_page` whatever the page size.
+ */
+export const OPENAI_PAGE_LIMITS = {
+  costs: { '1d': 180 },
+  usage: { '1m': 1440, '1h': 168, '1d': 31 },
+} as const;
+
+/** What a 401/403 means and what to do about it. The key itself never appears. */
+export function openAiAuthAdvice(
+  adminKey: string,
+): (status: number, error: ErrorInfo) => { reason: ProviderAuthReason; advice: string } {
+  const create = 'create an admin key (sk-admin-…) under Organization settings → Admin keys';
+  return (_status, error) => {
+    const text = `${error.message ?? ''} ${error.code ?? ''} ${error.text}`;
+    if (adminKey.startsWith('sk-') && !adminKey.startsWith('sk-admin-')) {
+      return {
+        reason: 'not-admin-key',
+        advice: `this is a project or user key, which cannot read costs: ${create} and store it in the account's secret`,
+      };
+    }
+    const scopes = /missing scopes?:\s*([\w.,\s]+?)\.?\s*$/i.exec(error.message ?? '')?.[1]?.trim();
+    if (scopes || /insufficient permissions|missing scope/i.test(text)) {
+      return {
+        reason: 'missing-scope',
+        advice: `this key lacks \`${scopes ?? 'api.usage.read'}\`: ${create} with read access to usage and store it in the account's secret`,
+      };
+    }
+    if (/invalid_api_key|incorrect api key|invalid api key|revoked|deactivated/i.test(text)) {
+      return {
+        reason: 'invalid-key',
+        advice: `the key was rejected (mistyped, revoked or from another organization): ${create} and store it in the account's secret`,
+      };
+    }
+    return { reason: 'unknown', advice: `check the admin key: ${create}` };
+  };
+}
 
 export class OpenAiCostSource implements CostSource {
   private readonly http: HttpOptions;
@@ -35,6 +73,7 @@ export class OpenAiCostSource implements CostSource {
       ...rest,
       provider: PROVIDER,
       headers: { authorization: `Bearer ${adminKey}`, accept: 'application/json' },
+      authAdvice: openAiAuthAdvice(adminKey),
       // Quota exhausted is a 429 too, but waiting does not help: a person must pay.
       classify: (status, body) => {
         const error = (body as { error?: { type?: string; code?: string; message?: string } })?.error;
@@ -53,8 +92,12 @@ export class OpenAiCostSource implements CostSource {
   }
 
   async dailyCosts(range: { start: Date; end: Date }): Promise<DailyCost[]> {
-    const days: DailyCost[] = [];
-    const params = { bucket_width: '1d', limit: '180', group_by: 'project_id' };
+    const buckets = [];
+    const params = {
+      bucket_width: '1d',
+      limit: String(OPENAI_PAGE_LIMITS.costs['1d']),
+      group_by: 'project_id',
+    };
     for await (const bucket of this.pages(
       '/organization/costs',
       'openai costs',
@@ -62,22 +105,25 @@ export class OpenAiCostSource implements CostSource {
       range,
       params,
     )) {
-      const items = bucket.results.flatMap((r, i) => {
-        if (!r.amount) return [];
-        if (r.amount.currency.toLowerCase() !== 'usd') {
-          throw new ProviderResponseError(
-            PROVIDER,
-            `openai costs: day ${dayKey(bucket.start_time * 1000)}: results[${i}].amount.currency: expected "usd", got "${r.amount.currency}"`,
-          );
-        }
-        return [{ scope: r.project_id, micros: usdToMicros(r.amount.value) }];
-      });
-      days.push(dailyCost(PROVIDER, 'openai costs', bucket.start_time * 1000, bucket.end_time * 1000, items));
+      buckets.push(bucket);
     }
-    return days.sort((a, b) => (a.day < b.day ? -1 : 1));
+    // Currency and amounts were checked by the schema (naming the JSON path); rows without an
+    // amount add nothing, and a day with `results: []` is a day without spend.
+    return completeDays(buckets, (b) => b.start_time * 1000, range)
+      .map((bucket) =>
+        dailyCost(
+          PROVIDER,
+          'openai costs',
+          bucket.start_time * 1000,
+          bucket.end_time * 1000,
+          bucket.results.flatMap((r) => (r.amount ? [{ scope: r.project_id, amount: r.amount.value }] : [])),
+          DOLLARS,
+        ),
+      )
+      .sort((a, b) => (a.day < b.day ? -1 : 1));
   }
 
-  async usageEstimate(range: { start: Date; end: Date }): Promise<UsageEstimate> {
+  async usageEstimate(range: { start: Date; end: Date; countFrom?: Date }): Promise<UsageEstimate> {
     const tally = new EstimateTally();
     if (range.end.getTime() - range.start.getTime() >= 60_000) {
       for await (const bucket of this.pages(
@@ -87,13 +133,17 @@ export class OpenAiCostSource implements CostSource {
         range,
         {
           bucket_width: '1h',
-          limit: '168',
-          group_by: ['model', 'batch'],
+          limit: String(OPENAI_PAGE_LIMITS.usage['1h']),
+          // project_id: the spike alert names the projects that drove an hour.
+          group_by: ['project_id', 'model', 'batch'],
         },
       )) {
+        const at = new Date(bucket.start_time * 1000);
         for (const r of bucket.results) {
-          const price = r.model ? findPrice(this.prices, r.model) : undefined;
-          tally.add(r.model, price && priceUsage(price, r), r.input_tokens + r.output_tokens);
+          tally.add(r.model, priceUsage(this.prices, r, at), r.input_tokens + r.output_tokens, {
+            hour: at.getTime(),
+            scope: r.project_id,
+          });
         }
       }
     }
@@ -107,11 +157,14 @@ export class OpenAiCostSource implements CostSource {
     range: { start: Date; end: Date },
     params: Record<string, string | string[]>,
   ): AsyncGenerator<T['data'][number]> {
+    // The query is built once: a `page` cursor is bound to it, and the API refuses the cursor
+    // if any other parameter changes (LIVE.md), so every page of a walk sends the same query.
+    const query = new URLSearchParams();
+    query.set('start_time', String(Math.floor(range.start.getTime() / 1000)));
+    query.set('end_time', String(Math.ceil(range.end.getTime() / 1000)));
+    for (const [k, v] of Object.entries(params)) for (const x of [v].flat()) query.append(k, x);
     return paginate(PROVIDER, what, (page) => {
-      const url = new URL(`${this.baseUrl}${path}`);
-      url.searchParams.set('start_time', String(Math.floor(range.start.getTime() / 1000)));
-      url.searchParams.set('end_time', String(Math.ceil(range.end.getTime() / 1000)));
-      for (const [k, v] of Object.entries(params)) for (const x of [v].flat()) url.searchParams.append(k, x);
+      const url = new URL(`${this.baseUrl}${path}?${query}`);
       if (page) url.searchParams.set('page', page);
       return getJson(url, what, schema, this.http);
     }) as AsyncGenerator<T['data'][number]>;

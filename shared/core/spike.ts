@@ -1,0 +1,110 @@
+import { decimalToInteger, parseDecimal } from './decimal.ts';
+import type { Micros } from './money.ts';
+import { dayKey } from './time.ts';
+
+/**
+ * The runaway-spend `spike` rule (ledger spec, alert table, production only): fires
+ * `spike:YYYY-MM-DD` (UTC day of `at`) when hourSpend >= max(minUsd, factor × burnRate / 24), where
+ * hourSpend is the larger of the last complete UTC hour before `at` and the hour in progress so
+ * far, priced from the provider's hourly usage. Never re-arms: a new day is a new key. Pure.
+ */
+export const HOUR_MS = 3_600_000;
+
+export interface SpikePolicy {
+  factor: number;
+  minUsd: number;
+}
+
+export const DEFAULT_SPIKE_POLICY: SpikePolicy = { factor: 5, minUsd: 10 };
+
+/** One UTC hour of priced usage, with what drove it. */
+export interface HourSpend {
+  /** Epoch ms of the hour's start (UTC). */
+  start: number;
+  amountMicros: Micros;
+  /** Per project (OpenAI) or workspace (Anthropic). */
+  byScope: Record<string, Micros>;
+  byModel: Record<string, Micros>;
+  /** Models seen in this hour that the price table does not know: not counted, never a silent zero. */
+  unknownModels: string[];
+}
+
+/** The last complete UTC hour before `at` and the hour in progress: [start, end) of both. */
+export function spikeWindow(at: number): { lastComplete: number; inProgress: number } {
+  const inProgress = Math.floor(at / HOUR_MS) * HOUR_MS;
+  return { lastComplete: inProgress - HOUR_MS, inProgress };
+}
+
+/**
+ * hourSpend at `at`: the larger of the last complete hour and the hour in progress (the complete
+ * one on a tie). Hours missing from the usage count as zero spend.
+ */
+export function pickSpikeHour(
+  hours: ReadonlyArray<{ start: number } & Omit<HourSpend, 'start'>>,
+  at: number,
+): HourSpend {
+  const { lastComplete, inProgress } = spikeWindow(at);
+  const find = (start: number): HourSpend => {
+    const h = hours.find((x) => x.start === start);
+    return h
+      ? {
+          start,
+          amountMicros: h.amountMicros,
+          byScope: h.byScope,
+          byModel: h.byModel,
+          unknownModels: h.unknownModels,
+        }
+      : { start, amountMicros: 0, byScope: {}, byModel: {}, unknownModels: [] };
+  };
+  const complete = find(lastComplete);
+  const current = find(inProgress);
+  return current.amountMicros > complete.amountMicros ? current : complete;
+}
+
+/** An exact positive decimal as a ratio of BigInts (5 → 5/1, 2.5 → 25/10). */
+function exact(x: number): { num: bigint; den: bigint } {
+  const d = parseDecimal(String(x));
+  if (!d) throw new RangeError(`not a finite number: ${x}`);
+  return d.exp >= 0
+    ? { num: d.units * 10n ** BigInt(d.exp), den: 1n }
+    : { num: d.units, den: 10n ** BigInt(-d.exp) };
+}
+
+/**
+ * hourSpend >= max(minUsd, factor × burnSum / burnDays / 24), compared exactly: integers and
+ * BigInt cross-multiplication, no float division. No burn history (burnDays 0) means burn rate 0,
+ * so minUsd alone decides.
+ */
+export function spikeHolds(
+  hourSpendMicros: Micros,
+  burn: { sumMicros: Micros; days: number },
+  policy: SpikePolicy,
+): boolean {
+  const min = exact(policy.minUsd);
+  // hour >= minUsd × 10^6  ⇔  hour × den >= num × 10^6
+  if (BigInt(hourSpendMicros) * min.den < min.num * 1_000_000n) return false;
+  if (burn.days <= 0) return true;
+  const factor = exact(policy.factor);
+  // hour >= factor × sum / (24 × days)  ⇔  hour × 24 × days × den >= num × sum
+  return (
+    BigInt(hourSpendMicros) * 24n * BigInt(burn.days) * factor.den >= factor.num * BigInt(burn.sumMicros)
+  );
+}
+
+/** The threshold in micro-dollars per hour (for messages; rounded, the rule itself is exact). */
+export function spikeThresholdMicros(burn: { sumMicros: Micros; days: number }, policy: SpikePolicy): Micros {
+  const min = decimalToInteger(parseDecimal(String(policy.minUsd)) ?? { units: 0n, exp: 0 }, 6);
+  if (burn.days <= 0) return min;
+  return Math.max(min, Math.round((policy.factor * burn.sumMicros) / (24 * burn.days)));
+}
+
+/** The key of a spike that holds at `at`, or undefined. `policy` false or absent: off. */
+export function spikeKey(
+  at: number,
+  hourSpendMicros: Micros | undefined,
+  burn: { sumMicros: Micros; days: number },
+  policy: SpikePolicy | false | undefined,
+): string | undefined {
+  if (!policy || hourSpendMicros === undefined) return undefined;
+  return spikeHolds(hourSpendMicros, burn, policy) ? `spike:${dayKey(at)}` : undefined;
+}
