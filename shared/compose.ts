@@ -19,6 +19,7 @@ import {
 import { DynamoAccountStore } from './store/dynamo-account-store.ts';
 import { DynamoAdminStore } from './store/dynamo-admin-store.ts';
 import { DynamoAlertStore } from './store/dynamo-alert-store.ts';
+import type { CheckpointPort } from './use-cases/checkpoint.ts';
 import type { AdminPort } from './use-cases/manage-accounts.ts';
 import type { ProcessDeps } from './use-cases/process-account.ts';
 
@@ -93,5 +94,16 @@ export function adminPort(env: Environment): AdminPort {
     putGrant: (id, grant) => admin.putGrant(id, grant),
     loadAccount: (id) => accounts.loadAccount(id),
     listAccounts: () => accounts.listAccounts(),
+  };
+}
+
+/** `burnrate checkpoint`: reads the account, writes every checkpoint in one transaction. */
+export function checkpointPort(env: Environment): CheckpointPort {
+  const doc = documentClient(env.AWS_REGION);
+  const admin = new DynamoAdminStore(doc, env.BURNRATE_TABLE);
+  const accounts = new DynamoAccountStore(doc, env.BURNRATE_TABLE);
+  return {
+    loadAccount: (id) => accounts.loadAccount(id),
+    commitCheckpoint: (commit) => admin.commitCheckpoint(commit),
   };
 }

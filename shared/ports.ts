@@ -73,6 +73,22 @@ export interface AccountStateRecord {
   snapshot?: Record<string, unknown>;
 }
 
+/**
+ * The last `burnrate checkpoint` (re-anchoring to the billing page): when, how far the ledger had
+ * drifted from the page (total absolute difference, configured burn order), and which order fit best.
+ * Its own item, so a sync's STATE write never drops it.
+ */
+export interface ReconciledRecord {
+  /** The checkpoint instant T (ISO). */
+  at: string;
+  driftUsd: number;
+  burnOrder: 'expiring-first' | 'oldest-first';
+  bestBurnOrder: 'expiring-first' | 'oldest-first';
+  byOrder: Record<string, number>;
+  /** When the checkpoint was written (ISO). */
+  recordedAt: string;
+}
+
 /** A key that fired (is disarmed). Delivery moves it from pending to sent. */
 export interface AlertRecord {
   key: string;
@@ -93,6 +109,7 @@ export interface AccountItems {
   costs: CostDayRecord[];
   state?: AccountStateRecord;
   alerts: AlertRecord[];
+  reconciled?: ReconciledRecord;
 }
 
 export interface SyncCommit {

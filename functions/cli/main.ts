@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EnvironmentError } from '../../shared/config/environment.ts';
 import { InvalidInputError } from '../../shared/schemas/invalid-input.ts';
 import { registerAccountCommands, registerGrantCommands } from './account-commands.ts';
+import { registerCheckpoint } from './checkpoint-command.ts';
 import { registerPreview } from './preview-command.ts';
 import { registerRun } from './run-command.ts';
 import { registerSimulate } from './simulate-command.ts';
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   registerRun(program);
   registerAccountCommands(program);
   registerGrantCommands(program);
+  registerCheckpoint(program);
   registerTable(program);
   registerPreview(program);
   registerStatus(program);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseEnvironment } from '../../shared/config/environment.ts';
-import { usd } from '../../shared/email/format.ts';
+import { reconciledText, usd } from '../../shared/email/format.ts';
+import type { ReconciledRecord } from '../../shared/ports.ts';
 import { rechargeCell } from './format-status.ts';
 
 /** `status`: the figures of each account's last sync, as stored (no provider call). */
@@ -27,13 +28,25 @@ export function registerStatus(program: Command): void {
           ...(items.state?.snapshot ?? {}),
           pendingAlerts: items.alerts.filter((x) => x.status !== 'sent').map((x) => x.key),
           latestDayByScope: latest ? { day: latest.day, byScope: latest.byScope } : null,
+          reconciled: items.reconciled ?? null,
         });
       }
       if (o.json) {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         return;
       }
-      const table = [['account', 'balance', 'burn/day', 'runway', 'at risk', 'auto-recharge', 'last sync']];
+      const table = [
+        [
+          'account',
+          'balance',
+          'burn/day',
+          'runway',
+          'at risk',
+          'auto-recharge',
+          'last sync',
+          'last reconciled',
+        ],
+      ];
       for (const r of rows) {
         const s = r as {
           balanceUsd?: number;
@@ -41,6 +54,7 @@ export function registerStatus(program: Command): void {
           runwayDays?: number | null;
           grants?: Array<{ atRiskUsd: number | null }>;
           lastSyncAt: string | null;
+          reconciled: ReconciledRecord | null;
           autoRecharge?: unknown;
         } & Partial<Parameters<typeof rechargeCell>[0]>;
         const atRisk = s.grants?.reduce((sum, g) => sum + (g.atRiskUsd ?? 0), 0);
@@ -54,6 +68,7 @@ export function registerStatus(program: Command): void {
             ? rechargeCell(s as Parameters<typeof rechargeCell>[0])
             : '-',
           s.lastSyncAt ?? 'never',
+          s.reconciled ? reconciledText(s.reconciled) : 'never',
         ]);
       }
       const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length))) ?? [];

@@ -7,11 +7,6 @@ import { isoDay, usd, usdMicros } from './format.ts';
 export interface DigestEmailInput extends Omit<AlertEmailInput, 'alerts'> {
   /** The Monday (YYYY-MM-DD) of the week the digest opens. */
   week: string;
-  /**
-   * The last reconciliation against the provider's billing page (`burnrate checkpoint`).
-   * TODO(checkpoint merge): fill from what the checkpoint command stores.
-   */
-  lastReconciliation?: { day: string; driftUsd: number } | undefined;
 }
 
 export type DigestModel = Omit<EmailModel, 'alerts'> & {
@@ -72,8 +67,7 @@ export function digestModel(input: DigestEmailInput): DigestModel {
       `${recharge}${limit === undefined ? '' : `; monthly limit ${usd(limit)}${reached === null ? '' : `, ${reached > f.day ? 'expected to be reached' : 'reached'} on ${isoDay(reached)}`}`}`,
     ]);
   }
-  const rec = input.lastReconciliation;
-  if (rec) summary.push(['Last reconciled', `${rec.day}, drift ${usd(rec.driftUsd)}`]);
+  keep('Last reconciled');
 
   // The same runway as the Figures table (with auto-recharge, core's projection), so they agree.
   const runwayText = rows.get('Runway') ?? 'not burning';

@@ -13,7 +13,7 @@ import {
   spendCaption,
   spendRows,
 } from './charts.ts';
-import { isoDay, isoMinute, percent, usd, usdMicros } from './format.ts';
+import { isoDay, isoMinute, percent, reconciledText, usd, usdMicros } from './format.ts';
 
 /** Everything an alert email is rendered from; the clock is `figures.at`, never the wall clock. */
 export interface AlertEmailInput {
@@ -28,6 +28,8 @@ export interface AlertEmailInput {
   todayIsEstimate: boolean;
   /** Label the email as DEMO DATA (the npm start demo sends simulated history). */
   demo?: boolean;
+  /** The last `burnrate checkpoint` against the billing page, if any. */
+  reconciled?: { at: string; driftUsd: number } | undefined;
 }
 
 /** Everything an alert email says, once; the HTML and the text part are two views of it. */
@@ -121,6 +123,7 @@ export function emailModel(facts: AlertEmailInput): EmailModel {
   summary.push(['Month-end forecast', usd(ratioToUsd(forecast.num, forecast.den))]);
   if (f.hour) summary.push(['Last hour', `${usdMicros(f.hour.amountMicros)} (estimate from hourly usage)`]);
   if (f.autoRecharge) summary.push(['Auto-recharge', rechargeLine(f)]);
+  if (facts.reconciled) summary.push(['Last reconciled', reconciledText(facts.reconciled)]);
   const grants = f.grants.map((g): [string, string, string, string] => [
     g.grant.auto ? `${g.grant.id} (modelled)` : g.grant.id,
     g.expired

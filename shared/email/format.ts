@@ -38,3 +38,7 @@ export const percent = (part: number, whole: number): string =>
 
 /** `30, 7, 1`: a config list as an operator would type it back. */
 export const list = (values: readonly number[]): string => values.join(', ');
+
+/** `2026-11-25, drift $0.03`: the last `burnrate checkpoint` against the billing page. */
+export const reconciledText = (r: { at: string; driftUsd: number }): string =>
+  `${r.at.slice(0, 10)}, drift ${usd(r.driftUsd)}`;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { AccountStateRecord, AlertRecord, CostDayRecord } from '../ports.ts';
+import type { AccountStateRecord, AlertRecord, CostDayRecord, ReconciledRecord } from '../ports.ts';
 
 /** Items burnrate writes itself are still validated when read back: people can edit them too. */
 const micros = z.number().int({ error: 'expected an integer number of micro-dollars' });
@@ -31,3 +31,14 @@ export const alertSchema = z.strictObject({
   sentAt: z.string().optional(),
   messageId: z.string().optional(),
 }) satisfies z.ZodType<AlertRecord>;
+
+const burnOrder = z.enum(['expiring-first', 'oldest-first']);
+
+export const reconciledSchema = z.strictObject({
+  at: z.string(),
+  driftUsd: z.number().nonnegative(),
+  burnOrder,
+  bestBurnOrder: burnOrder,
+  byOrder: z.record(z.string(), z.number()),
+  recordedAt: z.string(),
+}) satisfies z.ZodType<ReconciledRecord>;

@@ -7,19 +7,22 @@
  *   COST#<YYYY-MM-DD>   one UTC day of cost, actual or estimate
  *   STATE               sync cursor, optimistic-lock version, last run's figures
  *   ALERT#<key>         an alert key that fired (disarmed); deleted when it re-arms
+ *   RECONCILED          the last checkpoint's drift report summary (`burnrate checkpoint`)
  */
 export const accountPk = (accountId: string) => `ACCOUNT#${accountId}`;
 export const CONFIG_SK = 'CONFIG';
 export const STATE_SK = 'STATE';
+export const RECONCILED_SK = 'RECONCILED';
 export const grantSk = (grantId: string) => `GRANT#${grantId}`;
 export const costSk = (day: string) => `COST#${day}`;
 export const alertSk = (key: string) => `ALERT#${key}`;
 
-export type ItemKind = 'config' | 'grant' | 'cost' | 'state' | 'alert';
+export type ItemKind = 'config' | 'grant' | 'cost' | 'state' | 'alert' | 'reconciled';
 
 export function kindOfSortKey(sk: string): ItemKind | undefined {
   if (sk === CONFIG_SK) return 'config';
   if (sk === STATE_SK) return 'state';
+  if (sk === RECONCILED_SK) return 'reconciled';
   if (sk.startsWith('GRANT#')) return 'grant';
   if (sk.startsWith('COST#')) return 'cost';
   if (sk.startsWith('ALERT#')) return 'alert';

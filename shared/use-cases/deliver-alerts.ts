@@ -8,6 +8,7 @@ import type {
   CostDayRecord,
   Mailer,
   Metrics,
+  ReconciledRecord,
 } from '../ports.ts';
 import type { AccountConfig } from '../schemas/account-config.ts';
 
@@ -30,6 +31,7 @@ export interface AlertEmailFacts {
   costsReportedThrough?: string | undefined;
   todayIsEstimate: boolean;
   demo?: boolean;
+  reconciled?: ReconciledRecord | undefined;
 }
 
 export interface DeliveryDeps {
@@ -84,6 +86,7 @@ export interface DeliveryInput {
   pending: readonly AlertRecord[];
   costs: readonly CostDayRecord[];
   costsReportedThrough?: string | undefined;
+  reconciled?: ReconciledRecord | undefined;
 }
 
 /**
@@ -137,6 +140,7 @@ export async function deliverAlerts(deps: DeliveryDeps, input: DeliveryInput): P
       costsReportedThrough: input.costsReportedThrough,
       todayIsEstimate: true,
       demo: deps.demo,
+      reconciled: input.reconciled,
     });
     ({ messageId } = await deps.mailer.send({ from: deps.sender, to: input.config.recipients, ...email }));
   } catch (error) {

@@ -72,6 +72,7 @@ export async function deliverDigest(deps: DigestDeps, input: DeliveryInput): Pro
       costsReportedThrough: input.costsReportedThrough,
       todayIsEstimate: true,
       demo: deps.demo,
+      reconciled: input.reconciled,
       week,
     });
     ({ messageId } = await deps.mailer.send({ from: deps.sender, to: input.config.recipients, ...email }));

@@ -49,5 +49,6 @@ export async function previewAlertEmail(
       .map((c) => ({ day: c.day, amountMicros: c.amountMicros, estimate: c.kind === 'estimate' })),
     costsReportedThrough: items.state?.costsThrough,
     todayIsEstimate: true,
+    reconciled: items.reconciled,
   });
 }

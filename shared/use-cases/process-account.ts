@@ -67,6 +67,7 @@ async function processTimed(deps: ProcessDeps, accountId: string): Promise<Proce
       pending: r.pending,
       costs: r.costs,
       costsReportedThrough: r.costsReportedThrough,
+      reconciled: r.reconciled,
     };
     const metrics = deps.metrics;
     // Alerts and the weekly digest are two emails, delivered independently: one failing never holds

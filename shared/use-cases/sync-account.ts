@@ -5,7 +5,14 @@ import { computeFigures, type Figures } from '../core/figures.ts';
 import { microsToUsd } from '../core/money.ts';
 import { pickSpikeHour, spikeWindow } from '../core/spike.ts';
 import { DAY_MS, dayKey, startOfUtcDay } from '../core/time.ts';
-import type { AccountStore, AlertRecord, CostDayRecord, CostSource, SecretSource } from '../ports.ts';
+import type {
+  AccountStore,
+  AlertRecord,
+  CostDayRecord,
+  CostSource,
+  ReconciledRecord,
+  SecretSource,
+} from '../ports.ts';
 import { ConcurrentSyncError } from '../ports.ts';
 import { type AccountConfig, toAlertPolicy } from '../schemas/account-config.ts';
 import { validateAccountItems } from './load-account.ts';
@@ -41,6 +48,8 @@ export interface SyncResult {
   costsReportedThrough: string | undefined;
   /** The last 31 days of cost records (for the email's chart). */
   costs: CostDayRecord[];
+  /** The last `burnrate checkpoint` (its own item: the STATE write above leaves it alone). */
+  reconciled?: ReconciledRecord | undefined;
 }
 
 /** Keys of operator alerts (invalid config, auth failure, stale data) share the ALERT# items. */
@@ -187,6 +196,7 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     pending: [...stillPending, ...due, ...(digest ? [digest] : [])],
     costsReportedThrough: costsThrough,
     costs: [...merged.values()].filter((r) => Date.parse(`${r.day}T00:00:00Z`) >= now - 31 * DAY_MS),
+    reconciled: items.reconciled,
   };
 }
 

@@ -128,7 +128,7 @@ describe('the weekly digest email', () => {
     // Balance $83 at $12/day; recharging $50 whenever it drops below $20, at most $100 a month.
     const email = digest(
       { config: { autoRecharge: { belowUsd: 20, amountUsd: 50, monthlyLimitUsd: 100 } } },
-      { lastReconciliation: { day: '2026-11-20', driftUsd: -1.5 } },
+      { reconciled: { at: '2026-11-20T10:00:00.000Z', driftUsd: -1.5 } },
     );
     expect(email.text).toMatch(
       /^ {2}Auto-recharge: auto-recharge added \$[\d.]+ in \d card charges? this month; about \$[\d.]+ by month end; monthly limit \$100\.00, expected to be reached on 2026-12-12$/m,
