@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { documentClient, secretsManagerClient, sesClient } from './clients.ts';
+import { SnsAlertPublisher } from './chat/sns-publisher.ts';
+import { documentClient, secretsManagerClient, sesClient, snsClient } from './clients.ts';
 import type { Environment } from './config/environment.ts';
 import { renderAlertEmail, renderOperatorEmail } from './email/render-alert-email.ts';
+import { renderDigestEmail } from './email/render-digest-email.ts';
 import { SesMailer } from './email/ses-mailer.ts';
-import type { CostSource } from './ports.ts';
+import type { CostSource, Metrics } from './ports.ts';
 import { AnthropicCostSource } from './providers/anthropic/client.ts';
 import { ProviderAuthError } from './providers/errors.ts';
 import { OpenAiCostSource } from './providers/openai/client.ts';
@@ -39,11 +41,12 @@ const CLAIM_TIMEOUT_MS = 10 * 60_000;
 /**
  * Wires the adapters for one process. Admin keys come from the environment when OPENAI_ADMIN_KEY or
  * ANTHROPIC_ADMIN_KEY is set (local use), otherwise from Secrets Manager. Without BURNRATE_SENDER, alerts are recorded
- * as due but not sent.
+ * as due but not sent. With BURNRATE_ALERTS_TOPIC_ARN, every delivered alert is also published to
+ * that SNS topic as one JSON chat message.
  */
 export function processDeps(
   env: Environment,
-  options: { now?: () => Date; demo?: boolean } = {},
+  options: { now?: () => Date; demo?: boolean; metrics?: Metrics } = {},
 ): ProcessDeps {
   const now = options.now ?? (() => new Date());
   const doc = documentClient(env.AWS_REGION);
@@ -52,6 +55,8 @@ export function processDeps(
   const mailer = new SesMailer(sesClient(env.AWS_REGION));
   const common = { alerts, mailer, now, newToken: randomUUID, claimTimeoutMs: CLAIM_TIMEOUT_MS };
   const sender = env.BURNRATE_SENDER;
+  const topic = env.BURNRATE_ALERTS_TOPIC_ARN;
+  const publisher = topic ? new SnsAlertPublisher(snsClient(env.AWS_REGION), topic) : undefined;
   return {
     store: new DynamoAccountStore(doc, env.BURNRATE_TABLE),
     secrets,
@@ -59,7 +64,13 @@ export function processDeps(
     now,
     staleHours: env.BURNRATE_STALE_HOURS,
     isAuthError: (error) => error instanceof ProviderAuthError || error instanceof AdminKeyMissingError,
-    delivery: sender ? { ...common, sender, render: renderAlertEmail, demo: options.demo } : undefined,
+    metrics: options.metrics,
+    delivery: sender
+      ? { ...common, sender, render: renderAlertEmail, demo: options.demo, publisher }
+      : undefined,
+    digest: sender
+      ? { ...common, sender, renderDigest: renderDigestEmail, demo: options.demo, publisher }
+      : undefined,
     operator: sender
       ? { ...common, sender, operatorEmail: env.BURNRATE_OPERATOR_EMAIL, renderOperator: renderOperatorEmail }
       : undefined,

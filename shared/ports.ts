@@ -166,3 +166,44 @@ export interface OutgoingEmail {
 export interface Mailer {
   send(email: OutgoingEmail): Promise<{ messageId: string }>;
 }
+
+/**
+ * Delivery and sync counters (CloudWatch metrics through Powertools Metrics/EMF in Lambda; a no-op
+ * or a summary in the CLI). Names and units are fixed here so the alarms and the README agree.
+ */
+export const METRIC_UNITS = {
+  /** Alert keys delivered by email (one email can carry several). */
+  AlertsDelivered: 'Count',
+  /** Alert keys that were due and claimed but whose email SES refused or that failed to send. */
+  AlertDeliveryFailed: 'Count',
+  /** Chat (SNS) messages published, one per delivered alert key or digest. */
+  AlertsPublished: 'Count',
+  /** Chat (SNS) messages that could not be published after the SDK's retries. */
+  AlertPublishFailed: 'Count',
+  /** Accounts synced successfully. */
+  AccountsSynced: 'Count',
+  /** Accounts whose sync failed (provider, key, store) or whose items are invalid. */
+  SyncFailed: 'Count',
+  /** Wall time of one account's sync and delivery. */
+  SyncDurationMs: 'Milliseconds',
+  /** Weekly digest emails sent (the digest use case records this). */
+  DigestsSent: 'Count',
+} as const;
+
+export type MetricName = keyof typeof METRIC_UNITS;
+
+export interface Metrics {
+  /** Adds `value` to the metric for this invocation (a count, or milliseconds for *DurationMs). */
+  record(name: MetricName, value: number): void;
+}
+
+/** Metrics that go nowhere (tests, the CLI without a summary). */
+export const NO_METRICS: Metrics = { record: () => undefined };
+
+/** The chat channel: one JSON message per delivered alert key or digest (SNS topic in AWS). */
+export interface AlertPublisher {
+  publish(message: {
+    body: string;
+    attributes: { accountId: string; kind: string };
+  }): Promise<{ messageId: string }>;
+}

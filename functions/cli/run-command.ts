@@ -49,7 +49,18 @@ export function registerRun(program: Command): void {
       process.stdout.write(
         opts.json ? `${JSON.stringify(outcomes.map(toJson), null, 2)}\n` : formatOutcomes(outcomes),
       );
-      if (outcomes.some((o) => o.status === 'failed')) process.exitCode = 1;
+      // Undelivered alerts stay due (the next run retries them) but are a failure of this run:
+      // say which account, how many keys and what SES (or SNS) answered.
+      const undelivered = outcomes.filter((o) => o.deliveryError || o.publishError);
+      for (const o of undelivered) {
+        if (o.deliveryError)
+          process.stderr.write(`burnrate: ${deliveryLine(o.accountId, o.deliveryError)}\n`);
+        if (o.publishError)
+          process.stderr.write(
+            `burnrate: account ${o.accountId}: chat message(s) not published (the email went out): ${o.publishError.message}\n`,
+          );
+      }
+      if (outcomes.some((o) => o.status === 'failed') || undelivered.length > 0) process.exitCode = 1;
       else if (outcomes.some((o) => o.status === 'invalid')) process.exitCode = 2;
     });
 }
@@ -70,9 +81,21 @@ function toJson(o: ProcessOutcome) {
       writtenDays: r.writtenDays,
       writeRequests: r.writeRequests,
       unpricedModels: r.unknownModels,
-      ...(o.deliveryError && { deliveryError: o.deliveryError.message }),
+      ...(o.deliveryError && {
+        deliveryError: o.deliveryError.message,
+        undelivered: o.undelivered ?? [],
+      }),
+      published: o.published ?? [],
+      ...(o.publishError && { publishError: o.publishError.message }),
+      messages: o.messages ?? [],
     };
   }
   if (o.status === 'invalid') return { ...base, problems: o.problems };
   return { ...base, error: o.error.message };
+}
+
+function deliveryLine(accountId: string, error: Error): string {
+  return error.message.startsWith(`account ${accountId}:`)
+    ? error.message
+    : `account ${accountId}: due alerts not delivered: ${error.message}`;
 }

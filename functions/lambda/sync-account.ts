@@ -1,15 +1,23 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
 import { processDeps } from '../../shared/compose.ts';
 import { parseEnvironment } from '../../shared/config/environment.ts';
+import { EmfMetrics, METRICS_NAMESPACE } from '../../shared/metrics/emf-metrics.ts';
 import { processAccount } from '../../shared/use-cases/process-account.ts';
 
 // Cold start: environment parsed once (fails fast), clients and adapters built once per container.
 const env = parseEnvironment();
 const logger = new Logger({ serviceName: 'burnrate' });
-const deps = processDeps(env);
+// Dimensions: service (POWERTOOLS_SERVICE_NAME, burnrate) and stage; the alarms use the same pair.
+const metrics = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  serviceName: 'burnrate',
+  defaultDimensions: { stage: env.BURNRATE_STAGE },
+});
+const deps = processDeps(env, { metrics: new EmfMetrics(metrics) });
 const processor = new BatchProcessor(EventType.SQS);
 const messageSchema = z.object({ accountId: z.string().min(1), runId: z.string().min(1) });
 
@@ -28,11 +36,21 @@ async function syncRecord(record: SQSRecord): Promise<void> {
     log.info('synced', {
       due: r.due.map((a) => a.key),
       sent: outcome.sent,
+      published: outcome.published ?? [],
       writtenDays: r.writtenDays,
       unpricedModels: r.unknownModels,
-      ...(outcome.deliveryError && { deliveryError: outcome.deliveryError.message }),
       ...operator,
     });
+    // The alert stays due and the next scheduled run retries it; the AlertDeliveryFailed metric
+    // raises the alarm on the operator's SNS topic, which does not depend on SES.
+    if (outcome.deliveryError)
+      log.error('alerts not delivered', {
+        undelivered: outcome.undelivered,
+        error: outcome.deliveryError.message,
+        ...operator,
+      });
+    if (outcome.publishError)
+      log.error('chat messages not published', { error: outcome.publishError.message });
   } else if (outcome.status === 'invalid') {
     log.warn('invalid account items', { problems: outcome.problems, ...operator });
   } else {
@@ -42,5 +60,9 @@ async function syncRecord(record: SQSRecord): Promise<void> {
 }
 
 export async function handler(event: SQSEvent, context: Context) {
-  return processPartialResponse(event, syncRecord, processor, { context });
+  try {
+    return await processPartialResponse(event, syncRecord, processor, { context });
+  } finally {
+    metrics.publishStoredMetrics();
+  }
 }

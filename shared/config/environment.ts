@@ -3,7 +3,7 @@ import * as z from 'zod';
 /**
  * The one place that reads process.env: parsed once, typed, failing fast with the variable's name.
  * The AWS SDK reads its own standard variables (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB,
- * AWS_ENDPOINT_URL_SES, AWS_ENDPOINT_URL_SECRETS_MANAGER), so they are not repeated here.
+ * AWS_ENDPOINT_URL_SES, AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ENDPOINT_URL_SNS), so they are not repeated here.
  */
 const environmentSchema = z.object({
   BURNRATE_TABLE: z
@@ -21,6 +21,13 @@ const environmentSchema = z.object({
   BURNRATE_SENDER: z.email({ error: 'expected the sender email address' }).optional(),
   BURNRATE_OPERATOR_EMAIL: z.email({ error: 'expected the operator email address' }).optional(),
   BURNRATE_QUEUE_URL: z.url({ error: 'expected the SQS queue URL' }).optional(),
+  BURNRATE_ALERTS_TOPIC_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
+      error: 'expected an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alerts',
+    })
+    .optional(),
+  BURNRATE_STAGE: z.string().min(1).default('local'),
   BURNRATE_STALE_HOURS: z.coerce.number().positive().default(6),
   BURNRATE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   AWS_REGION: z.string().min(1).default('us-east-1'),

@@ -4,7 +4,15 @@ import type { Figures } from '../core/figures.ts';
 import { microsToUsd, ratioToUsd, roundRatio, usdToMicros } from '../core/money.ts';
 import type { AccountConfig } from '../schemas/account-config.ts';
 import { type AlertText, describeAlert, rechargeLine, SEVERITY } from './alert-text.ts';
-import { type ChartRow, type DailySpend, projectionRows, spendRows } from './charts.ts';
+import {
+  type ChartRow,
+  type DailySpend,
+  dailyPaceUsd,
+  projectionMilestones,
+  projectionRows,
+  spendCaption,
+  spendRows,
+} from './charts.ts';
 import { isoDay, isoMinute, percent, reconciledText, usd, usdMicros } from './format.ts';
 
 /** Everything an alert email is rendered from; the clock is `figures.at`, never the wall clock. */
@@ -41,7 +49,13 @@ export interface EmailModel {
   freshness: string;
   notes: string[];
   spend: ChartRow[];
+  /** The budget's daily pace drawn across the spend chart, when a monthly budget is set. */
+  paceUsd?: number | undefined;
+  /** The spend chart in words (peak day, today, budget pace): shown under the chart in both parts. */
+  spendCaption: string[];
   projection: ChartRow[];
+  /** The projection's milestones (now, grants starting or expiring, the end), one line each. */
+  projectionMilestones: string[];
   /** Why there is no projection, when there is none. */
   projectionNote: string;
 }
@@ -120,7 +134,12 @@ export function emailModel(facts: AlertEmailInput): EmailModel {
   ]);
   const freshness = `${facts.costsReportedThrough ? `Costs reported through ${facts.costsReportedThrough}` : 'No cost report received yet'}${facts.todayIsEstimate ? `; today (${usdMicros(f.todayMicros)} so far) is an estimate from hourly usage` : ''}.`;
   const notes = [
-    `Burn order assumed: ${account.burnOrder} (${BURN_ORDER[account.burnOrder]}); set \`burnOrder\` to change it.`,
+    // Burn order only matters where there is credit to burn: not on a post-paid account.
+    ...(f.hasGrants
+      ? [
+          `Burn order assumed: ${account.burnOrder} (${BURN_ORDER[account.burnOrder]}); set \`burnOrder\` to change it.`,
+        ]
+      : []),
     ...(account.provider === 'anthropic'
       ? [
           "Anthropic's cost report leaves out Priority Tier spend, so the balance is too high by any of it; the default workspace shows as (none).",
@@ -136,6 +155,8 @@ export function emailModel(facts: AlertEmailInput): EmailModel {
     .sort((a, b) => b[1] - a[1])
     .map(([scope, micros]): [string, string] => [scope, usdMicros(micros)]);
   const projection = f.hasGrants ? projectionRows(f) : [];
+  const spend = spendRows(f, facts.dailySpend);
+  const pace = budget ? { ...dailyPaceUsd(budget, f.at), budgetUsd: budget } : undefined;
   return {
     scopes,
     scopeLabel: account.provider === 'anthropic' ? 'Workspace' : 'Project',
@@ -148,8 +169,17 @@ export function emailModel(facts: AlertEmailInput): EmailModel {
     grants,
     freshness,
     notes,
-    spend: spendRows(f, facts.dailySpend),
+    spend,
+    paceUsd: pace?.paceUsd,
+    spendCaption: spendCaption(spend, pace),
     projection,
+    // The chart does not model recharges (the core's projection does, for runway and at-risk): say so.
+    projectionMilestones: [
+      ...projectionMilestones(projection),
+      ...(f.autoRecharge && projection.length
+        ? ['Drawn without auto-recharge; the runway under Figures counts the recharges.']
+        : []),
+    ],
     projectionNote: !f.hasGrants
       ? 'No prepaid credit on this account, so there is no balance to project.'
       : f.balanceMicros <= 0

@@ -1,4 +1,4 @@
-import { htmlBars, textBars } from './charts.ts';
+import { htmlColumns, textColumns } from './charts.ts';
 import { type AlertEmailInput, type EmailModel, emailModel } from './email-model.ts';
 import { escapeHtml as e } from './escape.ts';
 import { box, FONT, grid, heading, MUTED, page, plain, rich } from './html-parts.ts';
@@ -44,9 +44,6 @@ function html(m: EmailModel): string {
   const scopes = m.scopes.length
     ? `${heading(`Spend by ${m.scopeLabel.toLowerCase()}, last 30 days`)}${grid(m.scopes, [m.scopeLabel, 'Spend'])}`
     : '';
-  const projection = m.projection.length
-    ? htmlBars(m.projection, '#16a34a')
-    : `<p style="margin:0">${e(m.projectionNote)}</p>`;
   const body = [
     demo,
     `<h2 style="margin:0 0 2px;font-size:20px;${FONT}">burnrate: ${e(m.title)}</h2>`,
@@ -56,10 +53,7 @@ function html(m: EmailModel): string {
     grid(m.summary),
     m.grants.length ? `${heading('Credit grants')}${grid(m.grants, GRANT_HEAD)}` : '',
     scopes,
-    heading(SPEND_TITLE),
-    htmlBars(m.spend, '#2563eb'),
-    heading(PROJECTION_TITLE),
-    projection,
+    chartsHtml(m),
     ...m.notes.map((n) => `<p style="margin:14px 0 0;${MUTED}">${rich(n)}</p>`),
   ];
   return page(m.subject, body.join(''));
@@ -82,8 +76,43 @@ function text(m: EmailModel): string {
     lines.push('', `Spend by ${m.scopeLabel.toLowerCase()}, last 30 days`);
     for (const [scope, amount] of m.scopes) lines.push(`  ${scope}: ${amount}`);
   }
-  lines.push('', SPEND_TITLE, textBars(m.spend));
-  lines.push('', PROJECTION_TITLE, m.projection.length ? textBars(m.projection) : `  ${m.projectionNote}`);
+  lines.push('', ...chartsText(m));
   lines.push('', ...m.notes.map(plain));
   return `${lines.join('\n')}\n`;
+}
+
+type ChartFacts = Pick<
+  EmailModel,
+  'spend' | 'paceUsd' | 'spendCaption' | 'projection' | 'projectionMilestones' | 'projectionNote'
+>;
+
+const caption = (lines: readonly string[]) =>
+  lines.map((l) => `<p style="margin:4px 0 0;${MUTED}">${e(l)}</p>`).join('');
+
+/** The 30-day spend columns and the balance projection, each with its caption: alert and digest emails. */
+export function chartsHtml(m: ChartFacts): string {
+  const projection = m.projection.length
+    ? `${htmlColumns(m.projection, { color: '#16a34a' })}${caption(m.projectionMilestones)}`
+    : `<p style="margin:0">${e(m.projectionNote)}</p>`;
+  return [
+    heading(SPEND_TITLE),
+    htmlColumns(m.spend, { color: '#2563eb', markerUsd: m.paceUsd }),
+    caption(m.spendCaption),
+    heading(PROJECTION_TITLE),
+    projection,
+  ].join('');
+}
+
+/** The same charts as text lines: one character per day, then the same captions. */
+export function chartsText(m: ChartFacts): string[] {
+  return [
+    SPEND_TITLE,
+    textColumns(m.spend),
+    ...m.spendCaption.map((l) => `  ${l}`),
+    '',
+    PROJECTION_TITLE,
+    ...(m.projection.length
+      ? [textColumns(m.projection), ...m.projectionMilestones.map((l) => `  ${l}`)]
+      : [`  ${m.projectionNote}`]),
+  ];
 }

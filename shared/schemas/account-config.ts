@@ -107,6 +107,8 @@ export const accountConfigSchema = z.strictObject({
   expiryWarningDays: thresholdList.default([30, 7, 1]),
   autoRecharge: autoRechargeSchema.optional(),
   enabled: z.boolean({ error: 'expected true or false' }).default(true),
+  /** The weekly digest email (first run on or after Monday 09:00 UTC); "off" stops it. */
+  digest: z.enum(['weekly', 'off'], { error: 'expected "weekly" or "off"' }).default('weekly'),
   spikeAlert,
   adminKeySecret: z
     .string({ error: 'expected a Secrets Manager secret name' })

@@ -1,5 +1,13 @@
-import type { AccountStore } from '../ports.ts';
-import { type DeliveryDeps, deliverAlerts } from './deliver-alerts.ts';
+import type { AlertMessage } from '../chat/alert-message.ts';
+import type { AccountStore, Metrics } from '../ports.ts';
+import {
+  AlertDeliveryError,
+  type DeliveryDeps,
+  type DeliveryInput,
+  type DeliveryResult,
+  deliverAlerts,
+} from './deliver-alerts.ts';
+import { type DigestDeps, deliverDigest } from './deliver-digest.ts';
 import { notifyOperator, type OperatorAlertKind, type OperatorDeps } from './notify-operator.ts';
 import { type AccountOutcome, runOne } from './run-all.ts';
 import type { SyncDeps } from './sync-account.ts';
@@ -8,17 +16,28 @@ export interface ProcessDeps extends SyncDeps {
   store: AccountStore;
   /** Absent: alerts are recorded as due but not sent (e.g. `burnrate run --no-send`). */
   delivery?: DeliveryDeps | undefined;
+  /** Absent: a due weekly digest is recorded but not sent (it goes out at a later run that can send). */
+  digest?: DigestDeps | undefined;
   operator?: OperatorDeps | undefined;
   /** Hours without a successful sync before the operator hears of it. */
   staleHours: number;
   /** Errors that mean the admin key is wrong or missing (the provider adapters' auth errors). */
   isAuthError(error: Error): boolean;
+  /** Sync and delivery counters (CloudWatch through EMF in Lambda). */
+  metrics?: Metrics | undefined;
 }
 
 export type ProcessOutcome = AccountOutcome & {
   sent: string[];
   operator?: { kind: OperatorAlertKind; result: string };
+  /** Due alerts that could not be delivered (still due: the next run retries them). */
   deliveryError?: Error;
+  /** The keys `deliveryError` left undelivered (empty when the failure is not one of sending). */
+  undelivered?: string[];
+  /** Chat messages of the delivered keys, one per key; `published` lists the keys SNS accepted. */
+  messages?: AlertMessage[];
+  published?: string[];
+  publishError?: Error;
 };
 
 /**
@@ -26,25 +45,60 @@ export type ProcessOutcome = AccountOutcome & {
  * only the operator can fix (bad config item, bad key, data going stale, SES refusing mail).
  */
 export async function processAccount(deps: ProcessDeps, accountId: string): Promise<ProcessOutcome> {
+  const started = Date.now();
+  try {
+    return await processTimed(deps, accountId);
+  } finally {
+    deps.metrics?.record('SyncDurationMs', Date.now() - started);
+  }
+}
+
+async function processTimed(deps: ProcessDeps, accountId: string): Promise<ProcessOutcome> {
   const outcome = await runOne(deps, accountId);
+  deps.metrics?.record(outcome.status === 'ok' ? 'AccountsSynced' : 'SyncFailed', 1);
   if (outcome.status === 'ok') {
-    if (!deps.delivery) return { ...outcome, sent: [] };
-    try {
-      const r = outcome.result;
-      const { sent } = await deliverAlerts(deps.delivery, {
-        accountId,
-        config: r.config,
-        figures: r.figures,
-        pending: r.pending,
-        costs: r.costs,
-        costsReportedThrough: r.costsReportedThrough,
-        reconciled: r.reconciled,
-      });
-      return { ...outcome, sent };
-    } catch (error) {
-      const operator = await tellOperator(deps, accountId, 'delivery-failed', (error as Error).message);
-      return { ...outcome, sent: [], deliveryError: error as Error, ...(operator && { operator }) };
+    const delivery = deps.delivery;
+    if (!delivery) return { ...outcome, sent: [] };
+    const r = outcome.result;
+    const input: DeliveryInput = {
+      accountId,
+      config: r.config,
+      figures: r.figures,
+      pending: r.pending,
+      costs: r.costs,
+      costsReportedThrough: r.costsReportedThrough,
+      reconciled: r.reconciled,
+    };
+    const metrics = deps.metrics;
+    // Alerts and the weekly digest are two emails, delivered independently: one failing never holds
+    // back the other, and each retries at the next run.
+    const sends: Array<() => Promise<DeliveryResult>> = [
+      () => deliverAlerts({ ...delivery, metrics: delivery.metrics ?? metrics }, input),
+    ];
+    const digest = deps.digest;
+    if (digest) sends.push(() => deliverDigest({ ...digest, metrics: digest.metrics ?? metrics }, input));
+    const sent: string[] = [];
+    const messages: AlertMessage[] = [];
+    const published: string[] = [];
+    const undelivered: string[] = [];
+    let deliveryError: Error | undefined;
+    let publishError: Error | undefined;
+    for (const send of sends) {
+      try {
+        const d = await send();
+        sent.push(...d.sent);
+        messages.push(...d.messages);
+        published.push(...d.published);
+        publishError ??= d.publishFailed?.error;
+      } catch (error) {
+        deliveryError ??= error as Error;
+        if (error instanceof AlertDeliveryError) undelivered.push(...error.keys);
+      }
     }
+    const result = { ...outcome, sent, messages, published, ...(publishError && { publishError }) };
+    if (!deliveryError) return result;
+    const operator = await tellOperator(deps, accountId, 'delivery-failed', deliveryError.message);
+    return { ...result, deliveryError, undelivered, ...(operator && { operator }) };
   }
   if (outcome.status === 'invalid') {
     const operator = await tellOperator(deps, accountId, 'invalid-config', outcome.problems.join('\n'));

@@ -1,5 +1,6 @@
 import { evaluateAlerts } from '../core/alerts.ts';
 import { toOutputFigures } from '../core/derived.ts';
+import { digestDue, isDigestKey } from '../core/digest.ts';
 import { computeFigures, type Figures } from '../core/figures.ts';
 import { microsToUsd } from '../core/money.ts';
 import { pickSpikeHour, spikeWindow } from '../core/spike.ts';
@@ -42,7 +43,7 @@ export interface SyncResult {
   writtenDays: number;
   writeRequests: number;
   unknownModels: string[];
-  /** Every alert still pending delivery after this run (new and earlier). */
+  /** Every alert and weekly digest (`digest:` keys) still pending delivery after this run (new and earlier). */
   pending: AlertRecord[];
   costsReportedThrough: string | undefined;
   /** The last 31 days of cost records (for the email's chart). */
@@ -132,8 +133,20 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     todayMicros,
     hour,
   });
-  const [operatorAlerts, accountAlerts] = partition(items.alerts, (a) => a.key.startsWith(OPERATOR_PREFIX));
+  const [operatorAlerts, notices] = partition(items.alerts, (a) => a.key.startsWith(OPERATOR_PREFIX));
+  const [digests, accountAlerts] = partition(notices, (a) => isDigestKey(a.key));
   const evaluation = evaluateAlerts(figures, policy, new Set(accountAlerts.map((a) => a.key)));
+  const digestKey = digestDue({
+    at: now,
+    setting: config.digest,
+    previousRunAt: state.lastSyncAt ? Date.parse(state.lastSyncAt) : undefined,
+    storedKeys: new Set(digests.map((d) => d.key)),
+  });
+  const digest: AlertRecord | undefined = digestKey
+    ? { key: digestKey, kind: 'digest', status: 'pending', firedAt: nowIso }
+    : undefined;
+  // A newer week's digest replaces one that never went out (SES refused it all week): never two at once.
+  const supersededDigests = digest ? digests.filter((d) => d.status !== 'sent').map((d) => d.key) : [];
   const due: AlertRecord[] = evaluation.fired.map((c) => ({
     key: c.key,
     kind: c.kind,
@@ -164,12 +177,12 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     expectedVersion: state.version,
     costPuts,
     state: { version: state.version + 1, costsFrom, costsThrough, lastSyncAt: nowIso, snapshot },
-    alertPuts: due,
+    alertPuts: digest ? [...due, digest] : due,
     // A successful sync re-arms the operator alerts (config fixed, key works, data fresh again).
-    alertDeletes: [...evaluation.rearmed, ...operatorAlerts.map((a) => a.key)],
+    alertDeletes: [...evaluation.rearmed, ...operatorAlerts.map((a) => a.key), ...supersededDigests],
   });
-  const stillPending = accountAlerts.filter(
-    (a) => a.status !== 'sent' && !evaluation.rearmed.includes(a.key),
+  const stillPending = [...accountAlerts, ...digests].filter(
+    (a) => a.status !== 'sent' && !evaluation.rearmed.includes(a.key) && !supersededDigests.includes(a.key),
   );
   return {
     accountId,
@@ -180,7 +193,7 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     writtenDays: costPuts.length,
     writeRequests,
     unknownModels: estimate.unknownModels,
-    pending: [...stillPending, ...due],
+    pending: [...stillPending, ...due, ...(digest ? [digest] : [])],
     costsReportedThrough: costsThrough,
     costs: [...merged.values()].filter((r) => Date.parse(`${r.day}T00:00:00Z`) >= now - 31 * DAY_MS),
     reconciled: items.reconciled,

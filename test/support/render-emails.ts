@@ -1,5 +1,5 @@
 /**
- * One alert email per kind, with figures computed by the real core. Run as a script it writes each
+ * One alert email per kind, and the weekly digest (prepaid and post-paid), with figures computed by the real core. Run as a script it writes each
  * email to OUTDIR as HTML and text and, when Chromium is installed (Debian: `apt-get install -y
  * chromium`), screenshots each so a person can check they are legible:
  *   npx tsx test/support/render-emails.ts /tmp/burnrate-emails
@@ -16,6 +16,7 @@ import { usdToMicros } from '../../shared/core/money.ts';
 import { addOneYear, DAY_MS, dayKey } from '../../shared/core/time.ts';
 import type { CostBucket, Grant } from '../../shared/core/types.ts';
 import { type AlertEmailInput, renderAlertEmail } from '../../shared/email/render-alert-email.ts';
+import { renderDigestEmail } from '../../shared/email/render-digest-email.ts';
 import { parseAccountConfig, toAlertPolicy } from '../../shared/schemas/account-config.ts';
 
 /** The run instant of every scenario: D is 2026-11-24, so Nov 1..23 are complete days. */
@@ -152,10 +153,18 @@ function main(outArg: string | undefined): void {
   const out = resolve(outArg ?? join(tmpdir(), 'burnrate-emails'));
   mkdirSync(out, { recursive: true });
   const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-  for (const kind of ALERT_KINDS) {
+  const emails: Array<[string, { subject: string; html: string; text: string }]> = ALERT_KINDS.map((kind) => {
     const input = buildInput({ ...KIND_SCENARIOS[kind], spend: weekly(30), todayUsd: 4.25 });
     const alerts = input.alerts.filter((a) => a.kind === kind);
-    const email = renderAlertEmail({ ...input, alerts: alerts.length ? alerts : input.alerts });
+    return [kind, renderAlertEmail({ ...input, alerts: alerts.length ? alerts : input.alerts })];
+  });
+  const digest = (name: string, o: ScenarioOptions) => {
+    const { alerts: _, ...input } = buildInput({ spend: weekly(30), todayUsd: 4.25, ...o });
+    emails.push([name, renderDigestEmail({ ...input, week: '2026-11-23' })]);
+  };
+  digest('digest', { ...KIND_SCENARIOS.expiry, config: { monthlyBudgetUsd: 400 } });
+  digest('digest-postpaid', { grants: [], config: { monthlyBudgetUsd: 250 } });
+  for (const [kind, email] of emails) {
     const html = join(out, `${kind}.html`);
     writeFileSync(html, email.html);
     writeFileSync(join(out, `${kind}.txt`), `Subject: ${email.subject}\n\n${email.text}`);

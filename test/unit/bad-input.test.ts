@@ -83,6 +83,12 @@ describe('config item: each bad edit is rejected with a message naming the item 
       'account acme: budgetAlertPercents[1]: expected a positive number, got -80',
     ],
     [
+      'unknown digest setting',
+      { digest: 'daily' },
+      'account acme: digest: expected "weekly" or "off", got "daily"',
+    ],
+    ['digest as a boolean', { digest: false }, 'account acme: digest: expected "weekly" or "off", got false'],
+    [
       'autoRecharge: toUsd not above belowUsd',
       { autoRecharge: { belowUsd: 20, toUsd: 10 } },
       'account acme: autoRecharge.toUsd: expected a number greater than belowUsd (20), got 10',
@@ -193,6 +199,7 @@ describe('config item: each bad edit is rejected with a message naming the item 
       lowBalanceUsd: [],
       expiryWarningDays: [30, 7, 1],
       enabled: true,
+      digest: 'weekly',
     });
   });
 });

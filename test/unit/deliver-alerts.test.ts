@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { alertMessageSchema } from '../../shared/chat/alert-message.ts';
 import { computeFigures } from '../../shared/core/figures.ts';
-import type { AlertDeliveryStore, AlertRecord, Mailer, OutgoingEmail } from '../../shared/ports.ts';
+import { CountingMetrics } from '../../shared/metrics/emf-metrics.ts';
+import type {
+  AlertDeliveryStore,
+  AlertPublisher,
+  AlertRecord,
+  Mailer,
+  OutgoingEmail,
+} from '../../shared/ports.ts';
 import { parseAccountConfig } from '../../shared/schemas/account-config.ts';
-import { type DeliveryDeps, deliverAlerts } from '../../shared/use-cases/deliver-alerts.ts';
+import {
+  AlertDeliveryError,
+  type DeliveryDeps,
+  deliverAlerts,
+} from '../../shared/use-cases/deliver-alerts.ts';
 
 /** In-memory port fakes: the claim rules here mirror the conditional writes of DynamoAlertStore. */
 class MemoryAlerts implements AlertDeliveryStore {
@@ -37,6 +49,19 @@ class MemoryAlerts implements AlertDeliveryStore {
     if (this.items.has(record.key)) return false;
     this.items.set(record.key, record);
     return true;
+  }
+}
+
+class MemoryPublisher implements AlertPublisher {
+  readonly published: Array<{ body: string; attributes: { accountId: string; kind: string } }> = [];
+  failing = false;
+  async publish(message: { body: string; attributes: { accountId: string; kind: string } }) {
+    if (this.failing)
+      throw Object.assign(new Error('User is not authorized to perform SNS:Publish'), {
+        name: 'AuthorizationError',
+      });
+    this.published.push(message);
+    return { messageId: `sns-${this.published.length}` };
   }
 }
 
@@ -75,6 +100,8 @@ const pending = (key: string, kind: string): AlertRecord => ({
 function setup(now = '2026-11-24T09:00:00Z') {
   const alerts = new MemoryAlerts();
   const mailer = new MemoryMailer();
+  const publisher = new MemoryPublisher();
+  const metrics = new CountingMetrics();
   let token = 0;
   const deps: DeliveryDeps = {
     alerts,
@@ -88,8 +115,10 @@ function setup(now = '2026-11-24T09:00:00Z') {
     now: () => new Date(now),
     newToken: () => `t${++token}`,
     claimTimeoutMs: 600_000,
+    publisher,
+    metrics,
   };
-  return { alerts, mailer, deps };
+  return { alerts, mailer, publisher, metrics, deps };
 }
 
 describe('deliverAlerts', () => {
@@ -98,7 +127,7 @@ describe('deliverAlerts', () => {
     const due = [pending('budget:2026-11:50', 'budget'), pending('low-balance:25', 'low-balance')];
     for (const a of due) alerts.items.set(a.key, a);
     const out = await deliverAlerts(deps, { accountId: 'acme', config, figures, pending: due, costs: [] });
-    expect(out).toEqual({ sent: ['budget:2026-11:50', 'low-balance:25'], messageId: 'msg-1' });
+    expect(out).toMatchObject({ sent: ['budget:2026-11:50', 'low-balance:25'], messageId: 'msg-1' });
     expect(mailer.sent).toHaveLength(1);
     expect(mailer.sent[0]).toMatchObject({ from: 'burnrate@acme.example', to: ['ops@acme.example'] });
     expect([...alerts.items.values()].map((a) => [a.status, a.messageId])).toEqual([
@@ -155,5 +184,75 @@ describe('deliverAlerts', () => {
       (await deliverAlerts(late.deps, { accountId: 'acme', config, figures, pending: [stuck], costs: [] }))
         .sent,
     ).toEqual(['exhausted']);
+  });
+
+  it('publishes one chat message per delivered key, with its kind, after the email, and counts both', async () => {
+    const { alerts, publisher, metrics, deps } = setup();
+    const due = [pending('budget:2026-11:50', 'budget'), pending('low-balance:25', 'low-balance')];
+    for (const a of due) alerts.items.set(a.key, a);
+    const out = await deliverAlerts(deps, { accountId: 'acme', config, figures, pending: due, costs: [] });
+    expect(publisher.published.map((p) => p.attributes)).toEqual([
+      { accountId: 'acme', kind: 'budget' },
+      { accountId: 'acme', kind: 'low-balance' },
+    ]);
+    const bodies = publisher.published.map((p) => alertMessageSchema.parse(JSON.parse(p.body)));
+    expect(bodies.map((b) => [b.keys, b.emailMessageId])).toEqual([
+      [['budget:2026-11:50'], 'msg-1'],
+      [['low-balance:25'], 'msg-1'],
+    ]);
+    expect(out.messages).toEqual(bodies);
+    expect(out.published).toEqual(['budget:2026-11:50', 'low-balance:25']);
+    expect([metrics.get('AlertsDelivered'), metrics.get('AlertsPublished')]).toEqual([2, 2]);
+  });
+
+  it('a failed send publishes nothing, names the account and keys, counts them, and the retry publishes once', async () => {
+    const { alerts, mailer, publisher, metrics, deps } = setup();
+    const due = [pending('exhausted', 'exhausted'), pending('runway:7', 'runway')];
+    for (const a of due) alerts.items.set(a.key, a);
+    mailer.failures = 1;
+    const error = await deliverAlerts(deps, {
+      accountId: 'acme',
+      config,
+      figures,
+      pending: due,
+      costs: [],
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AlertDeliveryError);
+    expect((error as AlertDeliveryError).keys).toEqual(['exhausted', 'runway:7']);
+    expect((error as Error).message).toBe(
+      'account acme: 2 due alert(s) not delivered (exhausted, runway:7): Maximum sending rate exceeded.',
+    );
+    expect(metrics.get('AlertDeliveryFailed')).toBe(2);
+    expect(publisher.published).toEqual([]);
+    const pendingNow = [...alerts.items.values()];
+    await deliverAlerts(deps, { accountId: 'acme', config, figures, pending: pendingNow, costs: [] });
+    await deliverAlerts(deps, { accountId: 'acme', config, figures, pending: pendingNow, costs: [] });
+    expect(mailer.sent).toHaveLength(1);
+    expect(publisher.published.map((p) => p.attributes.kind)).toEqual(['exhausted', 'runway']);
+    expect(metrics.get('AlertsDelivered')).toBe(2);
+  });
+
+  it('a refused chat publish is reported and counted; the keys are marked sent so the email is not repeated', async () => {
+    const { alerts, mailer, publisher, metrics, deps } = setup();
+    const due = [pending('exhausted', 'exhausted')];
+    alerts.items.set('exhausted', due[0] as AlertRecord);
+    publisher.failing = true;
+    const out = await deliverAlerts(deps, { accountId: 'acme', config, figures, pending: due, costs: [] });
+    expect(out.sent).toEqual(['exhausted']);
+    expect(out.published).toEqual([]);
+    expect(out.publishFailed?.keys).toEqual(['exhausted']);
+    expect(out.publishFailed?.error.message).toContain('not authorized to perform SNS:Publish');
+    expect(metrics.get('AlertPublishFailed')).toBe(1);
+    expect(alerts.items.get('exhausted')?.status).toBe('sent');
+    publisher.failing = false;
+    await deliverAlerts(deps, {
+      accountId: 'acme',
+      config,
+      figures,
+      pending: [...alerts.items.values()],
+      costs: [],
+    });
+    expect(mailer.sent).toHaveLength(1);
+    expect(publisher.published).toEqual([]);
   });
 });

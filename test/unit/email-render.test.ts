@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ALERT_KINDS, type AlertKind } from '../../shared/core/alerts.ts';
-import { BAR_PX } from '../../shared/email/charts.ts';
+import { CHART_PX } from '../../shared/email/charts.ts';
 import { escapeHtml } from '../../shared/email/escape.ts';
 import { usd } from '../../shared/email/format.ts';
 import {
@@ -219,45 +219,111 @@ describe('alert email charts', () => {
   const spendChart = (html: string) =>
     html.slice(html.indexOf('Spend, last 30 days'), html.indexOf('Balance projection'));
 
-  it('draws 30 days of spend, bar widths proportional to spend', () => {
+  /** Each day's column in the spend chart: its title and the pixels of each colour, top to bottom. */
+  const columns = (html: string) =>
+    spendChart(html)
+      .split('valign="bottom"')
+      .slice(1)
+      .map((col) => {
+        const stack = col.slice(0, col.indexOf('</table>'));
+        const px = (color: string) =>
+          [...stack.matchAll(/<td height="(\d+)"( bgcolor="([^"]+)")?/g)]
+            .filter((m) => m[3] === color)
+            .reduce((sum, m) => sum + Number(m[1]), 0);
+        const runs = [...stack.matchAll(/<td height="(\d+)"(?: bgcolor="([^"]+)")?/g)].map(
+          (m) => [Number(m[1]), m[2] ?? ''] as const,
+        );
+        return { title: /title="([^"]*)"/.exec(col)?.[1] ?? '', px, runs };
+      });
+
+  it('draws 30 days as one row of 30 columns, bar heights proportional to spend', () => {
     const { html } = renderAlertEmail(input());
-    const rows = spendChart(html).split('<td class="day"').slice(1);
-    expect(rows).toHaveLength(30);
+    const cols = columns(html);
+    expect(cols).toHaveLength(30);
     const expected = spend.slice(1).concat(0); // Oct 25 falls out; today has no figure
     expected[expected.length - 5] = 0; // Nov 20, the gap
     const max = Math.max(...expected);
-    rows.forEach((row, i) => {
+    cols.forEach((col, i) => {
       const amount = expected[i] ?? Number.NaN;
-      const width = Number(/class="bar" width="(\d+)"/.exec(row)?.[1] ?? 0);
-      expect(row).toContain(`>${usd(amount)}${i === 29 ? ' (not reported yet)' : ''}<`);
-      expect(width).toBe(Math.round((amount / max) * BAR_PX));
+      expect(col.title).toBe(
+        `${col.title.slice(0, 10)}: ${usd(amount)}${i === 29 ? ' (not reported yet)' : ''}`,
+      );
+      // Every column is CHART_PX tall; the bar is its coloured bottom part.
+      expect(col.runs.reduce((sum, [px]) => sum + px, 0)).toBe(CHART_PX);
+      const fill = i === 29 ? '#9ca3af' : '#2563eb';
+      expect(col.px(fill)).toBe(Math.round((amount / max) * CHART_PX));
+      expect(col.runs.at(-1)?.[1]).toBe(amount > 0 ? fill : '');
     });
-    expect(rows[0]).toContain('2026-10-26');
-    expect(rows[29]).toContain('2026-11-24');
+    expect(cols[0]?.title).toContain('2026-10-26');
+    expect(cols[29]?.title).toContain('2026-11-24');
+    expect(html).not.toMatch(/<img|class=/i);
   });
 
-  it('the text chart has the same 30 days as # bars on the same scale', () => {
-    const lines = renderAlertEmail(input())
-      .text.split('Spend, last 30 days\n')[1]
-      ?.split('\n\n')[0]
-      ?.split('\n');
-    expect(lines).toHaveLength(30);
-    expect(lines?.[0]).toMatch(/^ {2}2026-10-26 #{9} +\$2\.00$/); // 2/7 of 30 characters
-    expect(lines?.[2]).toMatch(/^ {2}2026-10-28 #{17} +\$4\.00$/);
-    expect(lines?.[5]).toMatch(/^ {2}2026-10-31 #{30} \$7\.00$/);
-    expect(lines?.find((l) => l.includes('2026-11-20'))).toMatch(/^ {2}2026-11-20 {32}\$0\.00$/);
+  it('marks the budget pace (budget / days in month) across every column, only with a budget', () => {
+    const withBudget = buildInput({ config: { lowBalanceUsd: [1000], monthlyBudgetUsd: 150 }, spend });
+    const email = renderAlertEmail(withBudget);
+    const cols = columns(email.html);
+    // $150 over November's 30 days = $5/day; the scale is the $7 peak, so the line sits at 5/7 of 60px.
+    const top = CHART_PX - Math.round((5 / 7) * CHART_PX);
+    for (const col of cols) {
+      expect(col.px('#d97706')).toBe(2);
+      let y = 0;
+      for (const [px, color] of col.runs) {
+        if (color === '#d97706') expect(y).toBe(top);
+        y += px;
+      }
+    }
+    expectInBoth(email, ['budget pace $5.00/day ($150.00 over 30 days); 8 of 29 days above it']);
+    expect(renderAlertEmail(input()).html).not.toContain('#d97706');
+    expect(renderAlertEmail(input()).text).not.toContain('budget pace');
   });
 
-  it('projects the balance down by the burn rate until zero, and drops credit that expires', () => {
-    const low = renderAlertEmail(buildInput(KIND_SCENARIOS['low-balance'])).text;
-    const projection = low.split('Balance projection at the current burn rate\n')[1]?.split('\n\n')[0] ?? '';
-    const amounts = projection.split('\n').map((l) => /\$[\d,.]+/.exec(l)?.[0]);
-    expect(amounts).toEqual(['$100.00', ...[90, 80, 70, 60, 50, 40, 30, 20, 10, 0].map((n) => usd(n))]);
+  it('the pace line stays inside the chart when the pace is above every day', () => {
+    const email = renderAlertEmail(buildInput({ config: { monthlyBudgetUsd: 3000 }, spend }));
+    for (const col of columns(email.html)) {
+      expect(col.runs[0]).toEqual([2, '#d97706']); // $100/day is the scale: the line is the top row
+      expect(col.runs.reduce((sum, [px]) => sum + px, 0)).toBe(CHART_PX);
+    }
+  });
+
+  it('the text chart is one character per day on the same days, and the same captions', () => {
+    const text = renderAlertEmail(input()).text;
+    const [bars, axis, ...caption] =
+      text.split('Spend, last 30 days\n')[1]?.split('\n\n')[0]?.split('\n') ?? [];
+    expect([...(bars ?? '').trim()]).toHaveLength(30);
+    // Oct 26 is $2 of a $7 peak: 2/7 of 8 levels rounds up to the third; Nov 20 and today are blank.
+    expect(bars?.trim()[0]).toBe('▃');
+    expect(bars?.trim()[5]).toBe('█');
+    expect(bars?.trim().slice(25)).toBe('·█▂▃·'); // Nov 20 gap, $7, $1, $2, today
+    expect(axis).toMatch(/^ {2}2026-10-26 +2026-11-24$/);
+    expect(caption).toEqual([
+      '  Highest day $7.00 on 2026-10-31.',
+      '  Today (2026-11-24, grey): $0.00 not reported yet.',
+    ]);
+  });
+
+  it('projects the balance down by the burn rate until zero, compactly: columns and milestones', () => {
+    const low = renderAlertEmail(buildInput(KIND_SCENARIOS['low-balance']));
+    const projection = low.html.slice(low.html.indexOf('Balance projection'));
+    expect(projection.split('valign="bottom"')).toHaveLength(12); // now + 10 days down to $0
+    expectInBoth(low, ['2026-11-24 $100.00 (now)', '2026-12-04 $0.00 (runs out)']);
     const expiry = renderAlertEmail(buildInput(KIND_SCENARIOS.expiry));
     // $600 − 7 days × $10 = $530, less promo's $130 at risk when it expires on Dec 1.
-    expectInBoth(expiry, ['2026-11-30 ', '$540.00', '$400.00 (promo expires)']);
+    expectInBoth(expiry, ['2026-12-01 $400.00 (promo expires)', '2026-12-23 $180.00 (in 29 days)']);
+    expect(expiry.text).not.toContain('2026-11-30');
     const exhausted = emailFor('exhausted');
     expectInBoth(exhausted, ['The balance is already -$20.00: nothing left to project.']);
+  });
+});
+
+describe('every number a reader sees first is in the text part', () => {
+  const numbers = (s: string) => s.match(/-?\$?[\d,]+(?:\.\d+)?%?/g) ?? [];
+  it.each(ALERT_KINDS)('%s: subject and headings', (kind) => {
+    const email = emailFor(kind);
+    const headings = [...email.html.matchAll(/<h[23][^>]*>(.*?)<\/h[23]>/g)].map((m) => m[1] ?? '');
+    const shown = [email.subject, ...headings].flatMap(numbers);
+    expect(shown.length).toBeGreaterThan(0);
+    for (const n of shown) expect(email.text, `${n} missing from the text part`).toContain(n);
   });
 });
 

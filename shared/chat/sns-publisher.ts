@@ -1,0 +1,43 @@
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { AlertPublisher } from '../ports.ts';
+
+/** SNS refused or failed a publish after the SDK's retries; names the topic, never a secret. */
+export class AlertPublishError extends Error {
+  override readonly name = 'AlertPublishError';
+}
+
+/**
+ * Publishes one chat message to the alerts topic, with `accountId` and `kind` as String message
+ * attributes (subscription filter policies can route on them). Throttling and transient errors
+ * are retried by the SDK's standard strategy (clients.ts).
+ */
+export class SnsAlertPublisher implements AlertPublisher {
+  constructor(
+    private readonly sns: SNSClient,
+    private readonly topicArn: string,
+  ) {}
+
+  async publish(message: {
+    body: string;
+    attributes: { accountId: string; kind: string };
+  }): Promise<{ messageId: string }> {
+    try {
+      const out = await this.sns.send(
+        new PublishCommand({
+          TopicArn: this.topicArn,
+          Message: message.body,
+          MessageAttributes: {
+            accountId: { DataType: 'String', StringValue: message.attributes.accountId },
+            kind: { DataType: 'String', StringValue: message.attributes.kind },
+          },
+        }),
+      );
+      return { messageId: out.MessageId ?? 'unknown' };
+    } catch (error) {
+      const e = error as Error;
+      throw new AlertPublishError(`SNS did not publish to ${this.topicArn} (${e.name}): ${e.message}`, {
+        cause: error,
+      });
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { escapeXml, queryError, startQueryServer } from './query-protocol.ts';
+
+export interface PublishedMessage {
+  topicArn: string;
+  message: string;
+  attributes: Record<string, { dataType: string; value: string }>;
+}
+
+/**
+ * An SNS endpoint speaking the Query protocol for Publish, as the SDK v3 SNSClient sends it
+ * (`Action=Publish`, `MessageAttributes.entry.N.Name/Value.DataType/Value.StringValue`), answering
+ * `PublishResponse/PublishResult/MessageId`. `refuse` makes it answer an error instead.
+ */
+export async function startSnsFake() {
+  const published: PublishedMessage[] = [];
+  const state = { refuse: undefined as undefined | { code: string; message: string } };
+  const server = await startQueryServer((p) => {
+    if (p.get('Action') !== 'Publish' || p.get('Version') !== '2010-03-31') return undefined;
+    const topicArn = p.get('TopicArn');
+    const message = p.get('Message');
+    if (!topicArn || message === null)
+      return { status: 400, xml: queryError('InvalidParameter', 'TopicArn and Message are required') };
+    if (state.refuse) return { status: 400, xml: queryError(state.refuse.code, state.refuse.message) };
+    const attributes: PublishedMessage['attributes'] = {};
+    for (let i = 1; p.has(`MessageAttributes.entry.${i}.Name`); i++) {
+      const entry = `MessageAttributes.entry.${i}`;
+      attributes[p.get(`${entry}.Name`) as string] = {
+        dataType: p.get(`${entry}.Value.DataType`) ?? '',
+        value: p.get(`${entry}.Value.StringValue`) ?? '',
+      };
+    }
+    published.push({ topicArn, message, attributes });
+    const id = `00000000-0000-4000-8000-${String(published.length).padStart(12, '0')}`;
+    return {
+      status: 200,
+      xml: `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${escapeXml(id)}</MessageId></PublishResult><ResponseMetadata><RequestId>r-${published.length}</RequestId></ResponseMetadata></PublishResponse>`,
+    };
+  });
+  return {
+    ...server,
+    published,
+    /** Answer every Publish with this error (e.g. AuthorizationError) until set back to undefined. */
+    refuse(error: { code: string; message: string } | undefined) {
+      state.refuse = error;
+    },
+  };
+}
+
+/**
+ * SES v1 in front of the aws-ses-v2-local emulator: while `refusing`, SendEmail gets SES's
+ * `MessageRejected` error (what a sandboxed account answers for an unverified address); otherwise
+ * every request is passed on to the emulator, which stores the email.
+ */
+export async function startRefusingSes(emulatorEndpoint: string) {
+  const state = { refusing: true, refused: 0 };
+  const server = await startQueryServer(
+    (p) => {
+      if (!state.refusing || p.get('Action') !== 'SendEmail') return undefined;
+      state.refused++;
+      const from = p.get('Source') ?? '';
+      return {
+        status: 400,
+        xml: queryError(
+          'MessageRejected',
+          `Email address is not verified. The following identities failed the check in region US-EAST-1: ${from}`,
+        ),
+      };
+    },
+    async (req, body, res) => {
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(
+          ([k, v]) => typeof v === 'string' && !['host', 'content-length', 'connection'].includes(k),
+        ),
+      ) as Record<string, string>;
+      const upstream = await fetch(`${emulatorEndpoint}${req.url ?? '/'}`, {
+        method: req.method ?? 'POST',
+        headers,
+        body,
+      });
+      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'text/xml' });
+      res.end(await upstream.text());
+    },
+  );
+  return {
+    ...server,
+    get refused() {
+      return state.refused;
+    },
+    /** true: refuse SendEmail (MessageRejected); false: accept, through the emulator. */
+    setRefusing(refusing: boolean) {
+      state.refusing = refusing;
+    },
+  };
+}
