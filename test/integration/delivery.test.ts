@@ -6,7 +6,11 @@ import type { AlertRecord, Mailer } from '../../shared/ports.ts';
 import { parseAccountConfig } from '../../shared/schemas/account-config.ts';
 import { DynamoAlertStore } from '../../shared/store/dynamo-alert-store.ts';
 import { accountPk, alertSk } from '../../shared/store/keys.ts';
-import { type DeliveryDeps, deliverAlerts } from '../../shared/use-cases/deliver-alerts.ts';
+import {
+  AlertDeliveryError,
+  type DeliveryDeps,
+  deliverAlerts,
+} from '../../shared/use-cases/deliver-alerts.ts';
 import { useDynamoDbLocal, useSesLocal } from '../support/emulators.ts';
 
 const ddb = useDynamoDbLocal();
@@ -139,7 +143,10 @@ describe('alert delivery through SES (emulator) with state in DynamoDB Local', (
       },
     } as never);
     const error = await deliverAlerts(deps(rejecting), input(pending)).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(DeliveryRejectedError);
+    expect(error).toBeInstanceOf(AlertDeliveryError);
+    expect((error as AlertDeliveryError).keys).toEqual(['exhausted']);
+    expect((error as Error).cause).toBeInstanceOf(DeliveryRejectedError);
+    expect((error as Error).message).toMatch(/^account acme: 1 due alert\(s\) not delivered \(exhausted\): /);
     expect((error as Error).message).toMatch(
       /SES rejected the email from burnrate@acme.example .*MessageRejected.*Verify the sender/,
     );
