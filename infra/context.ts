@@ -14,6 +14,8 @@ export interface BurnrateContext {
   stage: string;
   /** While SES is in the sandbox, sending is also authorized against each (verified) recipient. */
   sandboxRecipients: string[];
+  /** AWS Chatbot Slack channel for the alerts topic (optional: both ids, or neither). */
+  slack?: { workspaceId: string; channelId: string } | undefined;
 }
 
 const EXAMPLE = 'npx cdk deploy --all -c senderEmail=alerts@example.com -c operatorEmail=ops@example.com';
@@ -55,6 +57,12 @@ export function readContext(app: App): BurnrateContext {
     .filter((r) => r && !EMAIL.test(r));
   if (bad.length > 0)
     problems.push(`sandboxRecipients: expected comma-separated email addresses, got ${bad.join(', ')}`);
+  const slackWorkspaceId = get('slackWorkspaceId');
+  const slackChannelId = get('slackChannelId');
+  if ((slackWorkspaceId === undefined) !== (slackChannelId === undefined))
+    problems.push(
+      'slackWorkspaceId, slackChannelId: pass both (from the AWS Chatbot console and the Slack channel link) or neither',
+    );
   if (problems.length > 0) {
     throw new ContextError(
       `burnrate: missing or invalid deploy settings:\n  ${problems.join('\n  ')}\nPass them like: ${EXAMPLE}`,
@@ -71,5 +79,9 @@ export function readContext(app: App): BurnrateContext {
       .split(',')
       .map((r) => r.trim())
       .filter(Boolean),
+    slack:
+      slackWorkspaceId && slackChannelId
+        ? { workspaceId: slackWorkspaceId, channelId: slackChannelId }
+        : undefined,
   };
 }

@@ -1,7 +1,8 @@
-import { ArnFormat, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { SlackChannelConfiguration } from 'aws-cdk-lib/aws-chatbot';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Alias } from 'aws-cdk-lib/aws-kms';
+import { Effect, ManagedPolicy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -10,6 +11,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../shared/ports.ts';
 import { ACCOUNTS_INDEX } from '../shared/store/table.ts';
 import { BurnrateFunction } from './constructs/burnrate-function.ts';
 import { OperatorAlarms } from './constructs/operator-alarms.ts';
@@ -52,6 +54,23 @@ export class StatelessStack extends Stack {
     );
     queue.grantSendMessages(dispatch);
 
+    // One customer-managed key for both topics: CloudWatch alarms cannot publish to a topic
+    // encrypted with the AWS-managed alias/aws/sns key (its policy cannot grant CloudWatch).
+    const topicKey = new Key(this, 'TopicKey', {
+      enableKeyRotation: true,
+      description: 'burnrate: encrypts the operator and alerts SNS topics',
+    });
+    topicKey.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    // Every delivered alert (and digest) as one JSON message, for chat (AWS Chatbot) or any subscriber.
+    const alertsTopic = new Topic(this, 'AlertsTopic', { enforceSSL: true, masterKey: topicKey });
+
     const sync = new BurnrateFunction(this, 'SyncAccount', {
       entry: 'functions/lambda/sync-account.ts',
       description: 'burnrate: sync one account, evaluate alerts, send emails',
@@ -62,6 +81,8 @@ export class StatelessStack extends Stack {
         BURNRATE_SENDER: settings.senderEmail,
         BURNRATE_OPERATOR_EMAIL: settings.operatorEmail,
         BURNRATE_STALE_HOURS: '6',
+        BURNRATE_ALERTS_TOPIC_ARN: alertsTopic.topicArn,
+        BURNRATE_STAGE: settings.stage,
       },
     });
     const syncFn = sync.fn;
@@ -96,6 +117,14 @@ export class StatelessStack extends Stack {
       }),
     );
 
+    // Publish to the alerts topic only; the topic key only to encrypt what it publishes.
+    syncFn.addToRolePolicy(
+      new PolicyStatement({ actions: ['sns:Publish'], resources: [alertsTopic.topicArn] }),
+    );
+    syncFn.addToRolePolicy(
+      new PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [topicKey.keyArn] }),
+    );
+
     const identity = new EmailIdentity(this, 'Sender', {
       identity: settings.senderDomain
         ? Identity.domain(settings.senderDomain)
@@ -119,10 +148,7 @@ export class StatelessStack extends Stack {
       description: `burnrate: sync every account (${settings.schedule})`,
     });
 
-    const topic = new Topic(this, 'OperatorTopic', {
-      enforceSSL: true,
-      masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
-    });
+    const topic = new Topic(this, 'OperatorTopic', { enforceSSL: true, masterKey: topicKey });
     topic.addSubscription(new EmailSubscription(settings.operatorEmail));
     new OperatorAlarms(this, 'Alarms', {
       topic,
@@ -130,7 +156,26 @@ export class StatelessStack extends Stack {
       deadLetterQueue: deadLetters,
       syncLogGroup: syncFn.logGroup,
       periodMinutes: settings.periodMinutes,
+      metrics: { namespace: METRICS_NAMESPACE, dimensions: { service: 'burnrate', stage: settings.stage } },
     });
     this.exportValue(identity.emailIdentityName, { name: `${id}-SenderIdentity` });
+    new CfnOutput(this, 'AlertsTopicArn', {
+      value: alertsTopic.topicArn,
+      description:
+        'SNS topic with one JSON message (burnrate.alert/1) per delivered alert: subscribe chat here',
+    });
+    if (settings.slack) {
+      // Optional: -c slackWorkspaceId=T… -c slackChannelId=C… (authorize the workspace in the
+      // AWS Chatbot console first). The channel role gets no permissions: notifications only.
+      new SlackChannelConfiguration(this, 'AlertsSlack', {
+        slackChannelConfigurationName: `burnrate-${settings.stage}-alerts`,
+        slackWorkspaceId: settings.slack.workspaceId,
+        slackChannelId: settings.slack.channelId,
+        notificationTopics: [alertsTopic],
+        // Chatbot applies AdministratorAccess as the guardrail when none is given; the role has no
+        // policy anyway, but the guardrail caps what any later change could grant from the channel.
+        guardrailPolicies: [ManagedPolicy.fromAwsManagedPolicyName('CloudWatchReadOnlyAccess')],
+      });
+    }
   }
 }

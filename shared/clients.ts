@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
@@ -15,7 +14,6 @@ const common = { maxAttempts: 5 } as const;
 let dynamo: DynamoDBDocumentClient | undefined;
 let ses: SESClient | undefined;
 let secrets: SecretsManagerClient | undefined;
-let sns: SNSClient | undefined;
 
 export function documentClient(region: string): DynamoDBDocumentClient {
   dynamo ??= toDocumentClient(new DynamoDBClient({ ...common, region }));
@@ -35,9 +33,4 @@ export function sesClient(region: string): SESClient {
 export function secretsManagerClient(region: string): SecretsManagerClient {
   secrets ??= new SecretsManagerClient({ ...common, region });
   return secrets;
-}
-
-export function snsClient(region: string): SNSClient {
-  sns ??= new SNSClient({ ...common, region });
-  return sns;
 }

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { SnsAlertPublisher } from './chat/sns-publisher.ts';
-import { documentClient, secretsManagerClient, sesClient, snsClient } from './clients.ts';
+import { documentClient, secretsManagerClient, sesClient } from './clients.ts';
 import type { Environment } from './config/environment.ts';
 import { renderAlertEmail, renderOperatorEmail } from './email/render-alert-email.ts';
 import { renderDigestEmail } from './email/render-digest-email.ts';
 import { SesMailer } from './email/ses-mailer.ts';
-import type { CostSource, Metrics } from './ports.ts';
+import type { AlertPublisher, CostSource, Metrics } from './ports.ts';
 import { AnthropicCostSource } from './providers/anthropic/client.ts';
 import { ProviderAuthError } from './providers/errors.ts';
 import { OpenAiCostSource } from './providers/openai/client.ts';
@@ -56,7 +55,7 @@ export function processDeps(
   const common = { alerts, mailer, now, newToken: randomUUID, claimTimeoutMs: CLAIM_TIMEOUT_MS };
   const sender = env.BURNRATE_SENDER;
   const topic = env.BURNRATE_ALERTS_TOPIC_ARN;
-  const publisher = topic ? new SnsAlertPublisher(snsClient(env.AWS_REGION), topic) : undefined;
+  const publisher = topic ? lazySnsPublisher(env.AWS_REGION, topic) : undefined;
   return {
     store: new DynamoAccountStore(doc, env.BURNRATE_TABLE),
     secrets,
@@ -85,6 +84,19 @@ export function secretSource(env: Environment): EnvSecretSource | SecretsManager
     : new SecretsManagerSecretSource(
         new SecretsProvider({ awsSdkV3Client: secretsManagerClient(env.AWS_REGION) }),
       );
+}
+
+/** The SNS client loads on first publish: CLI commands that never publish do not pay for it. */
+function lazySnsPublisher(region: string, topicArn: string): AlertPublisher {
+  let publisher: Promise<AlertPublisher> | undefined;
+  return {
+    async publish(message) {
+      publisher ??= import('./chat/sns-publisher.ts').then(
+        (m) => new m.SnsAlertPublisher(m.snsClient(region), topicArn),
+      );
+      return (await publisher).publish(message);
+    },
+  };
 }
 
 /** The operator CLI's view of the table (config items, grants, validation of stored items). */

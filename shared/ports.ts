@@ -171,6 +171,8 @@ export interface Mailer {
  * Delivery and sync counters (CloudWatch metrics through Powertools Metrics/EMF in Lambda; a no-op
  * or a summary in the CLI). Names and units are fixed here so the alarms and the README agree.
  */
+export const METRICS_NAMESPACE = 'burnrate';
+
 export const METRIC_UNITS = {
   /** Alert keys delivered by email (one email can carry several). */
   AlertsDelivered: 'Count',

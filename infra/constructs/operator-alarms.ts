@@ -1,5 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
@@ -13,12 +19,15 @@ export interface OperatorAlarmsProps {
   deadLetterQueue: IQueue;
   syncLogGroup: ILogGroup;
   periodMinutes: number;
+  /** Where the sync function's EMF metrics land (Powertools Metrics: namespace and dimensions). */
+  metrics: { namespace: string; dimensions: Record<string, string> };
 }
 
 /**
  * CloudWatch alarms that email the operator (through the SNS topic): any function error, anything
- * in the dead-letter queue, and a heartbeat: no successful sync within two schedule periods, so a
- * watchdog that has gone silent is itself noticed.
+ * in the dead-letter queue, a heartbeat (no successful sync within two schedule periods, so a
+ * watchdog that has gone silent is itself noticed), and alerts that could not be delivered: SES
+ * refusing mail would otherwise go unnoticed, as the operator's own email goes through SES too.
  */
 export class OperatorAlarms extends Construct {
   constructor(scope: Construct, id: string, props: OperatorAlarmsProps) {
@@ -50,6 +59,24 @@ export class OperatorAlarms extends Construct {
         statistic: 'Maximum',
       }),
       'burnrate: an account kept failing to sync and its message is in the dead-letter queue',
+    );
+    const emf = (metricName: string) =>
+      new Metric({
+        namespace: props.metrics.namespace,
+        metricName,
+        dimensionsMap: props.metrics.dimensions,
+        period: Duration.minutes(5),
+        statistic: 'Sum',
+      });
+    alarm(
+      'AlertDeliveryFailed',
+      emf('AlertDeliveryFailed'),
+      'burnrate: due alerts could not be emailed (SES refused or failed); they stay due and are retried every run. Check the sync logs for "alerts not delivered".',
+    );
+    alarm(
+      'AlertPublishFailed',
+      emf('AlertPublishFailed'),
+      'burnrate: alerts were emailed but their chat message could not be published to the alerts topic. Check the sync logs for "chat messages not published".',
     );
     // A successful sync logs {"message":"synced"}; count those lines as a metric.
     const synced = new MetricFilter(this, 'SuccessfulSyncs', {

@@ -1,4 +1,4 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { AlertPublisher } from '../ports.ts';
 
 /** SNS refused or failed a publish after the SDK's retries; names the topic, never a secret. */
@@ -40,4 +40,12 @@ export class SnsAlertPublisher implements AlertPublisher {
       });
     }
   }
+}
+
+let sns: SNSClient | undefined;
+
+/** One SNS client per process, like the others in clients.ts (standard retries, 5 attempts). */
+export function snsClient(region: string): SNSClient {
+  sns ??= new SNSClient({ maxAttempts: 5, region });
+  return sns;
 }

@@ -1,8 +1,7 @@
 import { MetricUnit, type Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import { METRIC_UNITS, type MetricName, type Metrics } from '../ports.ts';
 
-/** CloudWatch namespace of every burnrate metric (the alarms in infra/ read it). */
-export const METRICS_NAMESPACE = 'burnrate';
+export { METRICS_NAMESPACE } from '../ports.ts';
 
 const UNITS = { Count: MetricUnit.Count, Milliseconds: MetricUnit.Milliseconds } as const;
 

@@ -109,7 +109,7 @@ describe('stateless stack', () => {
     const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm')) as Array<{
       Properties: Record<string, unknown>;
     }>;
-    expect(alarms).toHaveLength(4);
+    expect(alarms).toHaveLength(6);
     for (const a of alarms) expect(JSON.stringify(a.Properties.AlarmActions)).toMatch(/OperatorTopic/);
     const heartbeat = alarms.find((a) => a.Properties.MetricName === 'SuccessfulSyncs');
     expect(heartbeat?.Properties).toMatchObject({
@@ -124,6 +124,78 @@ describe('stateless stack', () => {
       Endpoint: 'ops@acme.example',
     });
   });
+
+  it('alarms to the operator topic when alerts could not be delivered or published (EMF metrics, missing data is fine)', () => {
+    for (const name of ['AlertDeliveryFailed', 'AlertPublishFailed']) {
+      stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'burnrate',
+        MetricName: name,
+        Dimensions: Match.arrayWith([
+          { Name: 'service', Value: 'burnrate' },
+          { Name: 'stage', Value: 'prod' },
+        ]),
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^OperatorTopic') }],
+      });
+    }
+  });
+
+  it('encrypts both topics with a rotated customer-managed key that CloudWatch alarms may use', () => {
+    const topics = Object.values(stateless.findResources('AWS::SNS::Topic')) as Array<{
+      Properties: { KmsMasterKeyId: unknown };
+    }>;
+    expect(topics).toHaveLength(2);
+    for (const t of topics)
+      expect(t.Properties.KmsMasterKeyId).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/^TopicKey/), 'Arn'],
+      });
+    stateless.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('gives the sync function the alerts topic and stage, and outputs the topic ARN', () => {
+    const sync = Object.values(stateless.findResources('AWS::Lambda::Function')).find((f) =>
+      JSON.stringify(f).includes('BURNRATE_SENDER'),
+    ) as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+    expect(sync.Properties.Environment.Variables).toMatchObject({
+      BURNRATE_ALERTS_TOPIC_ARN: { Ref: expect.stringMatching(/^AlertsTopic/) },
+      BURNRATE_STAGE: 'prod',
+    });
+    stateless.hasOutput('AlertsTopicArn', { Value: { Ref: Match.stringLikeRegexp('^AlertsTopic') } });
+    expect(Object.keys(stateless.findResources('AWS::Chatbot::SlackChannelConfiguration'))).toHaveLength(0);
+  });
+
+  it('subscribes an AWS Chatbot Slack channel to the alerts topic when both Slack ids are given', () => {
+    const slack = buildApp(
+      new App({ context: { ...CONTEXT, slackWorkspaceId: 'T0123ABC', slackChannelId: 'C0456DEF' } }),
+    );
+    Template.fromStack(slack.stateless).hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
+      SlackWorkspaceId: 'T0123ABC',
+      SlackChannelId: 'C0456DEF',
+      SnsTopicArns: [{ Ref: Match.stringLikeRegexp('^AlertsTopic') }],
+      GuardrailPolicies: [
+        Match.objectLike({
+          'Fn::Join': Match.arrayWith([Match.arrayWith([':iam::aws:policy/CloudWatchReadOnlyAccess'])]),
+        }),
+      ],
+    });
+    expect(() => buildApp(new App({ context: { ...CONTEXT, slackWorkspaceId: 'T0123ABC' } }))).toThrow(
+      /slackWorkspaceId, slackChannelId: pass both/,
+    );
+  }, 120_000);
 
   it('verifies the sender identity in SES', () => {
     stateless.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'alerts@acme.example' });
@@ -158,6 +230,24 @@ describe('least privilege', () => {
     for (const id of ['alerts@acme.example', 'cfo@acme.example', 'ops@acme.example'])
       expect(text).toContain(`:identity/${id}`);
   }, 120_000);
+
+  it('lets only the sync function publish, only to the alerts topic, and use the topic key for nothing else', () => {
+    const policies = Object.entries(stateless.findResources('AWS::IAM::Policy')) as Array<
+      [string, { Properties: { PolicyDocument: { Statement: Statement[] } } }]
+    >;
+    const publishers = policies.filter(([, p]) =>
+      p.Properties.PolicyDocument.Statement.some((s) => actions(s).some((a) => a.startsWith('sns:'))),
+    );
+    expect(publishers.map(([id]) => id)).toEqual([expect.stringMatching(/^SyncAccountRole/)]);
+    const sns = statements(stateless).filter((s) => actions(s).some((a) => a.startsWith('sns:')));
+    expect(sns).toHaveLength(1);
+    expect(actions(sns[0] as Statement)).toEqual(['sns:Publish']);
+    expect(sns[0]?.Resource).toEqual({ Ref: expect.stringMatching(/^AlertsTopic/) });
+    const kms = statements(stateless).filter((s) => actions(s).some((a) => a.startsWith('kms:')));
+    expect(kms).toHaveLength(1);
+    expect(actions(kms[0] as Statement).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    expect(kms[0]?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^TopicKey/), 'Arn'] });
+  });
 
   it('reads secrets only under burnrate/', () => {
     const sm = statements(stateless).filter((s) => actions(s).some((a) => a.startsWith('secretsmanager:')));

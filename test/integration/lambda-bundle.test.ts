@@ -4,6 +4,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAiFake } from '../fakes/openai-fake.ts';
 import { startSecretsManagerFake } from '../fakes/secrets-manager-fake.ts';
+import { startSnsFake } from '../fakes/sns-fake.ts';
 import { startSqsFake } from '../fakes/sqs-fake.ts';
 import { useDynamoDbLocal, useSesLocal } from '../support/emulators.ts';
 import { synthBundles } from '../support/synth-bundles.ts';
@@ -12,6 +13,7 @@ const ddb = useDynamoDbLocal();
 const ses = useSesLocal();
 let fake: Awaited<ReturnType<typeof startOpenAiFake>>;
 let secrets: Awaited<ReturnType<typeof startSecretsManagerFake>>;
+let sns: Awaited<ReturnType<typeof startSnsFake>>;
 let bundles: Record<string, string>;
 
 beforeAll(async () => {
@@ -22,14 +24,16 @@ beforeAll(async () => {
   fake = await startOpenAiFake();
   fake.setCosts({ '2026-11-20': [{ usd: 50 }] });
   secrets = await startSecretsManagerFake({ 'burnrate/acme': fake.adminKey });
+  sns = await startSnsFake();
 }, 120_000);
 afterAll(async () => {
   await fake.stop();
+  await sns.stop();
   await secrets.stop();
 });
 
 describe('the deployed sync-account bundle (from cdk synth) on local emulators', () => {
-  it('syncs an SQS batch, reads the key from Secrets Manager, and emails the due alert', async () => {
+  it('syncs an SQS batch, reads the key from Secrets Manager, emails the due alert and publishes it to chat', async () => {
     const table = await ddb.freshTable('bundle');
     await ddb.doc.send(
       new PutCommand({
@@ -55,6 +59,8 @@ describe('the deployed sync-account bundle (from cdk synth) on local emulators',
       AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
       AWS_ENDPOINT_URL_SES: ses.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+      AWS_ENDPOINT_URL_SNS: sns.endpoint,
+      BURNRATE_ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alerts',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_REGION: 'us-east-1',
@@ -87,6 +93,10 @@ describe('the deployed sync-account bundle (from cdk synth) on local emulators',
     expect(secrets.calls).toEqual(['secretsmanager.GetSecretValue burnrate/acme']);
     const emails = await ses.emails();
     expect(emails.map((e) => e.subject)).toEqual(['Acme: balance $70.00 is below $100']);
+    // The bundled SNS client published the chat message, attributes included.
+    expect(sns.published.map((p) => [p.attributes.kind?.value, JSON.parse(p.message).subject])).toEqual([
+      ['low-balance', 'Acme: balance $70.00 is below $100'],
+    ]);
   }, 60_000);
 
   it('the deployed dispatch bundle queues one message per enabled account', async () => {
