@@ -29,8 +29,8 @@ const usd = z.number().describe('US dollars, rounded to cents');
 
 /**
  * The one JSON message published to the alerts SNS topic for every delivered alert key (and every
- * digest): the single definition of the chat format. docs/alert-message.schema.json is generated
- * from it (`npx tsx shared/chat/alert-message.ts > docs/alert-message.schema.json`) and a test
+ * digest): the single definition of the chat format. shared/chat/alert-message.schema.json is generated
+ * from it (`npx tsx shared/chat/alert-message.ts > shared/chat/alert-message.schema.json`) and a test
  * keeps the two equal.
  */
 export const alertMessageSchema = z
@@ -131,7 +131,7 @@ export function alertMessages(input: {
   });
 }
 
-/** The JSON Schema of the message, as documented in docs/alert-message.schema.json. */
+/** The JSON Schema of the message, as documented in shared/chat/alert-message.schema.json. */
 export function alertMessageJsonSchema(): object {
   return {
     title: ALERT_MESSAGE_SCHEMA,

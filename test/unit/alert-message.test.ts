@@ -47,9 +47,9 @@ const keys = [
 const alerts = keys.map((k) => parseAlertKey(k) as AlertCandidate);
 
 describe('the chat message (burnrate.alert/1)', () => {
-  it('docs/alert-message.schema.json is the JSON Schema of the zod schema (regenerate it when this fails)', () => {
+  it('shared/chat/alert-message.schema.json is the JSON Schema of the zod schema (regenerate it when this fails)', () => {
     const doc = JSON.parse(
-      readFileSync(join(import.meta.dirname, '../../docs/alert-message.schema.json'), 'utf8'),
+      readFileSync(join(import.meta.dirname, '../../shared/chat/alert-message.schema.json'), 'utf8'),
     );
     expect(doc).toEqual(alertMessageJsonSchema());
   });
