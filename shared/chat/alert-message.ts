@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { AlertCandidate, AlertKind } from '../core/alerts.ts';
-import { toOutputFigures } from '../core/derived.ts';
+import { type OutputFigures, toOutputFigures } from '../core/derived.ts';
 import type { Figures } from '../core/figures.ts';
 import { describeAlert } from '../email/alert-text.ts';
 import { DEMO_NOTE } from '../email/render-alert-email.ts';
@@ -82,6 +82,19 @@ export const alertMessageSchema = z
 export type AlertMessage = z.infer<typeof alertMessageSchema>;
 
 /** One message per alert key of a delivered email: the kind and text of that key alone. */
+/** The figures every chat message carries (alerts and digests alike). */
+export function messageFigures(out: OutputFigures, config: AccountConfig): AlertMessage['figures'] {
+  return {
+    balanceUsd: out.balanceUsd,
+    overdraftUsd: out.overdraftUsd,
+    monthToDateUsd: out.monthToDateUsd,
+    burnRateUsdPerDay: out.burnRateUsdPerDay,
+    runwayDays: out.runwayDays,
+    forecastMonthEndUsd: out.forecastMonthEndUsd,
+    ...(config.monthlyBudgetUsd !== undefined && { monthlyBudgetUsd: config.monthlyBudgetUsd }),
+  };
+}
+
 export function alertMessages(input: {
   config: AccountConfig;
   figures: Figures;
@@ -105,15 +118,7 @@ export function alertMessages(input: {
       keys: [alert.key],
       subject,
       text: [...(input.demo ? [DEMO_NOTE] : []), t.detail, t.action].join('\n'),
-      figures: {
-        balanceUsd: out.balanceUsd,
-        overdraftUsd: out.overdraftUsd,
-        monthToDateUsd: out.monthToDateUsd,
-        burnRateUsdPerDay: out.burnRateUsdPerDay,
-        runwayDays: out.runwayDays,
-        forecastMonthEndUsd: out.forecastMonthEndUsd,
-        ...(config.monthlyBudgetUsd !== undefined && { monthlyBudgetUsd: config.monthlyBudgetUsd }),
-      },
+      figures: messageFigures(out, config),
       ...(input.emailMessageId && { emailMessageId: input.emailMessageId }),
       ...(input.demo && { demo: true as const }),
       version: '1.0' as const,

@@ -1,4 +1,4 @@
-import { ALERT_MESSAGE_SCHEMA, type AlertMessage } from '../chat/alert-message.ts';
+import { ALERT_MESSAGE_SCHEMA, type AlertMessage, messageFigures } from '../chat/alert-message.ts';
 import { toOutputFigures } from '../core/derived.ts';
 import { isDigestKey } from '../core/digest.ts';
 import type { AlertDeliveryStore, AlertPublisher, Mailer, Metrics } from '../ports.ts';
@@ -121,15 +121,7 @@ export function digestMessage(
     keys: [],
     subject: email.subject,
     text: email.text,
-    figures: {
-      balanceUsd: out.balanceUsd,
-      overdraftUsd: out.overdraftUsd,
-      monthToDateUsd: out.monthToDateUsd,
-      burnRateUsdPerDay: out.burnRateUsdPerDay,
-      runwayDays: out.runwayDays,
-      forecastMonthEndUsd: out.forecastMonthEndUsd,
-      ...(config.monthlyBudgetUsd !== undefined && { monthlyBudgetUsd: config.monthlyBudgetUsd }),
-    },
+    figures: messageFigures(out, config),
     ...(emailMessageId && { emailMessageId }),
     ...(demo && { demo: true as const }),
     version: '1.0',
