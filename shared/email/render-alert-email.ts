@@ -59,14 +59,9 @@ function html(m: EmailModel): string {
   return page(m.subject, body.join(''));
 }
 
-function text(m: EmailModel): string {
-  const lines: string[] = [];
-  if (m.demo) lines.push(DEMO_NOTE, '');
-  lines.push(`burnrate: ${m.title}`, `Figures at ${m.asOf}. ${m.freshness}`, '');
-  for (const a of m.alerts)
-    lines.push(`* ${a.headline}`, `  ${plain(a.detail)}`, `  What to do: ${plain(a.action)}`, '');
-  lines.push('Figures');
-  for (const [k, v] of m.summary) lines.push(`  ${k}: ${v}`);
+/** The figures, grant and spend-by-scope tables as text lines (alert and digest emails alike). */
+export function tablesText(m: Pick<EmailModel, 'summary' | 'grants' | 'scopes' | 'scopeLabel'>): string[] {
+  const lines = ['Figures', ...m.summary.map(([k, v]) => `  ${k}: ${v}`)];
   if (m.grants.length) {
     lines.push('', 'Credit grants (remaining | expires | at risk)');
     for (const [id, remaining, expires, risk] of m.grants)
@@ -76,6 +71,16 @@ function text(m: EmailModel): string {
     lines.push('', `Spend by ${m.scopeLabel.toLowerCase()}, last 30 days`);
     for (const [scope, amount] of m.scopes) lines.push(`  ${scope}: ${amount}`);
   }
+  return lines;
+}
+
+function text(m: EmailModel): string {
+  const lines: string[] = [];
+  if (m.demo) lines.push(DEMO_NOTE, '');
+  lines.push(`burnrate: ${m.title}`, `Figures at ${m.asOf}. ${m.freshness}`, '');
+  for (const a of m.alerts)
+    lines.push(`* ${a.headline}`, `  ${plain(a.detail)}`, `  What to do: ${plain(a.action)}`, '');
+  lines.push(...tablesText(m));
   lines.push('', ...chartsText(m));
   lines.push('', ...m.notes.map(plain));
   return `${lines.join('\n')}\n`;

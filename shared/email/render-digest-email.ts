@@ -1,7 +1,7 @@
 import { type DigestEmailInput, type DigestModel, digestModel } from './digest-model.ts';
 import { escapeHtml as e } from './escape.ts';
 import { box, FONT, grid, heading, MUTED, page, plain, rich } from './html-parts.ts';
-import { chartsHtml, chartsText, DEMO_NOTE, type RenderedEmail } from './render-alert-email.ts';
+import { chartsHtml, chartsText, DEMO_NOTE, type RenderedEmail, tablesText } from './render-alert-email.ts';
 
 export type { DigestEmailInput } from './digest-model.ts';
 
@@ -38,17 +38,7 @@ function text(m: DigestModel): string {
   const lines: string[] = [];
   if (m.demo) lines.push(DEMO_NOTE, '');
   lines.push(`burnrate weekly digest: ${m.title}`, `Figures at ${m.asOf}. ${m.freshness}`, '', m.alive, '');
-  lines.push('Figures');
-  for (const [k, v] of m.summary) lines.push(`  ${k}: ${v}`);
-  if (m.grants.length) {
-    lines.push('', 'Credit grants (remaining | expires | at risk)');
-    for (const [id, remaining, expires, risk] of m.grants)
-      lines.push(`  ${id}: ${remaining} | ${expires} | ${risk}`);
-  }
-  if (m.scopes.length) {
-    lines.push('', `Spend by ${m.scopeLabel.toLowerCase()}, last 30 days`);
-    for (const [scope, amount] of m.scopes) lines.push(`  ${scope}: ${amount}`);
-  }
+  lines.push(...tablesText(m));
   lines.push('', ...chartsText(m), '', ...[...m.notes, m.footer].map(plain));
   return `${lines.join('\n')}\n`;
 }
