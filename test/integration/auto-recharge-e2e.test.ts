@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../functions/cli/main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAiFake } from '../fakes/openai-fake.ts';
+import { cliInProcess } from '../support/cli-in-process.ts';
 import { useDynamoDbLocal } from '../support/emulators.ts';
 import { seedAccount } from '../support/seed.ts';
 
@@ -79,50 +79,26 @@ interface Outcome {
 
 /** `burnrate run --now <at> --json` through the CLI's `main`, with the environment swapped for the call. */
 async function run(at: string): Promise<{ code: number; outcomes: Map<string, Outcome>; stderr: string }> {
-  const saved = { ...process.env };
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out.push(String(chunk));
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err.push(String(chunk));
-    return true;
-  });
   const {
     OPENAI_ADMIN_KEY: _o,
     ANTHROPIC_ADMIN_KEY: _a,
     BURNRATE_SENDER: _s,
     BURNRATE_ALERTS_TOPIC_ARN: _t,
     ...rest
-  } = saved;
-  let code: number;
-  try {
-    for (const k of Object.keys(process.env)) delete process.env[k];
-    Object.assign(process.env, {
-      ...rest,
-      AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      BURNRATE_TABLE: table,
-      OPENAI_BASE_URL: fake.baseUrl,
-      OPENAI_ADMIN_KEY: fake.adminKey,
-    });
-    code = await main(['node', 'burnrate', 'run', '--now', at, '--json']);
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-    for (const k of Object.keys(process.env)) delete process.env[k];
-    Object.assign(process.env, saved);
-    process.exitCode = undefined;
-  }
-  const stdoutText = out.join('');
-  const stderrText = err.join('');
-  if (code !== 0) throw new Error(`run --now ${at} exited ${code}: ${stderrText}`);
-  const parsed = JSON.parse(stdoutText) as Outcome[];
-  return { code, outcomes: new Map(parsed.map((o) => [o.accountId, o])), stderr: stderrText };
+  } = process.env;
+  const { code, stdout, stderr } = await cliInProcess(['run', '--now', at, '--json'], {
+    ...rest,
+    AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    BURNRATE_TABLE: table,
+    OPENAI_BASE_URL: fake.baseUrl,
+    OPENAI_ADMIN_KEY: fake.adminKey,
+  });
+  if (code !== 0) throw new Error(`run --now ${at} exited ${code}: ${stderr}`);
+  const parsed = JSON.parse(stdout) as Outcome[];
+  return { code, outcomes: new Map(parsed.map((o) => [o.accountId, o])), stderr };
 }
 
 const grant = { id: 'g1', amountUsd: 100, effectiveAt: '2026-03-01T00:00:00Z' };

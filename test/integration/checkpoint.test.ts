@@ -2,8 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../functions/cli/main.ts';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { renderAlertEmail } from '../../shared/email/render-alert-email.ts';
 import { EnvSecretSource } from '../../shared/secrets/secret-sources.ts';
 import { DynamoAccountStore } from '../../shared/store/dynamo-account-store.ts';
@@ -13,6 +12,7 @@ import { type CheckpointDeps, checkpointAccount } from '../../shared/use-cases/c
 import { previewAlertEmail } from '../../shared/use-cases/preview.ts';
 import { type SyncDeps, syncAccount } from '../../shared/use-cases/sync-account.ts';
 import { startOpenAiFake } from '../fakes/openai-fake.ts';
+import { cliInProcess } from '../support/cli-in-process.ts';
 import { useDynamoDbLocal } from '../support/emulators.ts';
 import { PROVIDERS } from '../support/providers.ts';
 import { seedAccount } from '../support/seed.ts';
@@ -215,28 +215,7 @@ describe('burnrate checkpoint (the CLI against DynamoDB Local)', () => {
    * The same CLI entry point (commander, exit codes, messages) in this process: a spawn costs
    * seconds on a loaded machine, and the many invalid-input cases only need the exit code and text.
    */
-  async function inProcess(args: string[]) {
-    const saved = { ...process.env };
-    Object.assign(process.env, env());
-    let stdout = '';
-    let stderr = '';
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      stdout += String(chunk);
-      return true;
-    });
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-      stderr += String(chunk);
-      return true;
-    });
-    try {
-      const code = await main(['node', 'burnrate', ...args]);
-      return { code, stdout, stderr };
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-      process.env = saved;
-    }
-  }
+  const inProcess = (args: string[]) => cliInProcess(args, { ...process.env, ...env() });
   const base = [
     'checkpoint',
     '--account',

@@ -3,14 +3,14 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../functions/cli/main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../shared/core/time.ts';
 import type { DoctorReport } from '../../shared/use-cases/doctor.ts';
 import { startAnthropicFake } from '../fakes/anthropic-fake.ts';
 import { startOpenAiFake } from '../fakes/openai-fake.ts';
 import { startSecretsManagerFake } from '../fakes/secrets-manager-fake.ts';
 import { startSesV2Fake } from '../fakes/sesv2-fake.ts';
+import { cliInProcess } from '../support/cli-in-process.ts';
 import { useDynamoDbLocal, useSesLocal } from '../support/emulators.ts';
 import { seedAccount } from '../support/seed.ts';
 
@@ -91,31 +91,7 @@ async function spawned(args: string[], extra: Record<string, string | undefined>
 
 /** The same CLI entry point (`main`) in this process, with the environment swapped for the call. */
 async function doctor(args: string[], extra: Record<string, string | undefined> = {}) {
-  const saved = { ...process.env };
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out.push(String(chunk));
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err.push(String(chunk));
-    return true;
-  });
-  const env = doctorEnv(extra);
-  let code: number;
-  try {
-    for (const k of Object.keys(process.env)) delete process.env[k];
-    Object.assign(process.env, env);
-    code = await main(['node', 'burnrate', 'doctor', ...args]);
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-    for (const k of Object.keys(process.env)) delete process.env[k];
-    Object.assign(process.env, saved);
-    process.exitCode = undefined;
-  }
-  return noKeyIn({ code, stdout: out.join(''), stderr: err.join('') });
+  return noKeyIn(await cliInProcess(['doctor', ...args], doctorEnv(extra)));
 }
 
 const check = (report: DoctorReport, id: string, account?: string) => {
