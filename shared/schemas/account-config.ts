@@ -3,6 +3,14 @@ import { microsToUsd, usdToMicros } from '../core/money.ts';
 import type { AlertPolicy, AutoRecharge } from '../core/types.ts';
 import { identifier, positiveNumber, thresholdList } from './fields.ts';
 import { formatIssues, InvalidInputError } from './invalid-input.ts';
+import {
+  type AccountGuard,
+  accountGuardSchema,
+  type GuardMode,
+  type ProjectEntry,
+  projectsSchema,
+  recipientList,
+} from './project-config.ts';
 
 export const PROVIDERS = ['openai', 'anthropic'] as const;
 
@@ -93,9 +101,7 @@ export const accountConfigSchema = z.strictObject({
   id: identifier,
   provider: z.enum(PROVIDERS, { error: `expected one of ${PROVIDERS.map((p) => `"${p}"`).join(', ')}` }),
   name: z.string({ error: 'expected a text' }).min(1, { error: 'expected a non-empty text' }).optional(),
-  recipients: z
-    .array(z.email({ error: 'expected an email address' }), { error: 'expected a list of email addresses' })
-    .min(1, { error: 'expected at least one email address' }),
+  recipients: recipientList,
   burnOrder: z
     .enum(['expiring-first', 'oldest-first'], { error: 'expected "expiring-first" or "oldest-first"' })
     .default('expiring-first'),
@@ -114,6 +120,12 @@ export const accountConfigSchema = z.strictObject({
     .string({ error: 'expected a Secrets Manager secret name' })
     .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, { error: 'expected a Secrets Manager secret name' })
     .optional(),
+  /** The provider's hard monthly spend limit for the whole organization, kept in step by burnrate. */
+  hardLimitUsd: positiveNumber.optional(),
+  /** Budgets, owners and hard limits per project (OpenAI) or workspace (Anthropic), by provider id. */
+  projects: projectsSchema.optional(),
+  /** Freezing a runaway project through the provider's hard limit: off (default), approve or auto. */
+  guard: accountGuardSchema.optional(),
 });
 
 export type AccountConfig = z.infer<typeof accountConfigSchema>;
@@ -158,4 +170,42 @@ export function toAutoRecharge(a: AccountConfig['autoRecharge']): AutoRecharge |
   return a.toUsd !== undefined
     ? { belowMicros: below, toMicros: usdToMicros(a.toUsd), monthlyLimitMicros: limit }
     : { belowMicros: below, amountMicros: usdToMicros(a.amountUsd as number), monthlyLimitMicros: limit };
+}
+
+/** A project's alert settings with the account's defaults applied (core units stay USD here). */
+export interface ProjectPolicy {
+  id: string;
+  name?: string | undefined;
+  monthlyBudgetUsd?: number | undefined;
+  budgetAlertPercents: number[];
+  forecastAlert: boolean;
+  recipients: string[];
+  hardLimitUsd?: number | undefined;
+}
+
+/** The configured projects, sorted by id, with `budgetAlertPercents`/`forecastAlert` inherited. */
+export function projectPolicies(config: AccountConfig): ProjectPolicy[] {
+  return Object.entries(config.projects ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([id, p]: [string, ProjectEntry]) => ({
+      id,
+      name: p.name,
+      monthlyBudgetUsd: p.monthlyBudgetUsd,
+      budgetAlertPercents: p.budgetAlertPercents ?? config.budgetAlertPercents,
+      forecastAlert: p.forecastAlert ?? config.forecastAlert,
+      recipients: p.recipients ?? [],
+      hardLimitUsd: p.hardLimitUsd,
+    }));
+}
+
+/** The guard that applies to a project: the project's override field by field over the account's. */
+export function guardFor(config: AccountConfig, projectId: string): { mode: GuardMode; headroomUsd: number } {
+  const base: AccountGuard = config.guard ?? { mode: 'off', headroomUsd: 5 };
+  const own = config.projects?.[projectId]?.guard;
+  return { mode: own?.mode ?? base.mode, headroomUsd: own?.headroomUsd ?? base.headroomUsd };
+}
+
+/** A project's display name: its config name, else the name the provider lists, else its id. */
+export function projectName(config: AccountConfig, projectId: string, listed?: string): string {
+  return config.projects?.[projectId]?.name ?? listed ?? projectId;
 }

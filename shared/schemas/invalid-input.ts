@@ -48,7 +48,8 @@ export function formatIssues(
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => `${prefix}: ${formatPath([...path, key])}: unknown field`);
     }
-    const value = valueAt(input, issue.path);
+    // A bad key of a record (an id): show the key itself, not the value under it.
+    const value = issue.code === 'invalid_key' ? issue.path.at(-1) : valueAt(input, issue.path);
     const field = formatPath(path) || '(item)';
     if (value === undefined && issue.code === 'invalid_type')
       return [`${prefix}: ${field}: required field is missing`];

@@ -23,24 +23,48 @@ export async function putAccount(store: AdminPort, raw: unknown): Promise<Accoun
 /**
  * `account set ID field=value …`: applies the edits to the stored item, validates the result, and
  * writes it only if nobody changed the item since it was read. Values are JSON (`[100,25]`, `true`,
- * `500`) or else plain text; `field=` removes an optional field.
+ * `500`) or else plain text; `field=` removes an optional field. A dotted field reaches inside an
+ * object (`projects.proj_abc.monthlyBudgetUsd=300`, `guard.mode=auto`), creating the objects on the
+ * way; `projects.proj_abc=` removes that project's entry.
  */
 export async function setAccountFields(store: AdminPort, accountId: string, assignments: string[]) {
   const current = await store.getConfig(accountId);
   if (!current) throw new InvalidInputError([`account ${accountId}: no such account`]);
-  const next: Record<string, unknown> = { ...current };
+  const next = structuredClone(current) as Record<string, unknown>;
   for (const assignment of assignments) {
     const eq = assignment.indexOf('=');
     if (eq <= 0) throw new InvalidInputError([`${assignment}: expected field=value`]);
-    const field = assignment.slice(0, eq);
+    const path = assignment.slice(0, eq).split('.');
     const text = assignment.slice(eq + 1);
-    if (field === 'id') throw new InvalidInputError([`account ${accountId}: id: cannot be changed`]);
-    if (text === '') delete next[field];
-    else next[field] = parseValue(text);
+    if (path[0] === 'id') throw new InvalidInputError([`account ${accountId}: id: cannot be changed`]);
+    if (path.some((part) => part === ''))
+      throw new InvalidInputError([`${assignment}: expected field=value or a.b.c=value (no empty part)`]);
+    assign(next, path, text === '' ? undefined : parseValue(text), accountId);
   }
   parseAccountConfig(next, `account ${accountId}`);
   await store.putConfig(next as AccountConfigInput, current);
   return next;
+}
+
+/** Sets (or, for `undefined`, removes) the value at `path`, creating objects on the way to it. */
+function assign(target: Record<string, unknown>, path: string[], value: unknown, accountId: string) {
+  let node = target;
+  for (const [i, part] of path.slice(0, -1).entries()) {
+    const child = node[part];
+    if (child === undefined) {
+      if (value === undefined) return; // removing below something absent: nothing to do
+      node[part] = {};
+    } else if (child === null || typeof child !== 'object' || Array.isArray(child)) {
+      const field = path.slice(0, i + 1).join('.');
+      throw new InvalidInputError([
+        `account ${accountId}: ${field}: is ${JSON.stringify(child)}, not an object, so ${path.join('.')} cannot be set (set ${field} as a whole)`,
+      ]);
+    }
+    node = node[part] as Record<string, unknown>;
+  }
+  const leaf = path.at(-1) as string;
+  if (value === undefined) delete node[leaf];
+  else node[leaf] = value;
 }
 
 function parseValue(text: string): unknown {
