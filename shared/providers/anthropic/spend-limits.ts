@@ -125,7 +125,7 @@ export class AnthropicSpendLimits implements SpendLimits {
     if (alsoFine.includes(answer.refused)) return undefined as T;
     throw new SpendLimitsUnavailableError(
       ANTHROPIC,
-      `${req.what}: HTTP ${answer.refused}: this organization cannot use the spend-limits API (an early-access beta): ${CONSOLE} (the API said: ${answer.error.message.replace(/^anthropic: /, '')})`,
+      `${req.what}: HTTP ${answer.refused}: this organization cannot use the spend-limits API (an early-access beta): ${CONSOLE} (the API said: ${answer.error.message.replace(`${ANTHROPIC}: ${req.what}: HTTP ${answer.refused}: `, '')})`,
     );
   }
 }
