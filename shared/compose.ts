@@ -5,10 +5,15 @@ import type { Environment } from './config/environment.ts';
 import { renderAlertEmail, renderOperatorEmail } from './email/render-alert-email.ts';
 import { renderDigestEmail } from './email/render-digest-email.ts';
 import { SesMailer } from './email/ses-mailer.ts';
-import type { AlertPublisher, CostSource, Metrics } from './ports.ts';
+import type { AlertPublisher, ApiKeys, CostSource, Metrics, ProjectDirectory, SpendLimits } from './ports.ts';
+import { AnthropicApiKeys } from './providers/anthropic/api-keys.ts';
 import { AnthropicCostSource } from './providers/anthropic/client.ts';
+import { AnthropicSpendLimits } from './providers/anthropic/spend-limits.ts';
+import { AnthropicWorkspaceDirectory } from './providers/anthropic/workspaces.ts';
 import { ProviderAuthError } from './providers/errors.ts';
 import { OpenAiCostSource } from './providers/openai/client.ts';
+import { OpenAiProjectDirectory } from './providers/openai/projects.ts';
+import { OpenAiSpendLimits } from './providers/openai/spend-limits.ts';
 import type { AccountConfig } from './schemas/account-config.ts';
 import {
   AdminKeyMissingError,
@@ -30,6 +35,48 @@ export function costSourceFor(env: Environment, http: { maxRetries?: number; tim
         return new OpenAiCostSource({ ...http, adminKey, baseUrl: env.OPENAI_BASE_URL });
       case 'anthropic':
         return new AnthropicCostSource({ ...http, adminKey, baseUrl: env.ANTHROPIC_BASE_URL });
+    }
+  };
+}
+
+/** Projects (OpenAI) or workspaces (Anthropic, with the synthetic 'default') of an account. */
+export function projectDirectoryFor(
+  env: Environment,
+  http: { maxRetries?: number; timeoutMs?: number } = {},
+) {
+  return (config: AccountConfig, adminKey: string): ProjectDirectory => {
+    switch (config.provider) {
+      case 'openai':
+        return new OpenAiProjectDirectory({ ...http, adminKey, baseUrl: env.OPENAI_BASE_URL });
+      case 'anthropic':
+        return new AnthropicWorkspaceDirectory({ ...http, adminKey, baseUrl: env.ANTHROPIC_BASE_URL });
+    }
+  };
+}
+
+/** The provider's hard monthly limits (Anthropic: the early-access beta, else SpendLimitsUnavailableError). */
+export function spendLimitsFor(env: Environment, http: { maxRetries?: number; timeoutMs?: number } = {}) {
+  return (config: AccountConfig, adminKey: string): SpendLimits => {
+    switch (config.provider) {
+      case 'openai':
+        return new OpenAiSpendLimits({ ...http, adminKey, baseUrl: env.OPENAI_BASE_URL });
+      case 'anthropic':
+        return new AnthropicSpendLimits({ ...http, adminKey, baseUrl: env.ANTHROPIC_BASE_URL });
+    }
+  };
+}
+
+/**
+ * Anthropic's API keys (the guard's fallback lever); undefined for OpenAI, whose keys can only be
+ * deleted (irreversible), never paused.
+ */
+export function apiKeysFor(env: Environment, http: { maxRetries?: number; timeoutMs?: number } = {}) {
+  return (config: AccountConfig, adminKey: string): ApiKeys | undefined => {
+    switch (config.provider) {
+      case 'openai':
+        return undefined;
+      case 'anthropic':
+        return new AnthropicApiKeys({ ...http, adminKey, baseUrl: env.ANTHROPIC_BASE_URL });
     }
   };
 }

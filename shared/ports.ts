@@ -209,3 +209,100 @@ export interface AlertPublisher {
     attributes: { accountId: string; kind: string };
   }): Promise<{ messageId: string }>;
 }
+
+/* ---- Projects, hard spend limits and keys (issues 17 and 18: the provider edge) ---- */
+
+/**
+ * A project (OpenAI `proj_…`) or workspace (Anthropic `wrkspc_…`) as the provider lists it,
+ * archived ones included (their past costs keep their ids). Anthropic's default workspace has no
+ * id: the directory lists it as `DEFAULT_WORKSPACE` ('default'); its costs are booked under
+ * NO_SCOPE, since the cost report gives it `workspace_id: null`.
+ */
+export interface ProjectInfo {
+  id: string;
+  name: string;
+  /** 'active' | 'archived' as documented, or any other string the provider sends. */
+  status: string;
+  archived: boolean;
+}
+
+/** The id the directory gives Anthropic's default workspace (the API lists it nowhere). */
+export const DEFAULT_WORKSPACE = 'default';
+
+export interface ProjectDirectory {
+  /** Every project/workspace, archived ones too, following pagination. */
+  listProjects(): Promise<ProjectInfo[]>;
+}
+
+/** What a hard monthly spend limit applies to: the organization, or one project/workspace. */
+export type SpendLimitScope = { type: 'organization' } | { type: 'project'; id: string };
+
+/**
+ * A provider's hard monthly spend limit, in integer US cents. `enforcement` is the provider's own
+ * word, an open string: OpenAI `enforcement.status` ('enforcing' | 'inactive' | …); Anthropic has
+ * none, so its adapter says 'enforcing' when `is_enabled` and 'inactive' otherwise.
+ */
+export type SpendLimitState =
+  | { state: 'none' }
+  | { state: 'set'; thresholdCents: number; enforcement: string };
+
+export interface SpendLimits {
+  /** The limit as the provider has it now ('none' when unset, whichever way the provider says so). */
+  get(scope: SpendLimitScope): Promise<SpendLimitState>;
+  /**
+   * Creates or replaces the monthly limit; `cents` must be an integer >= 1 (the caller rounds, e.g.
+   * up). Returns the limit as the provider answered the write.
+   */
+  set(scope: SpendLimitScope, cents: number): Promise<SpendLimitState>;
+  /** Removes the limit; removing one that is not there is not an error. */
+  remove(scope: SpendLimitScope): Promise<void>;
+}
+
+/**
+ * The provider will not let this key read or write spend limits (Anthropic's spend-limits API is an
+ * early-access beta: 400/403/404 without access; its default workspace has no id to scope a limit
+ * to). Not retried; the message says what to do instead (set it in the Console).
+ */
+export class SpendLimitsUnavailableError extends Error {
+  override readonly name = 'SpendLimitsUnavailableError';
+  constructor(
+    readonly provider: string,
+    message: string,
+  ) {
+    super(`${provider}: ${message}`);
+  }
+}
+
+/** An API key of a workspace, as Anthropic lists it (never the secret). */
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  /** 'active' | 'inactive' | 'archived' | 'expired', or another string the API sends. */
+  status: string;
+  /** `null`: the default workspace (or an organization-scoped key). */
+  workspaceId: string | null;
+}
+
+/** Priced usage of one API key (and workspace) in one UTC hour: an estimate, like UsageEstimate. */
+export interface KeyHourSpend {
+  /** `null`: usage without a key (Console Workbench), which no key status can stop. */
+  apiKeyId: string | null;
+  /** The workspace, NO_SCOPE for the default workspace (as the cost booking has it). */
+  workspaceId: string;
+  amountMicros: Micros;
+  /** Models of this key's rows that the price table does not know (not priced, never a silent zero). */
+  unknownModels: string[];
+}
+
+/**
+ * Anthropic's fallback lever when the spend-limits beta is unavailable: find the keys that spent in a
+ * runaway hour and switch them off (`inactive`, reversible), never archive (irreversible).
+ */
+export interface ApiKeys {
+  /** The active keys of a workspace (`DEFAULT_WORKSPACE` for the default one), following pagination. */
+  listKeys(workspaceId: string): Promise<ApiKeyInfo[]>;
+  /** Sets a key's status; returns the key as the provider answered. */
+  setStatus(keyId: string, status: 'active' | 'inactive'): Promise<ApiKeyInfo>;
+  /** Usage of the hour starting at `hourStart` (a UTC hour boundary) by key and workspace, priced. */
+  spendByKey(hourStart: Date): Promise<KeyHourSpend[]>;
+}

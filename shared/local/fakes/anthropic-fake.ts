@@ -1,5 +1,8 @@
 /** Also used by `npm start` for its demo: a local stand-in for the provider, never deployed. */
 import { parseDecimal } from '../../core/decimal.ts';
+import { centsStringToMicros } from '../../core/money.ts';
+import { defaultAnthropicPrices, priceMessages } from '../../providers/anthropic/pricing.ts';
+import { anthropicAdminFake, type SpendLimitsAccess } from './anthropic-admin-fake.ts';
 import {
   bucketStarts,
   type FakeMode,
@@ -9,6 +12,7 @@ import {
   type RecordedRequest,
   startHttpFake,
 } from './http-fake.ts';
+import { FakeEnforcement, ORG_SCOPE, type SpendRow } from './limit-enforcement.ts';
 import type { UsageRow } from './openai-fake.ts';
 
 /**
@@ -35,6 +39,12 @@ export interface AnthropicFakeOptions {
   mode?: FakeMode;
   /** A standard (non-admin) API key: refused with 403 permission_error. */
   nonAdminKey?: string;
+  /** Early access to the spend-limits beta: 'available', or 'forbidden' (403, default) / 'not_found' (404). */
+  spendLimits?: SpendLimitsAccess;
+  /** Minutes-not-seconds enforcement of limits and key status (default 5 minutes), against `now`. */
+  propagationDelayMs?: number;
+  /** The fake's clock (ms), for when a limit or key status was written; default the real time. */
+  now?: () => number;
 }
 
 const MAX: Record<string, number> = { '1d': 31, '1h': 168, '1m': 1440 };
@@ -51,6 +61,28 @@ export async function startAnthropicFake(options: AnthropicFakeOptions = {}) {
   const live = options.mode === 'live';
   let costs = new Map<string, Array<{ workspaceId: string | null; cents: string }>>();
   let usage: UsageRow[] = [];
+  const now = options.now ?? Date.now;
+  const enforcement = new FakeEnforcement(now, options.propagationDelayMs);
+  const admin = anthropicAdminFake(
+    {
+      mode: live ? 'live' : 'spec',
+      ...(options.spendLimits ? { spendLimits: options.spendLimits } : {}),
+      ...(options.maxPageSize ? { maxPageSize: options.maxPageSize } : {}),
+    },
+    enforcement,
+    now,
+  );
+  /** Usage the provider would have served: rows of a capped workspace or an inactive key are gone. */
+  const servedUsage = () => {
+    const keep = enforcement.served(usage.map(spendRow), (day, scope) => {
+      const rows = costs.get(day);
+      if (!rows) return undefined;
+      return rows
+        .filter((r) => scope === ORG_SCOPE || r.workspaceId === scope)
+        .reduce((a, r) => a + centsStringToMicros(r.cents), 0);
+    });
+    return usage.filter((_, i) => keep[i]);
+  };
 
   const errorBody = (kind: Fault['kind']) => {
     const table: Record<string, [number, string, string]> = {
@@ -73,6 +105,8 @@ export async function startAnthropicFake(options: AnthropicFakeOptions = {}) {
     }
     if (req.headers['x-api-key'] !== adminKey || req.headers['anthropic-version'] !== '2023-06-01')
       return errorBody('401');
+    const adminReply = admin.route(req, fault);
+    if (adminReply) return adminReply;
     const q = req.query;
     const widthName = q.get('bucket_width') ?? '1d';
     const width = WIDTH[widthName];
@@ -87,7 +121,7 @@ export async function startAnthropicFake(options: AnthropicFakeOptions = {}) {
         'Invalid date range: ending date must be after starting date',
       );
     }
-    const end = q.has('ending_at') ? Date.parse(String(q.get('ending_at'))) : Date.now();
+    const end = q.has('ending_at') ? Date.parse(String(q.get('ending_at'))) : now();
     const requested = q.has('limit') ? Number(q.get('limit')) : undefined;
     if (live && requested !== undefined && requested > max) {
       return failure(400, 'invalid_request_error', `limit: Input should be less than or equal to ${max}`);
@@ -108,12 +142,15 @@ export async function startAnthropicFake(options: AnthropicFakeOptions = {}) {
         ),
       }));
     } else if (req.path === '/v1/organizations/usage_report/messages') {
+      const served = servedUsage();
       buckets = bucketStarts(start, end, width).map((s) => ({
         starting_at: iso(s),
         ending_at: iso(s + width),
-        results: usage
+        results: served
           .filter((u) => Date.parse(u.hour) >= s && Date.parse(u.hour) < s + width)
-          .map((u) => toMessagesResult(u, live, groupBy.includes('workspace_id'))),
+          .map((u) =>
+            toMessagesResult(u, live, groupBy.includes('workspace_id'), groupBy.includes('api_key_id')),
+          ),
       }));
     } else {
       return failure(404, 'not_found_error', `Not found: ${req.path}`);
@@ -131,6 +168,13 @@ export async function startAnthropicFake(options: AnthropicFakeOptions = {}) {
   return {
     ...fakeHandle(http, adminKey),
     mode: live ? ('live' as const) : ('spec' as const),
+    /** Limit and key-status enforcement: `enforcement.delayMs` is the propagation delay. */
+    enforcement,
+    setWorkspaces: admin.setWorkspaces,
+    setApiKeys: admin.setApiKeys,
+    apiKeyStatus: admin.apiKeyStatus,
+    setSpendLimitsAccess: admin.setSpendLimitsAccess,
+    spendLimitOf: admin.spendLimitOf,
     /** Daily costs in dollars (`projectId` is the workspace); served as strings of cents. */
     setCosts(history: Record<string, Array<{ projectId?: string | null; usd: number }>>) {
       costs = new Map(
@@ -207,7 +251,23 @@ function sixDecimals(cents: string): string {
   return frac.length > 6 ? cents : `${whole}.${frac.padEnd(6, '0')}`;
 }
 
-function toMessagesResult(u: UsageRow, live: boolean, byWorkspace: boolean) {
+/** A usage row as spend: priced with the estimate's own table (unknown models cost nothing here). */
+function spendRow(u: UsageRow): SpendRow {
+  const at = Date.parse(u.hour);
+  const row = {
+    uncached_input_tokens: u.input_tokens - (u.input_cached_tokens ?? 0),
+    cache_creation: { ephemeral_1h_input_tokens: 0, ephemeral_5m_input_tokens: 0 },
+    cache_read_input_tokens: u.input_cached_tokens ?? 0,
+    output_tokens: u.output_tokens,
+    model: u.model,
+    service_tier: 'standard',
+    context_window: '0-200k',
+  };
+  const picos = priceMessages(defaultAnthropicPrices, row, new Date(at)) ?? 0n;
+  return { at, scope: u.projectId ?? null, micros: Number(picos / 1_000_000n), apiKeyId: u.apiKeyId ?? null };
+}
+
+function toMessagesResult(u: UsageRow, live: boolean, byWorkspace: boolean, byKey = false) {
   return {
     uncached_input_tokens: u.input_tokens - (u.input_cached_tokens ?? 0),
     cache_creation: live
@@ -216,7 +276,7 @@ function toMessagesResult(u: UsageRow, live: boolean, byWorkspace: boolean) {
     cache_read_input_tokens: u.input_cached_tokens ?? 0,
     output_tokens: u.output_tokens,
     server_tool_use: live ? { web_search_requests: null } : { web_search_requests: 0 },
-    api_key_id: null,
+    api_key_id: byKey ? (u.apiKeyId ?? null) : null,
     workspace_id: byWorkspace ? (u.projectId ?? null) : null,
     model: u.model,
     service_tier: 'standard',

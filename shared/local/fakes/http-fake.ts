@@ -17,6 +17,10 @@ export interface RecordedRequest {
   path: string;
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
+  /** GET, POST, DELETE: tests count writes by it. */
+  method: string;
+  /** The request body: parsed JSON, the raw text when it is not JSON, undefined when empty. */
+  body?: unknown;
 }
 
 export interface Reply {
@@ -35,13 +39,22 @@ export async function startHttpFake(
   errorBody: (kind: Fault['kind']) => { status: number; body: unknown },
 ) {
   const requests: RecordedRequest[] = [];
-  const faults: Array<{ fault: Fault; path?: string }> = [];
+  const faults: Array<{ fault: Fault; path?: string; method?: string }> = [];
   const held = new Set<ServerResponse>();
-  const server = createServer((req, res) => {
+  const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
-    const recorded = { path: url.pathname, query: url.searchParams, headers: req.headers };
+    const method = req.method ?? 'GET';
+    const recorded: RecordedRequest = {
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      method,
+      body: await readBody(req),
+    };
     requests.push(recorded);
-    const index = faults.findIndex((f) => !f.path || f.path === url.pathname);
+    const index = faults.findIndex(
+      (f) => (!f.path || f.path === url.pathname) && (!f.method || f.method === method),
+    );
     const fault = index >= 0 ? faults.splice(index, 1)[0]?.fault : undefined;
     const send = (reply: Reply, raw?: string) => {
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
@@ -81,8 +94,11 @@ export async function startHttpFake(
   return {
     origin: `http://127.0.0.1:${port}`,
     requests,
-    injectFaults(list: Fault[], path?: string) {
-      faults.push(...list.map((fault) => (path ? { fault, path } : { fault })));
+    /** Faults for the next requests (to `path` only, and of `method` only, when given). */
+    injectFaults(list: Fault[], path?: string, method?: string) {
+      faults.push(
+        ...list.map((fault) => ({ fault, ...(path ? { path } : {}), ...(method ? { method } : {}) })),
+      );
     },
     async stop() {
       for (const res of held) res.destroy();
@@ -90,6 +106,18 @@ export async function startHttpFake(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 /** How a fake answers: as the published spec says, or as the live API was seen to (LIVE.md). */

@@ -1,4 +1,6 @@
 /** Also used by `npm start` for its demo: a local stand-in for the provider, never deployed. */
+import { defaultPriceTable, priceUsage } from '../../providers/openai/pricing.ts';
+import type { CompletionsResult } from '../../providers/openai/schemas.ts';
 import {
   bucketStarts,
   type FakeMode,
@@ -9,6 +11,8 @@ import {
   type Reply,
   startHttpFake,
 } from './http-fake.ts';
+import { FakeEnforcement, ORG_SCOPE, type SpendRow } from './limit-enforcement.ts';
+import { openAiAdminFake } from './openai-admin-fake.ts';
 
 /**
  * A fake OpenAI Admin API serving /v1/organization/costs and /v1/organization/usage/completions
@@ -32,6 +36,8 @@ export interface UsageRow {
   output_tokens: number;
   num_model_requests?: number;
   batch?: boolean;
+  /** Anthropic API key id (usage grouped by `api_key_id`; an inactive key's usage stops). */
+  apiKeyId?: string | null;
 }
 
 export interface OpenAiFakeOptions {
@@ -41,6 +47,12 @@ export interface OpenAiFakeOptions {
   mode?: FakeMode;
   /** An admin key without `api.usage.read`: refused with 403 (live: bare-string body) or 401 (spec: envelope). */
   scopelessKey?: string;
+  /** "No limit set" on GET/DELETE spend_limit: '200' (0 cents, inactive; spec default) or '404' (live default). */
+  noLimit?: '200' | '404';
+  /** Minutes-not-seconds enforcement of hard limits (default 5 minutes), against `now`. */
+  propagationDelayMs?: number;
+  /** The fake's clock (ms), for when a limit was written; default the real time. */
+  now?: () => number;
 }
 
 const DAY = 86_400;
@@ -71,6 +83,28 @@ export async function startOpenAiFake(options: OpenAiFakeOptions = {}) {
   let usage: UsageRow[] = [];
   /** Days served exactly as given (one result per row, no grouping), for parsing edge cases. */
   let raw = new Map<string, RawCostRow[]>();
+  const now = options.now ?? Date.now;
+  const enforcement = new FakeEnforcement(now, options.propagationDelayMs);
+  const admin = openAiAdminFake(
+    {
+      mode: live ? 'live' : 'spec',
+      ...(options.noLimit ? { noLimit: options.noLimit } : {}),
+      ...(options.maxPageSize ? { maxPageSize: options.maxPageSize } : {}),
+    },
+    enforcement,
+  );
+  /** Usage the provider would have served: rows stopped by a hard limit in force are gone. */
+  const servedUsage = () => {
+    const keep = enforcement.served(usage.map(spendRow), (day, scope) => {
+      const rows = costs.get(day);
+      if (!rows) return undefined;
+      const usd = rows
+        .filter((r) => scope === ORG_SCOPE || r.projectId === scope)
+        .reduce((a, r) => a + r.usd, 0);
+      return Math.round(usd * 1_000_000);
+    });
+    return usage.filter((_, i) => keep[i]);
+  };
 
   const errorBody = (kind: Fault['kind']) => {
     const table: Record<string, [number, string, string | null, string]> = {
@@ -95,9 +129,11 @@ export async function startOpenAiFake(options: OpenAiFakeOptions = {}) {
         : invalid(401, MISSING_SCOPE_MESSAGE);
     }
     if (req.headers.authorization !== `Bearer ${adminKey}`) return errorBody('401');
+    const adminReply = admin.route(req, fault);
+    if (adminReply) return adminReply;
     const q = req.query;
     const start = Number(q.get('start_time'));
-    const end = q.has('end_time') ? Number(q.get('end_time')) : Math.floor(Date.now() / 1000);
+    const end = q.has('end_time') ? Number(q.get('end_time')) : Math.floor(now() / 1000);
     const groupBy = [...q.getAll('group_by'), ...q.getAll('group_by[]')];
     const requested = q.has('limit') ? Number(q.get('limit')) : undefined;
     // The live API also returns the bucket that starts at end_time (the current, partial day).
@@ -141,6 +177,7 @@ export async function startOpenAiFake(options: OpenAiFakeOptions = {}) {
         );
       }
       limit = Math.min(requested ?? USAGE_DEFAULT[widthName] ?? 7, max);
+      const served = servedUsage();
       buckets = bucketStarts(start * 1000, end * 1000, width * 1000)
         .map((ms) => ms / 1000)
         .map((s) => ({
@@ -148,7 +185,7 @@ export async function startOpenAiFake(options: OpenAiFakeOptions = {}) {
           start_time: s,
           end_time: s + width,
           results: usageResults(
-            usage.filter((u) => {
+            served.filter((u) => {
               const t = Date.parse(u.hour) / 1000;
               return t >= s && t < s + width;
             }),
@@ -184,6 +221,12 @@ export async function startOpenAiFake(options: OpenAiFakeOptions = {}) {
   return {
     ...fakeHandle(http, adminKey),
     mode: live ? ('live' as const) : ('spec' as const),
+    /** Hard-limit enforcement: `enforcement.delayMs` is the propagation delay. */
+    enforcement,
+    setProjects: admin.setProjects,
+    spendLimitOf: admin.spendLimitOf,
+    setSpendLimit: admin.setSpendLimit,
+    setEnforcementWord: admin.setEnforcementWord,
     /** Daily costs: `YYYY-MM-DD` → line items (project, dollars). Replaces the history. */
     setCosts(history: Record<string, Array<{ projectId?: string | null; usd: number }>>) {
       costs = new Map(
@@ -201,6 +244,30 @@ export async function startOpenAiFake(options: OpenAiFakeOptions = {}) {
       usage = rows;
     },
   };
+}
+
+/** A usage row as spend: priced with the estimate's own table (unknown models cost nothing here). */
+function spendRow(u: UsageRow): SpendRow {
+  const row: CompletionsResult = {
+    object: 'organization.usage.completions.result',
+    input_tokens: u.input_tokens,
+    output_tokens: u.output_tokens,
+    num_model_requests: u.num_model_requests ?? 1,
+    input_cached_tokens: u.input_cached_tokens ?? 0,
+    input_cache_write_tokens: 0,
+    input_uncached_tokens: 0,
+    input_audio_tokens: 0,
+    input_cached_audio_tokens: 0,
+    input_image_tokens: 0,
+    input_cached_image_tokens: 0,
+    output_audio_tokens: 0,
+    output_image_tokens: 0,
+    model: u.model,
+    batch: u.batch ?? false,
+  };
+  const at = Date.parse(u.hour);
+  const picos = priceUsage(defaultPriceTable, row, new Date(at)) ?? 0n;
+  return { at, scope: u.projectId ?? null, micros: Number(picos / 1_000_000n) };
 }
 
 export interface RawCostRow {
