@@ -3,6 +3,7 @@
  * store, the SES mailer) implement them at the edge; tests hand in fakes or local emulators.
  */
 import type { Micros } from './core/money.ts';
+import { UNATTRIBUTED } from './core/projects.ts';
 
 /** One UTC day of actual cost from a provider's cost report. */
 export interface DailyCost {
@@ -14,7 +15,7 @@ export interface DailyCost {
 }
 
 /** Scope key for costs without a project/workspace id (DynamoDB map keys cannot be empty). */
-export const NO_SCOPE = '(none)';
+export const NO_SCOPE = UNATTRIBUTED;
 
 /** Priced estimate of usage the cost report does not cover yet (hourly usage × price table). */
 export interface UsageEstimate {
@@ -202,11 +203,20 @@ export interface Metrics {
 /** Metrics that go nowhere (tests, the CLI without a summary). */
 export const NO_METRICS: Metrics = { record: () => undefined };
 
+/** `schema` is the message's version tag; `projectId` only on a project's alerts. */
+export interface ChatAttributes {
+  accountId: string;
+  kind: string;
+  schema: string;
+  projectId?: string;
+}
+
 /** The chat channel: one JSON message per delivered alert key or digest (SNS topic in AWS). */
 export interface AlertPublisher {
   publish(message: {
     body: string;
-    attributes: { accountId: string; kind: string };
+    /** SNS String message attributes, for subscription filter policies. */
+    attributes: ChatAttributes;
   }): Promise<{ messageId: string }>;
 }
 

@@ -1,5 +1,5 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { AlertPublisher } from '../ports.ts';
+import type { AlertPublisher, ChatAttributes } from '../ports.ts';
 
 /** SNS refused or failed a publish after the SDK's retries; names the topic, never a secret. */
 export class AlertPublishError extends Error {
@@ -7,7 +7,8 @@ export class AlertPublishError extends Error {
 }
 
 /**
- * Publishes one chat message to the alerts topic, with `accountId` and `kind` as String message
+ * Publishes one chat message to the alerts topic, with `accountId`, `kind`, `schema` (and on a
+ * project's alerts `projectId`) as String message
  * attributes (subscription filter policies can route on them). Throttling and transient errors
  * are retried by the SDK's standard strategy (clients.ts).
  */
@@ -17,19 +18,18 @@ export class SnsAlertPublisher implements AlertPublisher {
     private readonly topicArn: string,
   ) {}
 
-  async publish(message: {
-    body: string;
-    attributes: { accountId: string; kind: string };
-  }): Promise<{ messageId: string }> {
+  async publish(message: { body: string; attributes: ChatAttributes }): Promise<{ messageId: string }> {
     try {
       const out = await this.sns.send(
         new PublishCommand({
           TopicArn: this.topicArn,
           Message: message.body,
-          MessageAttributes: {
-            accountId: { DataType: 'String', StringValue: message.attributes.accountId },
-            kind: { DataType: 'String', StringValue: message.attributes.kind },
-          },
+          MessageAttributes: Object.fromEntries(
+            Object.entries(message.attributes).map(([name, value]) => [
+              name,
+              { DataType: 'String', StringValue: value },
+            ]),
+          ),
         }),
       );
       return { messageId: out.MessageId ?? 'unknown' };

@@ -1,41 +1,14 @@
+import { type AlertCandidate, candidate, parseKey } from './alert-keys.ts';
 import { forecastMonthEnd, runway } from './derived.ts';
 import type { Figures } from './figures.ts';
 import { usdToMicros } from './money.ts';
+import { emptyScope } from './projects.ts';
 import { spikeKey } from './spike.ts';
 import { addUtcMonths, DAY_MS, monthKey, startOfUtcMonth } from './time.ts';
-import type { AlertPolicy } from './types.ts';
+import type { AlertPolicy, ProjectAlertPolicy } from './types.ts';
 
-export type AlertKind =
-  | 'budget'
-  | 'forecast'
-  | 'low-balance'
-  | 'runway'
-  | 'expiry'
-  | 'exhausted'
-  | 'recharge-limit'
-  | 'spike';
-
-export const ALERT_KINDS: readonly AlertKind[] = [
-  'budget',
-  'forecast',
-  'low-balance',
-  'runway',
-  'expiry',
-  'exhausted',
-  'recharge-limit',
-  'spike',
-];
-
-/** A key whose condition holds at this run. `threshold` is p, t, d or N; `month` is YYYY-MM. */
-export interface AlertCandidate {
-  kind: AlertKind;
-  key: string;
-  threshold?: number;
-  month?: string;
-  grantId?: string;
-  /** spike: the UTC day (YYYY-MM-DD). */
-  day?: string;
-}
+export type { AlertCandidate, AlertKind } from './alert-keys.ts';
+export { ALERT_KINDS, alertKindOf, parseKey as parseAlertKey } from './alert-keys.ts';
 
 export interface AlertEvaluation {
   /** Armed keys whose condition holds: they fire now. */
@@ -73,40 +46,33 @@ export function alertConditions(f: Figures, policy: AlertPolicy): AlertCandidate
     { sumMicros: f.burnSumMicros, days: f.burnDays },
     policy.spike,
   );
-  if (spike) out.push({ kind: 'spike', key: spike, day: spike.slice(6) });
+  if (spike) out.push(candidate({ kind: 'spike', day: spike.slice('spike:'.length) }));
   if (policy.monthlyBudgetUsd !== undefined) {
     const budget = usdToMicros(policy.monthlyBudgetUsd);
-    const months: Array<[string, number]> = [[monthKey(f.at), f.monthToDateMicros]];
-    // The previous month only while D is one of the first 3 days of its month.
-    if (f.day < startOfUtcMonth(f.at) + 3 * DAY_MS)
-      months.push([monthKey(addUtcMonths(f.at, -1)), f.previousMonthMicros]);
-    for (const [month, spend] of months) {
+    for (const [month, spend] of budgetMonths(f, f.monthToDateMicros, f.previousMonthMicros)) {
       for (const p of policy.budgetAlertPercents) {
-        if (spend * 100 >= budget * p)
-          out.push({ kind: 'budget', key: `budget:${month}:${p}`, threshold: p, month });
+        if (spend * 100 >= budget * p) out.push(candidate({ kind: 'budget', month, threshold: p }));
       }
     }
     const forecast = forecastMonthEnd(f);
     if (policy.forecastAlert && forecast.num >= budget * forecast.den) {
-      const month = monthKey(f.at);
-      out.push({ kind: 'forecast', key: `forecast:${month}`, month });
+      out.push(candidate({ kind: 'forecast', month: monthKey(f.at) }));
     }
   }
+  out.push(...projectConditions(f, policy.projects ?? []));
   // rechargeLimitReachedOn is null without a monthly limit; it may be a later day (the projection's).
   const reached = f.rechargeLimitReachedOn;
   if (reached !== null && reached >= startOfUtcMonth(f.at) && reached < addUtcMonths(f.at, 1)) {
-    const month = monthKey(f.at);
-    out.push({ kind: 'recharge-limit', key: `recharge-limit:${month}`, month });
+    out.push(candidate({ kind: 'recharge-limit', month: monthKey(f.at) }));
   }
   if (!f.hasGrants) return out;
   for (const t of policy.lowBalanceUsd) {
-    if (f.balanceMicros < usdToMicros(t))
-      out.push({ kind: 'low-balance', key: `low-balance:${t}`, threshold: t });
+    if (f.balanceMicros < usdToMicros(t)) out.push(candidate({ kind: 'low-balance', threshold: t }));
   }
   const days = runway(f);
   const n = policy.lowRunwayDays;
   if (n !== undefined && days !== null && days.num < n * days.den) {
-    out.push({ kind: 'runway', key: `runway:${n}`, threshold: n });
+    out.push(candidate({ kind: 'runway', threshold: n }));
   }
   for (const g of f.grants) {
     if (!g.active || g.expired || g.remainingMicros < 10_000) continue;
@@ -114,59 +80,62 @@ export function alertConditions(f: Figures, policy: AlertPolicy): AlertCandidate
     if (g.atRiskScaled !== null && g.atRiskScaled < 10_000 * f.burnDays) continue;
     for (const d of policy.expiryWarningDays) {
       if (f.at >= g.grant.expiresAt - d * DAY_MS) {
-        out.push({ kind: 'expiry', key: `expiry:${g.grant.id}:${d}`, threshold: d, grantId: g.grant.id });
+        out.push(candidate({ kind: 'expiry', grantId: g.grant.id, threshold: d }));
       }
     }
   }
-  if (f.balanceMicros <= 0) out.push({ kind: 'exhausted', key: 'exhausted' });
+  if (f.balanceMicros <= 0) out.push(candidate({ kind: 'exhausted' }));
   return out;
 }
 
-/** The kind of a key (its text before the first colon). */
-export function alertKindOf(key: string): AlertKind | undefined {
-  const kind = key.split(':', 1)[0];
-  return ALERT_KINDS.find((k) => k === kind);
+/**
+ * The months whose budget keys can fire at this run, with their spend: D's month, and the month
+ * before while D is one of the first 3 days of its month.
+ */
+function budgetMonths(f: Figures, monthToDate: number, previousMonth: number): Array<[string, number]> {
+  const months: Array<[string, number]> = [[monthKey(f.at), monthToDate]];
+  if (f.day < startOfUtcMonth(f.at) + 3 * DAY_MS)
+    months.push([monthKey(addUtcMonths(f.at, -1)), previousMonth]);
+  return months;
+}
+
+/**
+ * Each configured project with a budget: `project-budget:<id>:YYYY-MM:p` and
+ * `project-forecast:<id>:YYYY-MM`, by the account's rules applied to the project's part of the
+ * spend. Without a per-project split (simulations) every project spends nothing.
+ */
+function projectConditions(f: Figures, projects: readonly ProjectAlertPolicy[]): AlertCandidate[] {
+  const out: AlertCandidate[] = [];
+  for (const p of projects) {
+    if (p.monthlyBudgetUsd === undefined) continue;
+    const budget = usdToMicros(p.monthlyBudgetUsd);
+    const s = f.scopes?.get(p.scope) ?? emptyScope(p.scope, f);
+    for (const [month, spend] of budgetMonths(f, s.monthToDateMicros, s.previousMonthMicros)) {
+      for (const percent of p.budgetAlertPercents) {
+        if (spend * 100 >= budget * percent)
+          out.push(candidate({ kind: 'project-budget', projectId: p.id, month, threshold: percent }));
+      }
+    }
+    const forecast = forecastMonthEnd(s);
+    if (p.forecastAlert && forecast.num >= budget * forecast.den) {
+      out.push(candidate({ kind: 'project-forecast', projectId: p.id, month: monthKey(f.at) }));
+    }
+  }
+  return out;
 }
 
 function rearmHolds(key: string, f: Figures): boolean {
-  const kind = alertKindOf(key);
-  const param = Number(key.slice(key.indexOf(':') + 1));
-  switch (kind) {
+  const k = parseKey(key);
+  switch (k?.kind) {
     case 'low-balance':
-      return Number.isFinite(param) && f.balanceMicros >= usdToMicros(param);
+      return f.balanceMicros >= usdToMicros(k.threshold);
     case 'runway': {
       const days = runway(f);
-      return Number.isFinite(param) && (days === null || days.num >= param * days.den);
+      return days === null || days.num >= k.threshold * days.den;
     }
     case 'exhausted':
       return f.balanceMicros > 0;
     default:
       return false;
-  }
-}
-
-/** Rebuilds a candidate's details from its stable key (for delivering a key stored earlier). */
-export function parseAlertKey(key: string): AlertCandidate | undefined {
-  const kind = alertKindOf(key);
-  const parts = key.split(':');
-  switch (kind) {
-    case 'budget':
-      return { kind, key, month: parts[1], threshold: Number(parts[2]) };
-    case 'forecast':
-      return { kind, key, month: parts[1] };
-    case 'low-balance':
-    case 'runway':
-      return { kind, key, threshold: Number(parts[1]) };
-    case 'expiry':
-      // Grant ids may contain ':'; the days are always the last part.
-      return { kind, key, grantId: parts.slice(1, -1).join(':'), threshold: Number(parts.at(-1)) };
-    case 'exhausted':
-      return { kind, key };
-    case 'spike':
-      return { kind, key, day: parts[1] };
-    case 'recharge-limit':
-      return { kind, key, month: parts[1] };
-    default:
-      return undefined;
   }
 }

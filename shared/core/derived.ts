@@ -25,7 +25,9 @@ export function runway(f: Figures): Ratio | null {
 }
 
 /** monthToDate − today + max(today, burnRate) + burnRate × (days after D in the month). */
-export function forecastMonthEnd(f: Figures): Ratio {
+export function forecastMonthEnd(
+  f: Pick<Figures, 'burnDays' | 'burnSumMicros' | 'monthToDateMicros' | 'todayMicros' | 'daysAfterToday'>,
+): Ratio {
   const n = f.burnDays;
   if (n === 0) return { num: f.monthToDateMicros, den: 1 };
   const s = f.burnSumMicros;

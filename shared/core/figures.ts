@@ -1,5 +1,6 @@
 import { burnOrderCompare } from './burn-order.ts';
 import type { Micros } from './money.ts';
+import { type ScopeFigures, scopeFigures } from './projects.ts';
 import {
   activationTime,
   applyEvents,
@@ -73,6 +74,11 @@ export interface Figures {
    * recharging keeps the account going to the horizon. Undefined without auto-recharge.
    */
   rechargeRunway: Ratio | null | undefined;
+  /**
+   * Production only (buckets carry a split per project/workspace): every scope's figures, which add
+   * up to the account's month-to-date, today and burn sum. Undefined in simulations.
+   */
+  scopes?: ReadonlyMap<string, ScopeFigures>;
 }
 
 /** The auto-recharge setting in the ledger's unit (micro-dollars × scale). */
@@ -160,6 +166,17 @@ export function computeFigures(input: LedgerInput): Figures {
   });
   grants.sort((a, b) => (a.grant.id < b.grant.id ? -1 : a.grant.id > b.grant.id ? 1 : 0));
 
+  const daysAfterToday = (nextMonthStart - day) / DAY_MS - 1;
+  const scoped = input.todayByScope !== undefined || input.buckets.some((b) => b.byScope !== undefined);
+  const scopes = scoped
+    ? scopeFigures({
+        frame: { at, day, burnDays, daysAfterToday },
+        buckets: input.buckets.map((b) => ({ ...b, byScope: b.byScope ?? {} })),
+        today: input.todayByScope ?? {},
+        todayMicros,
+      })
+    : undefined;
+
   return {
     at,
     day,
@@ -172,7 +189,7 @@ export function computeFigures(input: LedgerInput): Figures {
     previousMonthMicros: previousMonth,
     burnSumMicros: burnSum,
     burnDays,
-    daysAfterToday: (nextMonthStart - day) / DAY_MS - 1,
+    daysAfterToday,
     grants,
     ...(input.hour && { hour: input.hour }),
     autoRecharge: input.autoRecharge,
@@ -183,6 +200,7 @@ export function computeFigures(input: LedgerInput): Figures {
       : { num: rechargedThisMonth, den: 1 },
     rechargeLimitReachedOn: input.autoRecharge?.monthlyLimitMicros === undefined ? null : limitReachedOn,
     rechargeRunway: input.autoRecharge ? (projection?.runway ?? null) : undefined,
+    ...(scopes && { scopes }),
   };
 }
 

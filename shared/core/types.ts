@@ -40,6 +40,8 @@ export interface CostBucket {
   start: number;
   end: number;
   amountMicros: Micros;
+  /** Production: the bucket's split per project/workspace id (see projects.ts). */
+  byScope?: Readonly<Record<string, Micros>> | undefined;
 }
 
 /** The thresholds the core needs from an account's config item (defaults already applied). */
@@ -55,6 +57,17 @@ export interface AlertPolicy {
   spike?: SpikePolicy | false | undefined;
   /** The account's auto-recharge setting (the replay needs it; the recharge-limit alert follows from it). */
   autoRecharge?: AutoRecharge | undefined;
+  /** Budgets of the configured projects (LEDGER.md, "Projects"). */
+  projects?: readonly ProjectAlertPolicy[] | undefined;
+}
+
+/** One configured project's budget rules; `scope` is its key in the cost split (byScope). */
+export interface ProjectAlertPolicy {
+  id: string;
+  scope: string;
+  monthlyBudgetUsd?: number | undefined;
+  budgetAlertPercents: readonly number[];
+  forecastAlert: boolean;
 }
 
 /** Everything the ledger is a pure function of. */
@@ -70,4 +83,6 @@ export interface LedgerInput {
   hour?: HourSpend | undefined;
   /** Model the provider's auto-recharge (see LEDGER.md, "Auto-recharge"). */
   autoRecharge?: AutoRecharge | undefined;
+  /** Production only: today's in-progress spend per project/workspace (hourly usage). */
+  todayByScope?: Readonly<Record<string, Micros>> | undefined;
 }

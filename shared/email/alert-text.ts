@@ -5,13 +5,14 @@ import { microsToUsd, ratioToUsd, roundRatio } from '../core/money.ts';
 import { DAY_MS } from '../core/time.ts';
 import type { AccountConfig } from '../schemas/account-config.ts';
 import { days, isoDay, list, usd, usdMicros, usdShort } from './format.ts';
+import { describeProjectAlert } from './project-text.ts';
 import { describeSpike } from './spike-text.ts';
 
 /**
  * Most severe first: the subject line speaks of the first alert in this order. A spike is money
  * burning right now, and its cause may be the exhaustion too: it leads.
  */
-export const SEVERITY: readonly AlertKind[] = [
+export const SEVERITY = [
   'spike',
   'exhausted',
   'low-balance',
@@ -20,7 +21,17 @@ export const SEVERITY: readonly AlertKind[] = [
   'expiry',
   'forecast',
   'budget',
-];
+  'project-forecast',
+  'project-budget',
+] as const satisfies readonly AlertKind[];
+// Fails to compile when a kind has no place in the order (and so, likely, no text below).
+const _ordered: Exclude<AlertKind, (typeof SEVERITY)[number]> extends never ? true : never = true;
+void _ordered;
+
+/** The threshold a key names (p, t, d or N), if its kind has one. */
+export function thresholdOf(alert: AlertCandidate): number | undefined {
+  return 'threshold' in alert ? alert.threshold : undefined;
+}
 
 export interface AlertText {
   /** One line, with the number: used as the subject and as the section title. */
@@ -36,7 +47,7 @@ export function describeAlert(alert: AlertCandidate, f: Figures, config: Account
   const balance = usdMicros(f.balanceMicros);
   const rate = burnRate(f);
   const perDay = rate ? `${usd(ratioToUsd(rate.num, rate.den))}/day` : 'no spend history yet';
-  const t = alert.threshold ?? 0;
+  const t = thresholdOf(alert) ?? 0;
   switch (alert.kind) {
     case 'spike':
       return describeSpike(f, config);
@@ -89,6 +100,9 @@ export function describeAlert(alert: AlertCandidate, f: Figures, config: Account
     }
     case 'recharge-limit':
       return rechargeLimitText(f, config, perDay);
+    case 'project-budget':
+    case 'project-forecast':
+      return describeProjectAlert(alert, f, config);
     case 'budget': {
       const budget = config.monthlyBudgetUsd ?? 0;
       const current = alert.month === isoDay(f.at).slice(0, 7);

@@ -3,7 +3,7 @@ import { burnRate, forecastMonthEnd, runway } from '../core/derived.ts';
 import type { Figures } from '../core/figures.ts';
 import { microsToUsd, ratioToUsd, roundRatio, usdToMicros } from '../core/money.ts';
 import type { AccountConfig } from '../schemas/account-config.ts';
-import { type AlertText, describeAlert, rechargeLine, SEVERITY } from './alert-text.ts';
+import { type AlertText, describeAlert, rechargeLine, SEVERITY, thresholdOf } from './alert-text.ts';
 import {
   type ChartRow,
   type DailySpend,
@@ -72,13 +72,15 @@ const BURN_ORDER: Record<string, string> = {
 function mostSevere(alerts: readonly AlertCandidate[]): AlertCandidate[] {
   const best = new Map<string, AlertCandidate>();
   for (const a of alerts) {
-    const group = `${a.kind}|${a.month ?? ''}|${a.grantId ?? ''}`;
+    const part = (name: 'month' | 'grantId' | 'projectId') =>
+      name in a ? String(a[name as keyof typeof a]) : '';
+    const group = `${a.kind}|${part('month')}|${part('grantId')}|${part('projectId')}`;
     const current = best.get(group);
-    const t = a.threshold ?? 0;
-    const better =
-      a.kind === 'budget'
-        ? t > (current?.threshold ?? -1)
-        : t < (current?.threshold ?? Number.POSITIVE_INFINITY);
+    const t = thresholdOf(a) ?? 0;
+    const higherIsWorse = a.kind === 'budget' || a.kind === 'project-budget';
+    const better = higherIsWorse
+      ? t > ((current && thresholdOf(current)) ?? -1)
+      : t < ((current && thresholdOf(current)) ?? Number.POSITIVE_INFINITY);
     if (!current || better) best.set(group, a);
   }
   return [...best.values()];

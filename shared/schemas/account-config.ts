@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { microsToUsd, usdToMicros } from '../core/money.ts';
+import { UNATTRIBUTED } from '../core/projects.ts';
 import type { AlertPolicy, AutoRecharge } from '../core/types.ts';
 import { identifier, positiveNumber, thresholdList } from './fields.ts';
 import { formatIssues, InvalidInputError } from './invalid-input.ts';
@@ -159,7 +160,27 @@ export function toAlertPolicy(config: AccountConfig): AlertPolicy {
     expiryWarningDays: config.expiryWarningDays,
     spike: config.spikeAlert,
     autoRecharge: toAutoRecharge(config.autoRecharge),
+    projects: projectPolicies(config).map((p) => ({
+      id: p.id,
+      scope: scopeOfProject(config.provider, p.id),
+      monthlyBudgetUsd: p.monthlyBudgetUsd,
+      budgetAlertPercents: p.budgetAlertPercents,
+      forecastAlert: p.forecastAlert,
+    })),
   };
+}
+
+/**
+ * Where a configured project's spend is booked in the cost split: its id, except Anthropic's
+ * default workspace (`default` in the config), which the reports give as `workspace_id: null`.
+ */
+export function scopeOfProject(provider: AccountConfig['provider'], projectId: string): string {
+  return provider === 'anthropic' && projectId === 'default' ? UNATTRIBUTED : projectId;
+}
+
+/** The config id of a scope in the cost split (the inverse of scopeOfProject). */
+export function projectOfScope(provider: AccountConfig['provider'], scope: string): string {
+  return provider === 'anthropic' && scope === UNATTRIBUTED ? 'default' : scope;
 }
 
 /** The config's auto-recharge in core units (micro-dollars). */

@@ -1,4 +1,4 @@
-import { type AlertMessage, alertMessages } from '../chat/alert-message.ts';
+import { type AlertMessage, alertMessages, messageAttributes } from '../chat/alert-message.ts';
 import { type AlertCandidate, parseAlertKey } from '../core/alerts.ts';
 import type { Figures } from '../core/figures.ts';
 import type {
@@ -177,9 +177,7 @@ async function publishAll(deps: DeliveryDeps, messages: AlertMessage[]) {
   const publisher = deps.publisher;
   if (!publisher) return { published: [] };
   const results = await Promise.allSettled(
-    messages.map((m) =>
-      publisher.publish({ body: JSON.stringify(m), attributes: { accountId: m.accountId, kind: m.kind } }),
-    ),
+    messages.map((m) => publisher.publish({ body: JSON.stringify(m), attributes: messageAttributes(m) })),
   );
   const published: string[] = [];
   const failedKeys: string[] = [];

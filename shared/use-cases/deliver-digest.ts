@@ -88,7 +88,7 @@ export async function deliverDigest(deps: DigestDeps, input: DeliveryInput): Pro
     try {
       await deps.publisher.publish({
         body: JSON.stringify(message),
-        attributes: { accountId: input.accountId, kind: 'digest' },
+        attributes: { accountId: input.accountId, kind: 'digest', schema: ALERT_MESSAGE_SCHEMA },
       });
       published = [key];
       deps.metrics?.record('AlertsPublished', 1);

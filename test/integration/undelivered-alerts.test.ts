@@ -101,6 +101,7 @@ describe('burnrate run when SES refuses mail, then accepts it again', () => {
     expect(published?.attributes).toEqual({
       accountId: { dataType: 'String', value: 'acme' },
       kind: { dataType: 'String', value: 'low-balance' },
+      schema: { dataType: 'String', value: 'burnrate.alert/1' },
     });
     const message = alertMessageSchema.parse(JSON.parse(published?.message ?? ''));
     expect(message).toEqual(delivered.messages[0]);

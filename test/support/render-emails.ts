@@ -38,6 +38,8 @@ export interface ScenarioOptions {
     unknownModels?: string[];
   };
   demo?: boolean;
+  /** Each day's (and today's) spend split across projects by these fractions (production data). */
+  split?: Record<string, number>;
 }
 
 type GrantSpec = NonNullable<ScenarioOptions['grants']>[number];
@@ -64,7 +66,13 @@ export function buildInput(o: ScenarioOptions = {}): AlertEmailInput {
   const spend = o.spend ?? Array.from({ length: 30 }, () => 10);
   const buckets: CostBucket[] = spend.map((usd, i) => {
     const start = D - (spend.length - i) * DAY_MS;
-    return { start, end: start + DAY_MS, amountMicros: usdToMicros(usd) };
+    const amountMicros = usdToMicros(usd);
+    return {
+      start,
+      end: start + DAY_MS,
+      amountMicros,
+      ...(o.split && { byScope: split(amountMicros, o.split) }),
+    };
   });
   const todayMicros = o.todayUsd === undefined ? undefined : usdToMicros(o.todayUsd);
   const figures = computeFigures({
@@ -74,6 +82,7 @@ export function buildInput(o: ScenarioOptions = {}): AlertEmailInput {
     autoRecharge: toAlertPolicy(account).autoRecharge,
     at: AT,
     ...(todayMicros === undefined ? {} : { todayMicros }),
+    ...(o.split && todayMicros !== undefined && { todayByScope: split(todayMicros, o.split) }),
     ...(o.hour && {
       hour: {
         start: AT - 3_600_000,
@@ -88,6 +97,7 @@ export function buildInput(o: ScenarioOptions = {}): AlertEmailInput {
   const dailySpend: AlertEmailInput['dailySpend'] = buckets.map((b) => ({
     day: dayKey(b.start),
     amountMicros: b.amountMicros,
+    ...(b.byScope && { byScope: { ...b.byScope } }),
   }));
   if (todayMicros !== undefined)
     dailySpend.push({ day: dayKey(D), amountMicros: todayMicros, estimate: true });
@@ -140,7 +150,35 @@ export const KIND_SCENARIOS: Record<AlertKind, ScenarioOptions> = {
     grants: [{ ...TOPUP, usd: 330 }],
     config: { autoRecharge: { belowUsd: 20, toUsd: 50, monthlyLimitUsd: 30 } },
   },
+  // Search spends 60% of $10/day: $138 in Nov 1..23, 69% of its $200 budget (50% fires, 80% does
+  // not); its forecast $138 + 7 × $6 = $180 stays under $200. Batch (40%) has no entry: nothing.
+  'project-budget': {
+    split: { proj_search: 0.6, proj_batch: 0.4 },
+    config: {
+      projects: {
+        proj_search: {
+          name: 'Search',
+          monthlyBudgetUsd: 200,
+          budgetAlertPercents: [50, 80],
+          recipients: ['search-lead@acme.example'],
+        },
+      },
+    },
+  },
+  // The same spend against a $150 budget: forecast $180 >= $150 (and 80% = $120 <= $138 fires too).
+  'project-forecast': {
+    split: { proj_search: 0.6, proj_batch: 0.4 },
+    config: {
+      projects: {
+        proj_search: { name: 'Search', monthlyBudgetUsd: 150, recipients: ['search-lead@acme.example'] },
+      },
+    },
+  },
 };
+
+/** A micro-dollar amount split by fractions (the parts are rounded; the core makes them add up). */
+const split = (micros: number, fractions: Record<string, number>) =>
+  Object.fromEntries(Object.entries(fractions).map(([k, f]) => [k, Math.round(micros * f)]));
 
 const micros = (usd: Record<string, number>) =>
   Object.fromEntries(Object.entries(usd).map(([k, v]) => [k, usdToMicros(v)]));

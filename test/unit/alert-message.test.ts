@@ -3,9 +3,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   ALERT_MESSAGE_SCHEMA,
+  type AlertMessage,
   alertMessageJsonSchema,
   alertMessageSchema,
+  alertMessageSchemaV2,
   alertMessages,
+  messageAttributes,
+  parseAlertMessage,
 } from '../../shared/chat/alert-message.ts';
 import { type AlertCandidate, parseAlertKey } from '../../shared/core/alerts.ts';
 import { computeFigures } from '../../shared/core/figures.ts';
@@ -99,5 +103,84 @@ describe('the chat message (burnrate.alert/1)', () => {
     expect(alertMessageSchema.safeParse({ ...m, schema: 'burnrate.alert/2' }).success).toBe(false);
     expect(alertMessageSchema.safeParse({ ...m, kind: 'spike?' }).success).toBe(false);
     expect(alertMessageSchema.safeParse({ ...m, kind: 'digest', keys: [] }).success).toBe(true);
+  });
+});
+
+describe('the chat message for kinds v1 cannot carry (burnrate.alert/2)', () => {
+  const projectConfig = parseAccountConfig({
+    id: 'acme',
+    provider: 'openai',
+    name: 'Acme',
+    recipients: ['ops@acme.example'],
+    projects: { proj_search: { name: 'Search', monthlyBudgetUsd: 100 } },
+  });
+  const at2 = Date.parse('2026-11-11T09:00:00Z');
+  const projectFigures = computeFigures({
+    grants: [],
+    buckets: Array.from({ length: 10 }, (_, i) => {
+      const start = Date.parse('2026-11-01T00:00:00Z') + i * 86_400_000;
+      return {
+        start,
+        end: start + 86_400_000,
+        amountMicros: usdToMicros(12),
+        byScope: { proj_search: usdToMicros(9), proj_x: usdToMicros(3) },
+      };
+    }),
+    burnOrder: 'expiring-first',
+    at: at2,
+    todayMicros: 0,
+    todayByScope: {},
+  });
+
+  it('shared/chat/alert-message-v2.schema.json is the JSON Schema of the v2 zod schema', () => {
+    const doc = JSON.parse(
+      readFileSync(join(import.meta.dirname, '../../shared/chat/alert-message-v2.schema.json'), 'utf8'),
+    );
+    expect(doc).toEqual(alertMessageJsonSchema(2));
+  });
+
+  it("a project's alert is a v2 message with the project and its figures; account alerts stay v1, unchanged", () => {
+    const mixed = ['project-budget:proj_search:2026-11:80', 'budget:2026-11:50'].map(
+      (k) => parseAlertKey(k) as AlertCandidate,
+    );
+    const [project, account] = alertMessages({
+      config: projectConfig,
+      figures: projectFigures,
+      alerts: mixed,
+    });
+    expect(alertMessageSchemaV2.parse(project)).toEqual(project);
+    expect(project).toMatchObject({
+      schema: 'burnrate.alert/2',
+      kind: 'project-budget',
+      keys: ['project-budget:proj_search:2026-11:80'],
+      projectId: 'proj_search',
+      projectName: 'Search',
+      projectFigures: {
+        monthToDateUsd: 90,
+        burnRateUsdPerDay: 9,
+        forecastMonthEndUsd: 270,
+        monthlyBudgetUsd: 100,
+      },
+      subject: 'Acme: Search: 80% of its $100 budget used in 2026-11 ($90.00)',
+    });
+    expect(messageAttributes(project as AlertMessage)).toEqual({
+      accountId: 'acme',
+      kind: 'project-budget',
+      schema: 'burnrate.alert/2',
+      projectId: 'proj_search',
+    });
+    // A v1 consumer's own validator still accepts every v1 message, and refuses the v2 one.
+    expect(alertMessageSchema.parse(account)).toEqual(account);
+    expect(alertMessageSchema.safeParse(project).success).toBe(false);
+    expect(parseAlertMessage(JSON.parse(JSON.stringify(project)))).toEqual(project);
+  });
+
+  it('v2 consumers get new kinds as plain strings (the enum is open)', () => {
+    const [project] = alertMessages({
+      config: projectConfig,
+      figures: projectFigures,
+      alerts: [parseAlertKey('project-forecast:proj_search:2026-11') as AlertCandidate],
+    });
+    expect(alertMessageSchemaV2.safeParse({ ...project, kind: 'some-later-kind' }).success).toBe(true);
   });
 });

@@ -192,8 +192,8 @@ describe('deliverAlerts', () => {
     for (const a of due) alerts.items.set(a.key, a);
     const out = await deliverAlerts(deps, { accountId: 'acme', config, figures, pending: due, costs: [] });
     expect(publisher.published.map((p) => p.attributes)).toEqual([
-      { accountId: 'acme', kind: 'budget' },
-      { accountId: 'acme', kind: 'low-balance' },
+      { accountId: 'acme', kind: 'budget', schema: 'burnrate.alert/1' },
+      { accountId: 'acme', kind: 'low-balance', schema: 'burnrate.alert/1' },
     ]);
     const bodies = publisher.published.map((p) => alertMessageSchema.parse(JSON.parse(p.body)));
     expect(bodies.map((b) => [b.keys, b.emailMessageId])).toEqual([
