@@ -67,12 +67,7 @@ export function evaluateAlerts(
 /** Every key whose condition holds at this run, armed or not. */
 export function alertConditions(f: Figures, policy: AlertPolicy): AlertCandidate[] {
   const out: AlertCandidate[] = [];
-  const spike = spikeKey(
-    f.at,
-    f.hour?.amountMicros,
-    { sumMicros: f.burnSumMicros, days: f.burnDays },
-    policy.spike,
-  );
+  const spike = spikeKey(f.hour, f.usualDay, policy.spike);
   if (spike) out.push({ kind: 'spike', key: spike, day: spike.slice(6) });
   if (policy.monthlyBudgetUsd !== undefined) {
     const budget = usdToMicros(policy.monthlyBudgetUsd);
