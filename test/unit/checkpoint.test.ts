@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatDriftReport } from '../../functions/cli/checkpoint-command.ts';
 import { splitBalance } from '../../shared/core/drift.ts';
 import { usdToMicros } from '../../shared/core/money.ts';
 import { parseInstant } from '../../shared/core/time.ts';
@@ -224,6 +225,27 @@ describe('modelled recharges against the page', () => {
     expect(report.hints).toEqual([
       'from 2026-11-09 to 2026-11-12 burnrate modelled 1 card charge(s) ($80.00), the billing page lists 2 ($80.00): check that autoRecharge (belowUsd, toUsd or amountUsd, monthlyLimitUsd) matches the billing page',
     ]);
+  });
+
+  it('the printed report lists the charges day by day under the per-grant table', () => {
+    const { report } = planCheckpoint(
+      recharging(),
+      request({
+        at,
+        figures: ['g1=0', 'r1=0', 'r2=30'],
+        recharges: ['r1,40,2026-11-09T02:00:00Z', 'r2,40,2026-11-10T20:00:00Z'],
+      }),
+      now,
+    );
+    const text = formatDriftReport(report);
+    expect(text).toContain(
+      [
+        'recharges 2026-11-09 to 2026-11-12: burnrate modelled $80.00 in 1 card charge(s), the billing page lists $80.00 in 2',
+        'recharge day    burnrate  billing page  entered',
+        '2026-11-09    $80.00 (1)    $40.00 (1)       r1',
+        '2026-11-10             -    $40.00 (1)       r2',
+      ].join('\n'),
+    );
   });
 
   it('suggests --recharge for a grant added with --add on an account with autoRecharge', () => {
