@@ -93,6 +93,10 @@ export function registerGrantCommands(program: Command): void {
     .option('--expires <instant>', 'expiry (default: one year after --effective)')
     .option('--remaining <usd>', 'checkpoint: remaining amount shown by the provider at --as-of')
     .option('--as-of <instant>', 'checkpoint instant')
+    .option(
+      '--recharge',
+      'a card charge auto-recharge made before the account’s checkpoint (from the billing page): counts toward its month’s limit',
+    )
     .description('Add a grant; checked against the account’s other grants first')
     .action(
       async (o: {
@@ -103,6 +107,7 @@ export function registerGrantCommands(program: Command): void {
         expires?: string;
         remaining?: string;
         asOf?: string;
+        recharge?: boolean;
       }) => {
         const { addGrant } = await import('../../shared/use-cases/manage-accounts.ts');
         const raw = {
@@ -112,6 +117,7 @@ export function registerGrantCommands(program: Command): void {
           ...(o.expires && { expiresAt: o.expires }),
           ...(o.remaining !== undefined && { remainingUsd: Number(o.remaining) }),
           ...(o.asOf && { remainingAsOf: o.asOf }),
+          ...(o.recharge && { recharge: true }),
         };
         print(await addGrant(await port(), o.account, raw));
       },

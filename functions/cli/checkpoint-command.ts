@@ -21,6 +21,12 @@ export function registerCheckpoint(program: Command): void {
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
+    .option(
+      '--recharge <grant>',
+      'a card charge auto-recharge made before --at, off the billing page: ID,AMOUNT,EFFECTIVE[,EXPIRES] (repeatable; also give ID=REMAINING); it counts toward its month’s limit',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .option('--balance <usd>', 'the page’s total instead of per-grant figures (Anthropic)')
     .option('--dry-run', 'print the drift report, write nothing')
     .option('--now <instant>', 'pretend the time is this ISO 8601 instant (for replays and tests)')
@@ -32,6 +38,7 @@ export function registerCheckpoint(program: Command): void {
           account: string;
           at?: string;
           add: string[];
+          recharge: string[];
           balance?: string;
           dryRun?: boolean;
           json?: boolean;
@@ -55,6 +62,7 @@ export function registerCheckpoint(program: Command): void {
             at: o.at,
             figures,
             adds: o.add,
+            recharges: o.recharge,
             balance: o.balance,
             dryRun: o.dryRun === true,
           },
@@ -77,6 +85,32 @@ export function registerCheckpoint(program: Command): void {
 
 const signed = (amount: number) => (amount > 0 ? `+${usd(amount)}` : usd(amount));
 
+/** Left column padded, the others right-aligned. */
+function alignColumns(table: string[][]): string[] {
+  const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length))) ?? [];
+  return table.map((row) =>
+    row
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/** Card charges entered against the ones modelled on the same days. */
+function rechargeLines(c: NonNullable<DriftReport['recharges']>): string[] {
+  const table = [['recharge day', 'burnrate', 'billing page', 'entered']];
+  for (const d of c.days) {
+    const modelled = d.burnrateCharges > 0 ? `${usd(d.burnrateUsd)} (${d.burnrateCharges})` : '-';
+    const page = d.entered.length > 0 ? `${usd(d.billingPageUsd)} (${d.entered.length})` : '-';
+    table.push([d.day, modelled, page, d.entered.join(' ') || '-']);
+  }
+  return [
+    `recharges ${c.from} to ${c.through}: burnrate modelled ${usd(c.burnrateUsd)} in ${c.burnrateCharges} ` +
+      `card charge(s), the billing page lists ${usd(c.billingPageUsd)} in ${c.billingPageCharges}`,
+    ...alignColumns(table),
+  ];
+}
+
 /** The drift report as people read it: per grant, burnrate's figure next to the page's. */
 export function formatDriftReport(r: DriftReport): string {
   const table = [['grant', 'burnrate', 'billing page', 'difference']];
@@ -87,13 +121,7 @@ export function formatDriftReport(r: DriftReport): string {
         : `recharges (modelled: ${row.modelled.join(' ') || 'none'}; added: ${row.added?.join(' ') || 'none'})`;
     table.push([name, usd(row.burnrateUsd), usd(row.billingPageUsd), signed(row.differenceUsd)]);
   }
-  const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length))) ?? [];
-  const lines = table.map((row) =>
-    row
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd(),
-  );
+  const lines = alignColumns(table);
   return `${[
     `drift report: account ${r.accountId} at ${r.at} (burnOrder ${r.burnOrder})`,
     ...(r.balanceSplit
@@ -105,6 +133,7 @@ export function formatDriftReport(r: DriftReport): string {
       : []),
     ...lines,
     `total drift (absolute): ${usd(r.totalDriftUsd)}`,
+    ...(r.recharges ? rechargeLines(r.recharges) : []),
     `by burn order: ${Object.entries(r.byOrder)
       .map(([order, v]) => `${order} ${usd(v)}`)
       .join(', ')}`,

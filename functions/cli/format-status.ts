@@ -1,16 +1,33 @@
 import { toOutputFigures } from '../../shared/core/derived.ts';
+import { monthKey } from '../../shared/core/time.ts';
 import { usd } from '../../shared/email/format.ts';
 import type { ProcessOutcome } from '../../shared/use-cases/process-account.ts';
 
-/** This month's modelled recharges: "$80.00 in 1, ~$1,200.00 by month end" (and the limit day). */
-export function rechargeCell(out: {
-  rechargedThisMonthUsd: number;
-  rechargesThisMonth: number;
-  forecastRechargesMonthEndUsd: number;
-  rechargeLimitReachedOn: string | null;
-}): string {
+/**
+ * This month's recharges: "$80.00 in 1, ~$1,200.00 by month end" (and the limit day); with entered
+ * recharges among them, "$230.00 in 3 (2 entered), …".
+ */
+export function rechargeCell(
+  out: {
+    rechargedThisMonthUsd: number;
+    rechargesThisMonth: number;
+    forecastRechargesMonthEndUsd: number;
+    rechargeLimitReachedOn: string | null;
+  },
+  entered = 0,
+): string {
   const limit = out.rechargeLimitReachedOn ? `, limit ${out.rechargeLimitReachedOn}` : '';
-  return `${usd(out.rechargedThisMonthUsd)} in ${out.rechargesThisMonth}, ~${usd(out.forecastRechargesMonthEndUsd)} by month end${limit}`;
+  const mark = entered > 0 ? ` (${entered} entered)` : '';
+  return `${usd(out.rechargedThisMonthUsd)} in ${out.rechargesThisMonth}${mark}, ~${usd(out.forecastRechargesMonthEndUsd)} by month end${limit}`;
+}
+
+/** How many entered recharges (`recharge: true`) are effective in the month of `at`, by `at`. */
+export function enteredThisMonth(
+  grants: ReadonlyArray<{ recharge?: boolean; effectiveAt: number }>,
+  at: number,
+) {
+  return grants.filter((g) => g.recharge && g.effectiveAt <= at && monthKey(g.effectiveAt) === monthKey(at))
+    .length;
 }
 
 /** The status table printed after a run: one line per account. */
@@ -45,7 +62,15 @@ export function formatOutcomes(outcomes: readonly ProcessOutcome[]): string {
       out.runwayDays === null ? '-' : `${out.runwayDays.toFixed(1)} d`,
       next ? new Date(next.grant.expiresAt).toISOString().slice(0, 10) : '-',
       f.hasGrants ? usd(atRisk) : '-',
-      f.autoRecharge ? rechargeCell(out) : '-',
+      f.autoRecharge
+        ? rechargeCell(
+            out,
+            enteredThisMonth(
+              f.grants.map((g) => g.grant),
+              f.at,
+            ),
+          )
+        : '-',
       o.sent.join(' ') ||
         (o.result.due.length > 0 ? `due: ${o.result.due.map((a) => a.key).join(' ')}` : '-'),
     ]);

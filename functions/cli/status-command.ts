@@ -1,8 +1,32 @@
 import type { Command } from 'commander';
 import { parseEnvironment } from '../../shared/config/environment.ts';
+import { parseInstant } from '../../shared/core/time.ts';
 import { reconciledText, usd } from '../../shared/email/format.ts';
 import type { ReconciledRecord } from '../../shared/ports.ts';
-import { rechargeCell } from './format-status.ts';
+import { enteredThisMonth, rechargeCell } from './format-status.ts';
+
+/** Entered recharges (grant items with `"recharge": true`), by id, with their effective instant. */
+function enteredRecharges(grants: ReadonlyArray<Record<string, unknown>>) {
+  return grants
+    .filter((g) => g.recharge === true && typeof g.id === 'string')
+    .map((g) => ({
+      id: String(g.id),
+      recharge: true,
+      effectiveAt: parseInstant(String(g.effectiveAt)) ?? Number.NaN,
+    }));
+}
+
+/** The snapshot's grants with `"recharge": true` on the entered recharges (the snapshot leaves it out). */
+function markEntered(snapshot: Record<string, unknown>, ids: ReadonlySet<string>) {
+  const grants = snapshot.grants;
+  if (!Array.isArray(grants) || ids.size === 0) return snapshot;
+  return {
+    ...snapshot,
+    grants: grants.map((g: Record<string, unknown>) =>
+      ids.has(String(g.id)) ? { ...g, recharge: true } : g,
+    ),
+  };
+}
 
 /** `status`: the figures of each account's last sync, as stored (no provider call). */
 export function registerStatus(program: Command): void {
@@ -16,8 +40,10 @@ export function registerStatus(program: Command): void {
       const port = adminPort(env);
       const accounts = await port.listAccounts();
       const rows: Array<Record<string, unknown>> = [];
+      const enteredByAccount = new Map<string, ReturnType<typeof enteredRecharges>>();
       for (const a of accounts) {
         const items = await port.loadAccount(a.id);
+        const entered = enteredRecharges(items.grants);
         const latest = [...items.costs]
           .sort((x, y) => (x.day < y.day ? 1 : -1))
           .find((c) => c.kind === 'actual');
@@ -25,11 +51,12 @@ export function registerStatus(program: Command): void {
           accountId: a.id,
           enabled: a.enabled,
           lastSyncAt: items.state?.lastSyncAt ?? null,
-          ...(items.state?.snapshot ?? {}),
+          ...markEntered(items.state?.snapshot ?? {}, new Set(entered.map((g) => g.id))),
           pendingAlerts: items.alerts.filter((x) => x.status !== 'sent').map((x) => x.key),
           latestDayByScope: latest ? { day: latest.day, byScope: latest.byScope } : null,
           reconciled: items.reconciled ?? null,
         });
+        enteredByAccount.set(a.id, entered);
       }
       if (o.json) {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -65,7 +92,10 @@ export function registerStatus(program: Command): void {
           s.runwayDays == null ? '-' : `${s.runwayDays} d`,
           atRisk === undefined ? '-' : usd(atRisk),
           s.autoRecharge && s.rechargesThisMonth !== undefined
-            ? rechargeCell(s as Parameters<typeof rechargeCell>[0])
+            ? rechargeCell(
+                s as Parameters<typeof rechargeCell>[0],
+                enteredThisMonth(enteredByAccount.get(String(r.accountId)) ?? [], Date.parse(String(r.at))),
+              )
             : '-',
           s.lastSyncAt ?? 'never',
           s.reconciled ? reconciledText(s.reconciled) : 'never',

@@ -3,7 +3,7 @@ import { forecastMonthEnd, runway } from './derived.ts';
 import type { Figures } from './figures.ts';
 import { usdToMicros } from './money.ts';
 import { emptyScope } from './projects.ts';
-import { spikeKey } from './spike.ts';
+import { spikeDay } from './spike.ts';
 import { addUtcMonths, DAY_MS, monthKey, startOfUtcMonth } from './time.ts';
 import type { AlertPolicy, ProjectAlertPolicy } from './types.ts';
 
@@ -40,13 +40,8 @@ export function evaluateAlerts(
 /** Every key whose condition holds at this run, armed or not. */
 export function alertConditions(f: Figures, policy: AlertPolicy): AlertCandidate[] {
   const out: AlertCandidate[] = [];
-  const spike = spikeKey(
-    f.at,
-    f.hour?.amountMicros,
-    { sumMicros: f.burnSumMicros, days: f.burnDays },
-    policy.spike,
-  );
-  if (spike) out.push(candidate({ kind: 'spike', day: spike.slice('spike:'.length) }));
+  const spike = spikeDay(f.hour, f.usualDay, policy.spike);
+  if (spike) out.push(candidate({ kind: 'spike', day: spike }));
   if (policy.monthlyBudgetUsd !== undefined) {
     const budget = usdToMicros(policy.monthlyBudgetUsd);
     for (const [month, spend] of budgetMonths(f, f.monthToDateMicros, f.previousMonthMicros)) {

@@ -1,6 +1,7 @@
 import { sortByBurnOrder } from './burn-order.ts';
 import { computeFigures } from './figures.ts';
 import type { Micros } from './money.ts';
+import { dayKey } from './time.ts';
 import type { AutoRecharge, BurnOrder, CostBucket, Grant } from './types.ts';
 
 /**
@@ -45,8 +46,15 @@ export interface DriftComparison {
   rows: DriftRow[];
   /** Sum of |ledger − entered| over the rows. */
   totalMicros: Micros;
-  /** Modelled recharge grants effective by T, with what each held at T. */
-  modelled: Array<{ id: string; remainingMicros: Micros }>;
+  /** Modelled recharge grants effective by T, with what each held at T, its amount and card charges. */
+  modelled: ModelledRecharge[];
+}
+
+export interface ModelledRecharge {
+  id: string;
+  remainingMicros: Micros;
+  amountMicros: Micros;
+  charges: number;
 }
 
 /** One comparison per burn order; the best fit is the smallest total (the configured order on a tie). */
@@ -75,11 +83,16 @@ function compareUnder(input: DriftInput, order: BurnOrder): DriftComparison {
   const entered = input.entered(order);
   const added = new Set(input.added);
   const rows: DriftRow[] = [];
-  const modelled: Array<{ id: string; remainingMicros: Micros }> = [];
+  const modelled: ModelledRecharge[] = [];
   for (const g of figures.grants) {
     if (g.grant.auto) {
       if (g.grant.effectiveAt <= input.at)
-        modelled.push({ id: g.grant.id, remainingMicros: g.remainingMicros });
+        modelled.push({
+          id: g.grant.id,
+          remainingMicros: g.remainingMicros,
+          amountMicros: g.grant.amountMicros,
+          charges: g.grant.charges ?? 0,
+        });
       continue;
     }
     const page = entered.get(g.grant.id);
@@ -97,6 +110,56 @@ function compareUnder(input: DriftInput, order: BurnOrder): DriftComparison {
   }
   const totalMicros = rows.reduce((s, r) => s + Math.abs(r.ledgerMicros - r.enteredMicros), 0);
   return { order, rows, totalMicros, modelled };
+}
+
+/** One UTC day of the recharge comparison: what burnrate modelled against the charges entered. */
+export interface RechargeDay {
+  /** YYYY-MM-DD: the day of the bucket a modelled recharge was for, the day an entered one was made. */
+  day: string;
+  modelledMicros: Micros;
+  modelledCharges: number;
+  enteredMicros: Micros;
+  /** Ids of the entered recharges of the day (one card charge each). */
+  entered: string[];
+}
+
+/**
+ * The card charges the billing page lists (entered recharges) against those burnrate modelled on
+ * the same days: from the day of the first entered recharge `from` through the day of T. Only the
+ * days with a charge on either side are listed.
+ */
+export function compareRecharges(
+  modelled: readonly ModelledRecharge[],
+  entered: readonly Grant[],
+  from: number,
+  at: number,
+): RechargeDay[] {
+  const first = dayKey(from);
+  const last = dayKey(at);
+  const days = new Map<string, RechargeDay>();
+  const dayOf = (day: string) => {
+    let d = days.get(day);
+    if (!d) {
+      d = { day, modelledMicros: 0, modelledCharges: 0, enteredMicros: 0, entered: [] };
+      days.set(day, d);
+    }
+    return d;
+  };
+  for (const m of modelled) {
+    const day = m.id.slice('auto-'.length);
+    if (day < first || day > last) continue;
+    const d = dayOf(day);
+    d.modelledMicros += m.amountMicros;
+    d.modelledCharges += m.charges;
+  }
+  for (const g of entered) {
+    const day = dayKey(g.effectiveAt);
+    if (!g.recharge || day < first || day > last) continue;
+    const d = dayOf(day);
+    d.enteredMicros += g.amountMicros;
+    d.entered.push(g.id);
+  }
+  return [...days.values()].sort((a, b) => (a.day < b.day ? -1 : 1));
 }
 
 /**

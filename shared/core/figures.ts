@@ -13,7 +13,7 @@ import {
   scaleLedger,
   sortEvents,
 } from './replay.ts';
-import type { HourSpend } from './spike.ts';
+import { type HourSpend, medianDay } from './spike.ts';
 import { addUtcMonths, DAY_MS, startOfUtcDay, startOfUtcMonth } from './time.ts';
 import type { AutoRecharge, Grant, LedgerInput } from './types.ts';
 
@@ -54,6 +54,11 @@ export interface Figures {
   /** Burn rate = burnSumMicros / burnDays per day (0 when burnDays is 0). */
   burnSumMicros: Micros;
   burnDays: number;
+  /**
+   * The spike rule's `usualDay`: the median of the same burnDays daily buckets (missing days as
+   * zero), exact: den 2 when the mean of two middle values is a half micro-dollar; 0 when n is 0.
+   */
+  usualDay: Ratio;
   /** Days of the month after D (D excluded). */
   daysAfterToday: number;
   /** Sorted by grant id (plain code-unit order); includes the modelled recharge grants. */
@@ -62,7 +67,10 @@ export interface Figures {
   hour?: HourSpend;
   /** The account's auto-recharge setting, if any. */
   autoRecharge: AutoRecharge | undefined;
-  /** Recharges modelled for buckets starting in D's month: amount and card charges. */
+  /**
+   * Recharges modelled for buckets starting in D's month plus the entered recharges effective in
+   * it by `at` (one charge each): amount and card charges.
+   */
   rechargedThisMonthMicros: Micros;
   rechargesThisMonth: number;
   /** rechargedThisMonth + the projected recharges of D..month end (a ratio: scaled by burnDays). */
@@ -108,13 +116,19 @@ export function computeFigures(input: LedgerInput): Figures {
   let previousMonth = 0;
   let burnSum = 0;
   let earliestStart = Number.POSITIVE_INFINITY;
+  // Spend per day of [D − 7 days, D), by bucket start (for the median behind the spike rule).
+  const week = [0, 0, 0, 0, 0, 0, 0];
   for (const b of input.buckets) {
     if (b.end > at) continue;
     events.push({ kind: 'draw', at: b.end, start: b.start, amount: b.amountMicros });
     if (b.start < earliestStart) earliestStart = b.start;
     if (b.start >= monthStart) monthToDate += b.amountMicros;
     else if (b.start >= previousMonthStart) previousMonth += b.amountMicros;
-    if (b.start >= day - 7 * DAY_MS && b.start < day) burnSum += b.amountMicros;
+    if (b.start >= day - 7 * DAY_MS && b.start < day) {
+      burnSum += b.amountMicros;
+      const i = Math.floor((b.start - (day - 7 * DAY_MS)) / DAY_MS);
+      week[i] = (week[i] ?? 0) + b.amountMicros;
+    }
   }
   // The in-progress bucket is [D, at): it draws at `at`.
   if (input.todayMicros !== undefined) events.push({ kind: 'draw', at, start: day, amount: todayMicros });
@@ -126,6 +140,19 @@ export function computeFigures(input: LedgerInput): Figures {
 
   let rechargedThisMonth = 0;
   let rechargesThisMonth = 0;
+  if (input.autoRecharge) {
+    for (const g of input.grants) {
+      if (
+        g.recharge &&
+        g.effectiveAt >= monthStart &&
+        g.effectiveAt < nextMonthStart &&
+        g.effectiveAt <= at
+      ) {
+        rechargedThisMonth += g.amountMicros;
+        rechargesThisMonth += 1;
+      }
+    }
+  }
   let limitReachedOn: number | null = null;
   const onDraw = (r: DrawRecord) => {
     if (r.start < monthStart) return;
@@ -189,6 +216,7 @@ export function computeFigures(input: LedgerInput): Figures {
     previousMonthMicros: previousMonth,
     burnSumMicros: burnSum,
     burnDays,
+    usualDay: medianDay(week.slice(7 - burnDays)),
     daysAfterToday,
     grants,
     ...(input.hour && { hour: input.hour }),

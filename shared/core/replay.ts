@@ -27,7 +27,10 @@ export interface Ledger {
   overdraft: number;
   /** Overdraft wiped by checkpoints (the provider's figure already included it). */
   overdraftCleared: number;
-  /** Recharges modelled per UTC month (keyed by the month's first instant) of the bucket's start. */
+  /**
+   * What counts against each UTC month's recharge limit (keyed by the month's first instant): the
+   * recharges modelled for buckets starting in it, and the entered recharges effective in it.
+   */
   readonly rechargedByMonth: Map<number, number>;
 }
 
@@ -74,6 +77,13 @@ export function activationTime(grant: Grant): number {
 }
 
 export function newLedger(grants: readonly Grant[]): Ledger {
+  // Entered recharges count toward the limit of their own month, before or after T.
+  const rechargedByMonth = new Map<number, number>();
+  for (const g of grants) {
+    if (!g.recharge) continue;
+    const month = startOfUtcMonth(g.effectiveAt);
+    rechargedByMonth.set(month, (rechargedByMonth.get(month) ?? 0) + g.amountMicros);
+  }
   return {
     all: grants.map((grant, index) => ({
       grant,
@@ -87,7 +97,7 @@ export function newLedger(grants: readonly Grant[]): Ledger {
     live: [],
     overdraft: 0,
     overdraftCleared: 0,
-    rechargedByMonth: new Map(),
+    rechargedByMonth,
   };
 }
 
@@ -237,7 +247,8 @@ function draw(
       month.next = addUtcMonths(start, 1);
     }
     const used = ledger.rechargedByMonth.get(month.start) ?? 0;
-    let room = rule.limit === undefined ? Number.POSITIVE_INFINITY : rule.limit - used;
+    // Entered recharges alone may exceed the limit (it was higher earlier in the month): no room then.
+    let room = rule.limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, rule.limit - used);
     const size = rule.amount ?? (rule.restoreTo as number) - rule.below;
     let b = balanceBefore;
     // Step 1, already below the threshold.

@@ -4,9 +4,11 @@ import { dayKey } from './time.ts';
 
 /**
  * The runaway-spend `spike` rule (ledger spec, alert table, production only): fires
- * `spike:YYYY-MM-DD` (UTC day of `at`) when hourSpend >= max(minUsd, factor × burnRate / 24), where
- * hourSpend is the larger of the last complete UTC hour before `at` and the hour in progress so
- * far, priced from the provider's hourly usage. Never re-arms: a new day is a new key. Pure.
+ * `spike:YYYY-MM-DD` (the UTC day of the hour that fired it) when
+ * hourSpend >= max(minUsd, factor × usualDay / 24), where hourSpend is the larger of the last
+ * complete UTC hour before `at` and the hour in progress so far, priced from the provider's hourly
+ * usage, and usualDay is the median of the burn rate's daily buckets (one runaway day does not
+ * raise the bar for the next week, as a mean would). Never re-arms: a new day is a new key. Pure.
  */
 export const HOUR_MS = 3_600_000;
 
@@ -61,6 +63,25 @@ export function pickSpikeHour(
   return current.amountMicros > complete.amountMicros ? current : complete;
 }
 
+/** An exact ratio num / den (den > 0). */
+export interface UsualDay {
+  num: number;
+  den: number;
+}
+
+/**
+ * The median of daily spends, exactly: the middle value for an odd count; for an even count the
+ * mean of the two middle values, kept as (a + b) / 2 so a half micro-dollar is not rounded away.
+ * 0 for no days.
+ */
+export function medianDay(days: readonly Micros[]): UsualDay {
+  if (days.length === 0) return { num: 0, den: 1 };
+  const sorted = [...days].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  if (sorted.length % 2 === 1) return { num: sorted[mid] as number, den: 1 };
+  return { num: (sorted[mid - 1] as number) + (sorted[mid] as number), den: 2 };
+}
+
 /** An exact positive decimal as a ratio of BigInts (5 → 5/1, 2.5 → 25/10). */
 function exact(x: number): { num: bigint; den: bigint } {
   const d = parseDecimal(String(x));
@@ -71,40 +92,36 @@ function exact(x: number): { num: bigint; den: bigint } {
 }
 
 /**
- * hourSpend >= max(minUsd, factor × burnSum / burnDays / 24), compared exactly: integers and
- * BigInt cross-multiplication, no float division. No burn history (burnDays 0) means burn rate 0,
- * so minUsd alone decides.
+ * hourSpend >= max(minUsd, factor × usualDay / 24), compared exactly: integers and BigInt
+ * cross-multiplication, no float division. No spend history gives usualDay 0, so minUsd alone decides.
  */
-export function spikeHolds(
-  hourSpendMicros: Micros,
-  burn: { sumMicros: Micros; days: number },
-  policy: SpikePolicy,
-): boolean {
+export function spikeHolds(hourSpendMicros: Micros, usualDay: UsualDay, policy: SpikePolicy): boolean {
   const min = exact(policy.minUsd);
   // hour >= minUsd × 10^6  ⇔  hour × den >= num × 10^6
   if (BigInt(hourSpendMicros) * min.den < min.num * 1_000_000n) return false;
-  if (burn.days <= 0) return true;
   const factor = exact(policy.factor);
-  // hour >= factor × sum / (24 × days)  ⇔  hour × 24 × days × den >= num × sum
+  // hour >= factor × (num / den) / 24  ⇔  hour × 24 × den × factor.den >= factor.num × num
   return (
-    BigInt(hourSpendMicros) * 24n * BigInt(burn.days) * factor.den >= factor.num * BigInt(burn.sumMicros)
+    BigInt(hourSpendMicros) * 24n * BigInt(usualDay.den) * factor.den >= factor.num * BigInt(usualDay.num)
   );
 }
 
 /** The threshold in micro-dollars per hour (for messages; rounded, the rule itself is exact). */
-export function spikeThresholdMicros(burn: { sumMicros: Micros; days: number }, policy: SpikePolicy): Micros {
+export function spikeThresholdMicros(usualDay: UsualDay, policy: SpikePolicy): Micros {
   const min = decimalToInteger(parseDecimal(String(policy.minUsd)) ?? { units: 0n, exp: 0 }, 6);
-  if (burn.days <= 0) return min;
-  return Math.max(min, Math.round((policy.factor * burn.sumMicros) / (24 * burn.days)));
+  return Math.max(min, Math.round((policy.factor * usualDay.num) / (24 * usualDay.den)));
 }
 
-/** The key of a spike that holds at `at`, or undefined. `policy` false or absent: off. */
-export function spikeKey(
-  at: number,
-  hourSpendMicros: Micros | undefined,
-  burn: { sumMicros: Micros; days: number },
+/**
+ * The UTC day (`YYYY-MM-DD`) a spike that holds for `hour` is keyed by, or undefined: the day of the
+ * hour (so yesterday's 23:00 hour, seen again just after midnight, is the key it fired under then).
+ * `policy` false or absent: off. The key itself is built by alert-keys.ts.
+ */
+export function spikeDay(
+  hour: Pick<HourSpend, 'start' | 'amountMicros'> | undefined,
+  usualDay: UsualDay,
   policy: SpikePolicy | false | undefined,
 ): string | undefined {
-  if (!policy || hourSpendMicros === undefined) return undefined;
-  return spikeHolds(hourSpendMicros, burn, policy) ? `spike:${dayKey(at)}` : undefined;
+  if (!policy || hour === undefined) return undefined;
+  return spikeHolds(hour.amountMicros, usualDay, policy) ? dayKey(hour.start) : undefined;
 }

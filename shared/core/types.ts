@@ -13,6 +13,12 @@ export interface Grant {
   checkpoint?: { remainingMicros: Micros; asOf: number };
   /** Set only on a recharge grant the ledger modelled (auto-recharge); never on an input grant. */
   auto?: true;
+  /**
+   * An entered recharge: a card charge auto-recharge made before the checkpoint instant T, read off
+   * the billing page. An ordinary grant for the replay; its amount counts toward the monthly limit
+   * of the UTC month of its `effectiveAt`.
+   */
+  recharge?: true;
   /** Recharge grants only: the number of card charges the grant stands for. */
   charges?: number;
 }

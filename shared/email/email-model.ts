@@ -127,7 +127,11 @@ export function emailModel(facts: AlertEmailInput): EmailModel {
   if (f.autoRecharge) summary.push(['Auto-recharge', rechargeLine(f)]);
   if (facts.reconciled) summary.push(['Last reconciled', reconciledText(facts.reconciled)]);
   const grants = f.grants.map((g): [string, string, string, string] => [
-    g.grant.auto ? `${g.grant.id} (modelled)` : g.grant.id,
+    g.grant.auto
+      ? `${g.grant.id} (modelled)`
+      : g.grant.recharge
+        ? `${g.grant.id} (entered recharge)`
+        : g.grant.id,
     g.expired
       ? `${usdMicros(0)} (expired, ${usdMicros(g.expiredMicros)} lost)`
       : usd(microsToUsd(g.remainingMicros)) + (g.active ? '' : ' (not active yet)'),

@@ -47,16 +47,21 @@ export function describeSpike(f: Figures, config: AccountConfig): AlertText {
   const hour = f.hour ?? { start: f.at, amountMicros: 0, byScope: {}, byModel: {}, unknownModels: [] };
   const spent = usdMicros(hour.amountMicros);
   const policy = config.spikeAlert || DEFAULT_SPIKE_POLICY;
-  const burn = { sumMicros: f.burnSumMicros, days: f.burnDays };
-  // Usual hourly spend = burnSum / (24 × burnDays); the multiple is hour ÷ usual, exactly.
-  const usualDen = 24 * f.burnDays;
-  const usual = f.burnDays > 0 ? usdMicros(roundRatio(f.burnSumMicros, usualDen)) : undefined;
+  // Usual hourly spend = usualDay / 24 (the median day of the burn rate's days, exactly num / den);
+  // the multiple is hour ÷ usual, exactly.
+  const { num, den } = f.usualDay;
+  const usualDen = 24 * den;
+  const usual = f.burnDays > 0 ? usdMicros(roundRatio(num, usualDen)) : undefined;
   const compared =
     usual === undefined
       ? 'no spend history yet to compare with'
       : f.burnSumMicros === 0
         ? `nothing spent in the last ${f.burnDays} complete days`
-        : `${multiple(hour.amountMicros * usualDen, f.burnSumMicros)} your usual ${usual}/hour`;
+        : num === 0
+          ? `nothing spent on a usual day (the median of the last ${f.burnDays} complete days)`
+          : `${multiple(hour.amountMicros * usualDen, num)} your usual ${usual}/hour`;
+  const usualText =
+    f.burnDays > 0 ? `; usual: the median day of the last ${f.burnDays} complete days, ÷ 24` : '';
   const scopeWord = config.provider === 'anthropic' ? 'Workspaces' : 'Projects';
   const unknown = hour.unknownModels.length
     ? ` Models the price table does not know, so not counted in ${spent}: ${hour.unknownModels.join(', ')}; the real spend is higher.`
@@ -73,7 +78,7 @@ export function describeSpike(f: Figures, config: AccountConfig): AlertText {
     : 'off';
   return {
     headline: `${spent} spent in the last hour, ${compared}`,
-    detail: `Usage in ${hourLabel(hour.start, f.at)}, priced at list prices (an estimate until the cost report), came to ${spent}: at or above the spike threshold ${usdMicros(spikeThresholdMicros(burn, policy))}/hour (the larger of ${usdMicros(usdToMicros(policy.minUsd))} and ${policy.factor}× the usual hourly spend). ${scopeWord}: ${top(hour.byScope)}. Models: ${top(hour.byModel)}.${unknown}${runwayText}`,
+    detail: `Usage in ${hourLabel(hour.start, f.at)}, priced at list prices (an estimate until the cost report), came to ${spent}: at or above the spike threshold ${usdMicros(spikeThresholdMicros(f.usualDay, policy))}/hour (the larger of ${usdMicros(usdToMicros(policy.minUsd))} and ${policy.factor}× the usual hourly spend${usualText}). ${scopeWord}: ${top(hour.byScope)}. Models: ${top(hour.byModel)}.${unknown}${runwayText}`,
     action: `Find the caller and stop it, or revoke its API key in the provider console, now: the provider's own budget limit is not a hard limit and may not stop it in time. If the spend is expected, tune \`spikeAlert\` (${setting}); \`false\` turns this alert off.`,
   };
 }

@@ -5,7 +5,10 @@ import type { Grant } from '../core/types.ts';
 import { instant, nonNegativeNumber, positiveNumber } from './fields.ts';
 import { formatIssues, InvalidInputError } from './invalid-input.ts';
 
-/** A grant as people write it (USD, ISO instants), with an optional checkpoint. */
+/**
+ * A grant as people write it (USD, ISO instants), with an optional checkpoint; `recharge: true`
+ * marks a card charge auto-recharge made before the checkpoint (an entered recharge).
+ */
 export const grantInputSchema = z.strictObject({
   id: z
     .string({ error: 'expected a grant id' })
@@ -18,15 +21,22 @@ export const grantInputSchema = z.strictObject({
   expiresAt: instant.optional(),
   remainingUsd: nonNegativeNumber.optional(),
   remainingAsOf: instant.optional(),
+  recharge: z
+    .boolean({
+      error: 'expected true (a card charge auto-recharge made, read off the billing page) or false',
+    })
+    .optional(),
 });
 
 export type GrantInput = z.infer<typeof grantInputSchema>;
 
 /**
  * Parses a list of grants and checks the rules that span fields and grants: expiry after effect,
- * checkpoint inside the grant's life, one checkpoint instant T per account, and every grant
- * effective before T carrying a checkpoint (otherwise spend before T would be counted twice).
- * `where(i)` names grant i in messages, e.g. `grants[2]`.
+ * checkpoint inside the grant's life, one checkpoint instant T per account, every grant effective
+ * before T and not expired by T carrying a checkpoint (otherwise spend before T would be counted
+ * twice; one expired by then holds nothing at T and is replayed like any grant), and entered
+ * recharges only on an account with a checkpoint, effective at or before T (later recharges are
+ * modelled). `where(i)` names grant i in messages, e.g. `grants[2]`.
  */
 export function parseGrants(raw: unknown, prefix: string, where: (i: number) => string): Grant[] {
   if (!Array.isArray(raw)) throw new InvalidInputError([`${prefix}: grants: expected a list of grants`]);
@@ -75,17 +85,31 @@ function checkpointProblems(
   const problems: string[] = [];
   const withCheckpoint = grants.findIndex((g) => g.checkpoint);
   const t = grants[withCheckpoint]?.checkpoint?.asOf;
-  if (t === undefined) return problems;
+  const tText = raw[withCheckpoint]?.remainingAsOf;
   grants.forEach((g, i) => {
+    const at = `${prefix}: ${where(i)}`;
+    if (g.recharge && t === undefined) {
+      problems.push(
+        `${at}.recharge: an entered recharge needs a checkpoint on the account (it must be effective at or ` +
+          'before the checkpoint instant): without one burnrate models every recharge, so this card charge ' +
+          'would count twice; drop "recharge" or the grant, or take a checkpoint (burnrate checkpoint … --recharge)',
+      );
+    } else if (g.recharge && t !== undefined && g.effectiveAt > t) {
+      problems.push(
+        `${at}.recharge: effective "${raw[i]?.effectiveAt}", after the checkpoint instant "${tText}": ` +
+          'recharges after the checkpoint are modelled (autoRecharge), so this card charge would count twice; delete this grant',
+      );
+    }
+    if (t === undefined) return;
     if (g.checkpoint && g.checkpoint.asOf !== t) {
       problems.push(
-        `${prefix}: ${where(i)}.remainingAsOf: every checkpoint of an account must share one instant ` +
-          `(${where(withCheckpoint)} has "${raw[withCheckpoint]?.remainingAsOf}"), got "${raw[i]?.remainingAsOf}"`,
+        `${at}.remainingAsOf: every checkpoint of an account must share one instant ` +
+          `(${where(withCheckpoint)} has "${tText}"), got "${raw[i]?.remainingAsOf}"`,
       );
-    } else if (!g.checkpoint && g.effectiveAt < t) {
+    } else if (!g.checkpoint && g.effectiveAt < t && g.expiresAt > t) {
       problems.push(
-        `${prefix}: ${where(i)}.remainingUsd: grant is effective before the checkpoint instant ` +
-          `"${raw[withCheckpoint]?.remainingAsOf}", so it needs a checkpoint too (remainingUsd and remainingAsOf)`,
+        `${at}.remainingUsd: grant is effective before the checkpoint instant ` +
+          `"${tText}", so it needs a checkpoint too (remainingUsd and remainingAsOf)`,
       );
     }
   });
@@ -100,6 +124,7 @@ export function toGrant(g: GrantInput): Grant {
     effectiveAt,
     expiresAt: g.expiresAt === undefined ? addOneYear(effectiveAt) : (parseInstant(g.expiresAt) as number),
   };
+  if (g.recharge) grant.recharge = true;
   if (g.remainingUsd !== undefined && g.remainingAsOf !== undefined) {
     grant.checkpoint = {
       remainingMicros: usdToMicros(g.remainingUsd),

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAiFake } from '../fakes/openai-fake.ts';
 import { cliInProcess } from '../support/cli-in-process.ts';
 import { useDynamoDbLocal } from '../support/emulators.ts';
+import { simulatePrepaidOrg } from '../support/prepaid-org.ts';
 import { seedAccount } from '../support/seed.ts';
 
 /**
@@ -77,8 +78,13 @@ interface Outcome {
   figures: Figures;
 }
 
-/** `burnrate run --now <at> --json` through the CLI's `main`, with the environment swapped for the call. */
-async function run(at: string): Promise<{ code: number; outcomes: Map<string, Outcome>; stderr: string }> {
+interface Org {
+  fake: Awaited<ReturnType<typeof startOpenAiFake>>;
+  table: string;
+}
+
+/** The environment of a `burnrate` call against DynamoDB Local and the fake organisation. */
+function envFor(org: Org): Record<string, string | undefined> {
   const {
     OPENAI_ADMIN_KEY: _o,
     ANTHROPIC_ADMIN_KEY: _a,
@@ -86,16 +92,24 @@ async function run(at: string): Promise<{ code: number; outcomes: Map<string, Ou
     BURNRATE_ALERTS_TOPIC_ARN: _t,
     ...rest
   } = process.env;
-  const { code, stdout, stderr } = await cliInProcess(['run', '--now', at, '--json'], {
+  return {
     ...rest,
     AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-    BURNRATE_TABLE: table,
-    OPENAI_BASE_URL: fake.baseUrl,
-    OPENAI_ADMIN_KEY: fake.adminKey,
-  });
+    BURNRATE_TABLE: org.table,
+    OPENAI_BASE_URL: org.fake.baseUrl,
+    OPENAI_ADMIN_KEY: org.fake.adminKey,
+  };
+}
+
+/** `burnrate run --now <at> --json` through the CLI's `main`, with the environment swapped for the call. */
+async function run(
+  at: string,
+  org: Org = { fake, table },
+): Promise<{ code: number; outcomes: Map<string, Outcome>; stderr: string }> {
+  const { code, stdout, stderr } = await cliInProcess(['run', '--now', at, '--json'], envFor(org));
   if (code !== 0) throw new Error(`run --now ${at} exited ${code}: ${stderr}`);
   const parsed = JSON.parse(stdout) as Outcome[];
   return { code, outcomes: new Map(parsed.map((o) => [o.accountId, o])), stderr };
@@ -257,5 +271,179 @@ describe('auto-recharge over 60 daily `burnrate run`s (DynamoDB Local, live-mode
     ]);
     expect(daily.every((d) => d.control.figures.grants.every((g) => !g.auto))).toBe(true);
     expect(daily.every((d) => d.control.figures.rechargedThisMonthUsd === 0)).toBe(true);
+  });
+});
+
+/**
+ * The issue-15 case: OpenAI restores to $60 below $20 (R = $40), at most $190 a month; a $47
+ * promotional credit (expiring 06-30, so used first); demand $5 a day in March, $10 a day in
+ * April. `simulatePrepaidOrg` is the provider, minute by minute (test/support/prepaid-org.ts). By hand:
+ *   promo 47 reaches $20 after $27 = 5.4 days: c1 $40 at 03-06T09:36; then every 8 days: c2 03-14,
+ *   c3 03-22, c4 03-30 (09:36; March $160). 04-01 $52; at $10 a day: c5 04-04T04:48, c6
+ *   04-08T04:48 (April $80), c7 04-12T04:48, c8 04-16T04:48 (April $160); 04-20T04:48 the 5th
+ *   ($200 > $190) is refused; $20 lasts to 04-22T04:48, where the provider pauses the
+ *   organisation: the cost report shows $2 on 04-22 and $0 after.
+ * Day 40 (04-09), after the 09:00 run, the operator checkpoints at T = 04-09T09:00 from the
+ * billing page: promo 0, c1 … c4 0, c5 8.25 (40 × 5 + 47 − 238.75 spent), c6 40, with the six
+ * card charges entered as recharges. April's room after T is 190 − 80 = 110: two more charges
+ * (04-12, 04-16), then 04-20 refused, as the provider did. At 00:00 of each day the ledger then
+ * equals the provider: 04-10 42, 04-12 22, 04-13 52, 04-17 52, 04-21 12, 04-22 2, 04-23 0.
+ * The same checkpoint with `--add` (the old contract: the charges do not count toward the
+ * limit) models a third April charge at 04-20: $40 too high from 04-21, and no alert fires.
+ */
+describe('a checkpoint on day 40 with the entered card charges (restore to $60 below $20, $190 a month)', () => {
+  it('keeps the balance within a day’s spend of the provider through the month’s refusal; low-balance and exhausted fire when service stops', {
+    timeout: 240_000,
+  }, async () => {
+    const T = '2026-04-09T09:00:00Z';
+    const promo = {
+      id: 'promo',
+      amountUsd: 47,
+      effectiveAt: '2026-03-01T00:00:00Z',
+      expiresAt: '2026-06-30T00:00:00Z',
+    };
+    const autoRecharge = { belowUsd: 20, toUsd: 60, monthlyLimitUsd: 190 };
+    const provider = simulatePrepaidOrg({
+      start: START,
+      days: DAYS,
+      demandUsd: (i) => (i < 31 ? 5 : 10),
+      grants: [{ ...promo, effectiveAt: START, expiresAt: Date.parse(promo.expiresAt) }],
+      autoRecharge,
+      readAt: [Date.parse(T)],
+    });
+    // The oracle is the hand computation above.
+    expect(provider.charges.map((c) => `${c.id} ${new Date(c.at).toISOString()} ${c.amountUsd}`)).toEqual([
+      'c1 2026-03-06T09:36:00.000Z 40',
+      'c2 2026-03-14T09:36:00.000Z 40',
+      'c3 2026-03-22T09:36:00.000Z 40',
+      'c4 2026-03-30T09:36:00.000Z 40',
+      'c5 2026-04-04T04:48:00.000Z 40',
+      'c6 2026-04-08T04:48:00.000Z 40',
+      'c7 2026-04-12T04:48:00.000Z 40',
+      'c8 2026-04-16T04:48:00.000Z 40',
+    ]);
+    expect(provider.refusals.map((r) => new Date(r).toISOString())).toEqual(['2026-04-20T04:48:00.000Z']);
+    expect(provider.pausedAt && new Date(provider.pausedAt).toISOString()).toBe('2026-04-22T04:48:00.000Z');
+    const page = provider.remainingAt(Date.parse(T));
+    expect(Object.fromEntries(page)).toMatchObject({ promo: 0, c1: 0, c4: 0, c5: 8.25, c6: 40 });
+
+    const org: Org = {
+      fake: await startOpenAiFake({ mode: 'live', adminKey: 'sk-admin-entered-recharges-0123456789' }),
+      table: await ddb.freshTable('entered-recharges'),
+    };
+    try {
+      const costs: Record<string, Array<{ usd: number }>> = {};
+      provider.costsUsd.forEach((usd, i) => {
+        costs[dayOf(START + i * DAY)] = [{ usd }];
+      });
+      org.fake.setCosts(costs);
+      org.fake.setUsage([]);
+      const config = {
+        provider: 'openai',
+        recipients: ['ops@acme.example'],
+        lowBalanceUsd: [5],
+        autoRecharge,
+      };
+      await seedAccount(ddb.doc, org.table, { id: 'entered', ...config }, [promo]);
+      await seedAccount(ddb.doc, org.table, { id: 'unmarked', ...config }, [promo]);
+
+      const entered = provider.charges.filter((c) => c.at <= Date.parse(T));
+      const checkpoint = async (account: string, flag: '--recharge' | '--add') => {
+        const args = [
+          'checkpoint',
+          '--account',
+          account,
+          '--at',
+          T,
+          '--now',
+          '2026-04-09T09:30:00Z',
+          '--json',
+        ];
+        args.push(...[...page].map(([id, usd]) => `${id}=${usd}`));
+        for (const c of entered) args.push(flag, `${c.id},${c.amountUsd},${new Date(c.at).toISOString()}`);
+        const out = await cliInProcess(args, envFor(org));
+        expect(out.code, out.stderr).toBe(0);
+        return JSON.parse(out.stdout);
+      };
+
+      const daily: Array<{ day: string; entered: Outcome; unmarked: Outcome }> = [];
+      for (let i = 0; i < DAYS; i++) {
+        const day = dayOf(START + i * DAY);
+        const { outcomes } = await run(`${day}T09:00:00Z`, org);
+        daily.push({
+          day,
+          entered: outcomes.get('entered') as Outcome,
+          unmarked: outcomes.get('unmarked') as Outcome,
+        });
+        if (day === '2026-04-09') {
+          const report = await checkpoint('entered', '--recharge');
+          // The six charges the page lists are the six burnrate modelled, day for day.
+          expect(report.recharges).toMatchObject({
+            from: '2026-03-06',
+            through: '2026-04-09',
+            burnrateUsd: 240,
+            burnrateCharges: 6,
+            billingPageUsd: 240,
+            billingPageCharges: 6,
+          });
+          expect(report.recharges.days.map((d: { day: string }) => d.day)).toEqual(
+            entered.map((c) => dayOf(c.at)),
+          );
+          await checkpoint('unmarked', '--add');
+        }
+      }
+      expect(daily.every((d) => d.entered.status === 'ok' && d.unmarked.status === 'ok')).toBe(true);
+      const at = (day: string) => daily.find((d) => d.day === day) as (typeof daily)[number];
+
+      // Every run, before and after the checkpoint, through the refusal and the pause: within a
+      // day's spend of the provider's balance at the start of the run's day (the cost report
+      // covers the days before it; usage is empty, so there is no estimate for today).
+      for (const [i, d] of daily.entries()) {
+        const dayDemand = i < 31 ? 5 : 10;
+        const truth = provider.balanceAtDayStart[i] as number;
+        expect(Math.abs(d.entered.figures.balanceUsd - truth), d.day).toBeLessThanOrEqual(dayDemand);
+      }
+      expect(
+        [
+          '2026-04-10',
+          '2026-04-12',
+          '2026-04-13',
+          '2026-04-17',
+          '2026-04-21',
+          '2026-04-22',
+          '2026-04-23',
+        ].map((day) => at(day).entered.figures.balanceUsd),
+      ).toEqual([42, 22, 52, 52, 12, 2, 0]);
+
+      // After T the ledger models the provider's two remaining April charges and none after the refusal.
+      const modelledAfterT = (o: Outcome) =>
+        o.figures.grants.filter((g) => g.auto).map((g) => `${g.id} ${g.amountUsd}`);
+      expect(modelledAfterT(at('2026-04-29').entered)).toEqual(['auto-2026-04-12 40', 'auto-2026-04-16 40']);
+      expect(at('2026-04-21').entered.figures).toMatchObject({
+        rechargedThisMonthUsd: 160,
+        rechargesThisMonth: 4,
+        rechargeLimitReachedOn: '2026-04-20',
+      });
+      // The first run after T already sees the refusal ahead (burn $10/day: 04-12, 04-16, then 04-20).
+      expect(at('2026-04-10').entered.figures).toMatchObject({
+        rechargedThisMonthUsd: 80,
+        rechargesThisMonth: 2,
+        rechargeLimitReachedOn: '2026-04-20',
+      });
+
+      // low-balance:5 at the first run after the pause (balance $2), exhausted the next ($0), once each.
+      const due = (who: 'entered' | 'unmarked') =>
+        daily.flatMap((d) =>
+          d[who].due.filter((k) => k === 'low-balance:5' || k === 'exhausted').map((k) => `${d.day} ${k}`),
+        );
+      expect(due('entered')).toEqual(['2026-04-22 low-balance:5', '2026-04-23 exhausted']);
+
+      // The old contract: $40 too high from 04-21 on, one recharge the provider never made, no alert.
+      expect(modelledAfterT(at('2026-04-29').unmarked)).toContain('auto-2026-04-20 40');
+      expect(at('2026-04-23').unmarked.figures.balanceUsd).toBe(40);
+      expect(due('unmarked')).toEqual([]);
+    } finally {
+      await org.fake.stop();
+    }
   });
 });

@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { renderAlertEmail } from '../../shared/email/render-alert-email.ts';
 import { EnvSecretSource } from '../../shared/secrets/secret-sources.ts';
 import { DynamoAccountStore } from '../../shared/store/dynamo-account-store.ts';
 import { DynamoAdminStore } from '../../shared/store/dynamo-admin-store.ts';
-import { accountPk } from '../../shared/store/keys.ts';
+import { accountPk, grantSk } from '../../shared/store/keys.ts';
 import { type CheckpointDeps, checkpointAccount } from '../../shared/use-cases/checkpoint.ts';
 import { previewAlertEmail } from '../../shared/use-cases/preview.ts';
 import { type SyncDeps, syncAccount } from '../../shared/use-cases/sync-account.ts';
@@ -298,5 +298,167 @@ describe('burnrate checkpoint (the CLI against DynamoDB Local)', () => {
     expect(byKey(after, 'GRANT#g2')).toMatchObject({ remainingUsd: 300 });
     expect(byKey(after, 'GRANT#g1')).toMatchObject({ remainingUsd: 90.17 });
     expect(byKey(after, 'GRANT#promo')).toMatchObject({ remainingUsd: 0 });
+  });
+  it('--recharge enters a card charge in the same transaction; grant add and hand edits are checked; grant list and status mark it', {
+    timeout: 240_000,
+  }, async () => {
+    const set = await inProcess(['account', 'set', 'acme', 'autoRecharge={"belowUsd":20,"toUsd":100}']);
+    expect(set.code, set.stderr).toBe(0);
+    // No checkpoint yet: an entered recharge has nothing to be before.
+    const early = await inProcess([
+      'grant',
+      'add',
+      '--account',
+      'acme',
+      '--id',
+      'r0',
+      '--amount',
+      '25',
+      '--effective',
+      '2026-11-20T10:00:00Z',
+      '--recharge',
+    ]);
+    expect(early.code).toBe(2);
+    expect(early.stderr).toContain(
+      'account acme: new grant r0.recharge: an entered recharge needs a checkpoint',
+    );
+
+    const out = await inProcess([
+      ...base,
+      'g1=90.17',
+      'g2=300',
+      'promo=100',
+      'r1=20',
+      '--recharge',
+      'r1,25,2026-11-20T10:00:00Z',
+      '--json',
+    ]);
+    expect(out.code, out.stderr).toBe(0);
+    const report = JSON.parse(out.stdout);
+    expect(report.written).toBe(true);
+    // The stored ledger modelled no recharge (a $900 balance never fell below $20): the page's charge stands alone.
+    expect(report.recharges).toEqual({
+      from: '2026-11-20',
+      through: '2026-11-25',
+      burnrateUsd: 0,
+      burnrateCharges: 0,
+      billingPageUsd: 25,
+      billingPageCharges: 1,
+      days: [{ day: '2026-11-20', burnrateUsd: 0, burnrateCharges: 0, billingPageUsd: 25, entered: ['r1'] }],
+    });
+    expect(byKey(await items(), 'GRANT#r1')).toMatchObject({
+      id: 'r1',
+      amountUsd: 25,
+      effectiveAt: '2026-11-20T10:00:00Z',
+      recharge: true,
+      remainingUsd: 20,
+      remainingAsOf: '2026-11-25T09:00:00Z',
+    });
+    const list = JSON.parse((await inProcess(['grant', 'list', '--account', 'acme'])).stdout) as Array<
+      Record<string, unknown>
+    >;
+    expect(list.find((g) => g.id === 'r1')).toMatchObject({ recharge: true });
+
+    // After T, recharges are modelled: grant add refuses one, naming it.
+    const late = await inProcess([
+      'grant',
+      'add',
+      '--account',
+      'acme',
+      '--id',
+      'r2',
+      '--amount',
+      '25',
+      '--effective',
+      '2026-11-25T10:00:00Z',
+      '--recharge',
+    ]);
+    expect(late.code).toBe(2);
+    expect(late.stderr).toContain(
+      'account acme: new grant r2.recharge: effective "2026-11-25T10:00:00Z", after the checkpoint instant "2026-11-25T09:00:00Z"',
+    );
+    // The same edit made by hand in the console: account check names the item and the field.
+    await ddb.doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: accountPk('acme'),
+          sk: grantSk('r9'),
+          id: 'r9',
+          amountUsd: 25,
+          effectiveAt: '2026-11-25T10:00:00Z',
+          recharge: true,
+        },
+      }),
+    );
+    const check = await inProcess(['account', 'check']);
+    expect(check.code).toBe(2);
+    expect(check.stdout).toContain(
+      'account acme: grant r9.recharge: effective "2026-11-25T10:00:00Z", after the checkpoint instant',
+    );
+    await ddb.doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: accountPk('acme'),
+          sk: grantSk('r9'),
+          id: 'r9',
+          amountUsd: 25,
+          effectiveAt: '2026-11-25T10:00:00Z',
+          recharge: 'yes',
+        },
+      }),
+    );
+    expect((await inProcess(['account', 'check'])).stdout).toContain(
+      'account acme: grant r9.recharge: expected true (a card charge auto-recharge made, read off the billing page) or false, got "yes"',
+    );
+    await ddb.doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: accountPk('acme'),
+          sk: grantSk('r9'),
+          id: 'r9',
+          amountUsd: 25,
+          effectiveAt: '2026-11-25T10:00:00Z',
+        },
+      }),
+    );
+    expect((await inProcess(['account', 'check'])).stdout).toContain('account acme: ok');
+
+    // A sync, then status: this month's recharges include the entered one, marked.
+    const r = await syncAccount(syncDeps('2026-11-26T10:00:00Z'), 'acme');
+    expect(r.figures.rechargedThisMonthMicros).toBe(25_000_000);
+    expect(r.figures.rechargesThisMonth).toBe(1);
+    const status = await inProcess(['status']);
+    expect(status.stdout).toContain('$25.00 in 1 (1 entered)');
+    const json = JSON.parse((await inProcess(['status', '--json'])).stdout);
+    expect(json[0].grants.find((g: { id: string }) => g.id === 'r1')).toMatchObject({ recharge: true });
+    expect(json[0].grants.find((g: { id: string }) => g.id === 'g1')).not.toHaveProperty('recharge');
+  });
+
+  it('a grant that expired before T needs no figure: the checkpoint is written, the account stays valid', {
+    timeout: 120_000,
+  }, async () => {
+    // January 2027: promo expired 12-31 and holds nothing at T.
+    const out = await inProcess([
+      'checkpoint',
+      '--account',
+      'acme',
+      '--at',
+      '2027-01-05T00:00:00Z',
+      '--now',
+      '2027-01-06T00:00:00Z',
+      'g1=50',
+      'g2=300',
+    ]);
+    expect(out.code, out.stderr).toBe(0);
+    const after = await items();
+    expect(byKey(after, 'GRANT#promo')).not.toHaveProperty('remainingUsd');
+    expect(byKey(after, 'GRANT#g1')).toMatchObject({
+      remainingUsd: 50,
+      remainingAsOf: '2027-01-05T00:00:00Z',
+    });
+    expect((await inProcess(['account', 'check'])).stdout).toContain('account acme: ok');
   });
 });

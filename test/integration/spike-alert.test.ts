@@ -144,21 +144,59 @@ describe.each(PROVIDERS.flatMap((p) => MODES.map((mode) => ({ ...p, mode }))))(
       expect(await ses.emails()).toHaveLength(1);
     });
 
-    it('at 00:10 the spike in yesterday’s 23:00 hour fires under today’s key; today’s estimate counts only today', async () => {
-      await account('2026-11-25');
-      fake.setUsage([
-        ...Array.from({ length: 20 }, () => row('2026-11-24T23:00:00Z', 'proj_loop')),
-        row('2026-11-25T00:00:00Z'),
-      ]);
+    it('the 23:00 loop is emailed once across midnight: at 23:30 under its day, not again at 00:10', async () => {
+      await account('2026-11-24');
+      const loop = (n: number) => Array.from({ length: n }, () => row('2026-11-24T23:00:00Z', 'proj_loop'));
+      // 23:30: the hour in progress (23:00) already holds 14 loop rows.
+      fake.setUsage([...ordinary('2026-11-24', 23), ...loop(14)]);
+      now = new Date('2026-11-24T23:30:00Z');
+      const first = await processAccount(deps(), 'acme');
+      expect(first.sent).toEqual(['spike:2026-11-24']);
+      // The loop stopped at 23:40. At 00:10 the complete 23:00 hour (20 rows) is the larger one:
+      // the same hour, the same key, already sent; today's estimate counts only today's row.
+      fake.setUsage([...ordinary('2026-11-24', 23), ...loop(20), row('2026-11-25T00:00:00Z')]);
       now = new Date('2026-11-25T00:10:00Z');
       const out = await processAccount(deps(), 'acme');
-      expect(out.sent).toEqual(['spike:2026-11-25']);
+      expect(out.sent).toEqual([]);
+      expect(out.status === 'ok' && out.result.figures.hour?.start).toBe(Date.parse('2026-11-24T23:00:00Z'));
       expect(out.status === 'ok' && out.result.figures.todayMicros).toBe(p.estimateMicros);
       const usage = fake.requests.filter((r) => r.path === p.usagePath).at(-1);
       const from = usage?.query.get('start_time') ?? usage?.query.get('starting_at');
       expect([String(Date.parse('2026-11-24T23:00:00Z') / 1000), '2026-11-24T23:00:00Z']).toContain(from);
+      const emails = await ses.emails();
+      expect(emails).toHaveLength(1);
+      expect(emails[0]?.body.text).toContain('Usage in the hour in progress (since 23:00 UTC)');
+    });
+
+    it('a week after a runaway day a second loop of the same size still fires (the bar is the median day)', async () => {
+      // A post-paid account (no grants, no autoRecharge): it gets spike alerts too.
+      await seedAccount(
+        ddb.doc,
+        table,
+        { id: 'acme', provider: p.name, name: 'Acme production', recipients: ['ops@acme.example'] },
+        [],
+      );
+      // $240 a day (a usual $10/hour) and one runaway day, 11-20: $1,680 (a loop of $60/hour all day).
+      const costs: Record<string, Array<{ projectId: string; usd: number }>> = {};
+      for (let i = 1; i <= 30; i++) {
+        const day = new Date(Date.parse('2026-11-24') - i * DAY).toISOString().slice(0, 10);
+        costs[day] = [{ projectId: 'proj_web', usd: day === '2026-11-20' ? 1680 : 240 }];
+      }
+      fake.setCosts(costs);
+      // The second loop: about $70 in the 13:00 hour. The median day ($240) puts the bar at
+      // 5 × 240 / 24 = $50; the mean of 11-17 … 11-23 ($445.71) would put it at $92.86.
+      const rows = Math.ceil(70 / m);
+      fake.setUsage(Array.from({ length: rows }, () => row('2026-11-24T13:00:00Z', 'proj_loop')));
+      now = new Date('2026-11-24T14:10:00Z');
+      const out = await processAccount(deps(), 'acme');
+      expect(out.sent).toEqual(['spike:2026-11-24']);
+      expect(out.status === 'ok' && out.result.figures.usualDay).toEqual({ num: 240_000_000, den: 1 });
       const [email] = await ses.emails();
-      expect(email?.body.text).toContain('Usage in 2026-11-24 23:00–24:00 UTC');
+      const multiple = Math.round((rows * m) / 10);
+      expect(email?.subject).toBe(
+        `Acme production: $${(rows * m).toFixed(2)} spent in the last hour, ${multiple}× your usual $10.00/hour`,
+      );
+      expect(email?.body.text).toContain('at or above the spike threshold $50.00/hour');
     });
 
     it('spikeAlert: false sends nothing for the same hour; status keeps hourSpendUsd', async () => {

@@ -25,7 +25,17 @@ const D = Date.parse('2026-11-24T00:00:00Z');
 
 export interface ScenarioOptions {
   config?: Record<string, unknown>;
-  grants?: Array<{ id: string; usd: number; effective: string; expires?: string }>;
+  grants?: Array<{
+    id: string;
+    usd: number;
+    effective: string;
+    expires?: string;
+    /** A checkpoint: the page's remaining at `asOf`. */
+    remaining?: number;
+    asOf?: string;
+    /** An entered recharge (`"recharge": true`). */
+    recharge?: true;
+  }>;
   /** USD per complete day, oldest first, ending yesterday. Default: 30 days of $10. */
   spend?: number[];
   /** Today's in-progress spend; when set, today is an estimate. */
@@ -61,7 +71,15 @@ export function buildInput(o: ScenarioOptions = {}): AlertEmailInput {
   const grants: Grant[] = (o.grants ?? [TOPUP]).map((g) => {
     const effectiveAt = Date.parse(g.effective);
     const expiresAt = g.expires ? Date.parse(g.expires) : addOneYear(effectiveAt);
-    return { id: g.id, amountMicros: usdToMicros(g.usd), effectiveAt, expiresAt };
+    return {
+      id: g.id,
+      amountMicros: usdToMicros(g.usd),
+      effectiveAt,
+      expiresAt,
+      ...(g.recharge && { recharge: true as const }),
+      ...(g.remaining !== undefined &&
+        g.asOf && { checkpoint: { remainingMicros: usdToMicros(g.remaining), asOf: Date.parse(g.asOf) } }),
+    };
   });
   const spend = o.spend ?? Array.from({ length: 30 }, () => 10);
   const buckets: CostBucket[] = spend.map((usd, i) => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatDriftReport } from '../../functions/cli/checkpoint-command.ts';
 import { splitBalance } from '../../shared/core/drift.ts';
 import { usdToMicros } from '../../shared/core/money.ts';
 import { parseInstant } from '../../shared/core/time.ts';
@@ -165,10 +166,10 @@ describe('modelled recharges against the page', () => {
   const at = '2026-11-12T00:00:00Z';
   const now = Date.parse('2026-11-12T09:00:00Z');
 
-  it('compares them as one group with the recharges the page lists (their ids differ)', () => {
-    const { report } = planCheckpoint(
+  it('compares them as one group with the recharges the page lists (their ids differ), and charge by charge', () => {
+    const { report, commit } = planCheckpoint(
       recharging(),
-      request({ at, figures: ['g1=0', 'r1=70'], adds: ['r1,80,2026-11-09'] }),
+      request({ at, figures: ['g1=0', 'r1=70'], recharges: ['r1,80,2026-11-09T14:00:00Z'] }),
       now,
     );
     expect(report.rows).toEqual([
@@ -183,7 +184,80 @@ describe('modelled recharges against the page', () => {
       },
     ]);
     expect(report.totalDriftUsd).toBe(0);
+    // The card charge made on 11-09 against the one modelled for the 11-09 bucket.
+    expect(report.recharges).toEqual({
+      from: '2026-11-09',
+      through: '2026-11-12',
+      burnrateUsd: 80,
+      burnrateCharges: 1,
+      billingPageUsd: 80,
+      billingPageCharges: 1,
+      days: [{ day: '2026-11-09', burnrateUsd: 80, burnrateCharges: 1, billingPageUsd: 80, entered: ['r1'] }],
+    });
     expect(report.hints).toEqual([]);
+    expect(commit.add).toEqual([
+      {
+        id: 'r1',
+        amountUsd: 80,
+        effectiveAt: '2026-11-09T14:00:00Z',
+        recharge: true,
+        remainingUsd: 70,
+        remainingAsOf: at,
+      },
+    ]);
+  });
+
+  it('hints when the page lists other card charges than burnrate modelled on the same days', () => {
+    // The page shows two charges of $40 (the provider's setting restores to $60, not $100).
+    const { report } = planCheckpoint(
+      recharging(),
+      request({
+        at,
+        figures: ['g1=0', 'r1=0', 'r2=30'],
+        recharges: ['r1,40,2026-11-09T02:00:00Z', 'r2,40,2026-11-10T20:00:00Z'],
+      }),
+      now,
+    );
+    expect(report.recharges?.days).toEqual([
+      { day: '2026-11-09', burnrateUsd: 80, burnrateCharges: 1, billingPageUsd: 40, entered: ['r1'] },
+      { day: '2026-11-10', burnrateUsd: 0, burnrateCharges: 0, billingPageUsd: 40, entered: ['r2'] },
+    ]);
+    expect(report.hints).toEqual([
+      'from 2026-11-09 to 2026-11-12 burnrate modelled 1 card charge(s) ($80.00), the billing page lists 2 ($80.00): check that autoRecharge (belowUsd, toUsd or amountUsd, monthlyLimitUsd) matches the billing page',
+    ]);
+  });
+
+  it('the printed report lists the charges day by day under the per-grant table', () => {
+    const { report } = planCheckpoint(
+      recharging(),
+      request({
+        at,
+        figures: ['g1=0', 'r1=0', 'r2=30'],
+        recharges: ['r1,40,2026-11-09T02:00:00Z', 'r2,40,2026-11-10T20:00:00Z'],
+      }),
+      now,
+    );
+    const text = formatDriftReport(report);
+    expect(text).toContain(
+      [
+        'recharges 2026-11-09 to 2026-11-12: burnrate modelled $80.00 in 1 card charge(s), the billing page lists $80.00 in 2',
+        'recharge day    burnrate  billing page  entered',
+        '2026-11-09    $80.00 (1)    $40.00 (1)       r1',
+        '2026-11-10             -    $40.00 (1)       r2',
+      ].join('\n'),
+    );
+  });
+
+  it('suggests --recharge for a grant added with --add on an account with autoRecharge', () => {
+    const { report } = planCheckpoint(
+      recharging(),
+      request({ at, figures: ['g1=0', 'r1=70'], adds: ['r1,80,2026-11-09'] }),
+      now,
+    );
+    expect(report.recharges).toBeUndefined();
+    expect(report.hints).toEqual([
+      'if any of r1 is a card charge auto-recharge made, enter it with --recharge instead of --add: only entered recharges count toward the monthly limit',
+    ]);
   });
 
   it('hints when the page lists none of the modelled recharges', () => {
@@ -372,14 +446,53 @@ describe('invalid input names the problem', () => {
       'g1:90: expected GRANT=REMAINING in USD, e.g. g1=61.37',
     ],
     [
-      'a grant expired before the instant',
-      request({ at: '2027-01-10T00:00:00Z', figures: ['g1=1', 'g2=1'] }),
-      'grant promo: expired 2026-12-31T00:00:00Z, before the checkpoint instant 2027-01-10T00:00:00Z: a checkpoint must fall inside every grant effective before it; pick an earlier --at, or delete the expired grant’s item',
+      'a figure for a grant expired before the instant',
+      request({ at: '2027-01-10T00:00:00Z', figures: ['g1=1', 'g2=1', 'promo=0'] }),
+      'grant promo: expired 2026-12-31T00:00:00Z, at or before the checkpoint instant 2027-01-10T00:00:00Z: it holds nothing then and takes no figure (it is replayed like any grant); drop promo=…',
+    ],
+    [
+      'a recharge entered with an instant after --at',
+      request({ figures: [...all, 'r1=5'], recharges: ['r1,25,2026-11-25T10:00:00Z'] }),
+      '--recharge r1: effective 2026-11-25T10:00:00Z, after the checkpoint instant 2026-11-25T09:00:00Z: recharges after the checkpoint are modelled (autoRecharge), so it would count twice; do not enter it (or check --at)',
+    ],
+    [
+      'a malformed --recharge',
+      request({ figures: all, recharges: ['r1,25'] }),
+      '--recharge r1,25: expected ID,AMOUNT,EFFECTIVE[,EXPIRES], e.g. r1,50,2026-11-20',
+    ],
+    [
+      'a --recharge with a bad amount',
+      request({ figures: [...all, 'r1=5'], recharges: ['r1,-25,2026-11-20'] }),
+      '--recharge r1: amountUsd: expected a positive number, got -25',
     ],
   ])('%s', (_name, req, message) => {
-    // The expired-grant case reads the page in January 2027.
+    // The expired-grant cases read the page in January 2027.
     const now = req.at?.startsWith('2027') ? Date.parse('2027-01-11T00:00:00Z') : NOW;
     expect(problems(() => planCheckpoint(account(), req, now))).toContain(message);
+  });
+
+  it('a grant expired at or before the instant needs no figure: accepted, written without a checkpoint', () => {
+    // Read in January 2027: promo expired 12-31 and holds nothing at T; g1 and g2 are live.
+    const now = Date.parse('2027-01-11T00:00:00Z');
+    const { commit, report } = planCheckpoint(
+      account(),
+      request({ at: '2027-01-10T00:00:00Z', figures: ['g1=1', 'g2=1'] }),
+      now,
+    );
+    expect(commit.replace.map((r) => r.after)).toContainEqual({
+      id: 'promo',
+      amountUsd: 100,
+      effectiveAt: '2026-09-01T00:00:00Z',
+      expiresAt: '2026-12-31T00:00:00Z',
+    });
+    expect(report.rows.map((r) => r.grant)).toEqual(['g1', 'g2']);
+    // An added grant that expired before T goes in without a checkpoint too.
+    const added = planCheckpoint(
+      account(),
+      request({ at: '2027-01-10T00:00:00Z', figures: ['g1=1', 'g2=1'], adds: ['old,20,2025-06-01'] }),
+      now,
+    );
+    expect(added.commit.add).toEqual([{ id: 'old', amountUsd: 20, effectiveAt: '2025-06-01' }]);
   });
 
   it('an added grant without a figure', () => {

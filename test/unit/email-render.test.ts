@@ -123,6 +123,26 @@ describe('auto-recharge in the alert email', () => {
   });
 });
 
+describe('entered recharges in the alert email', () => {
+  it('are marked in the grant table and counted in the month’s recharges', () => {
+    // Checkpoint 11-20: topup $50 left, r1 (a $40 card charge of 11-19) $30 left. $10 a day after T
+    // (11-20 … 11-23) comes out of topup (it expires first): 10 left; b never falls below $20, so
+    // nothing is modelled: the month's recharges are r1 alone.
+    const asOf = '2026-11-20T00:00:00Z';
+    const input = buildInput({
+      grants: [
+        { id: 'topup', usd: 400, effective: '2026-10-01T00:00:00Z', remaining: 50, asOf },
+        { id: 'r1', usd: 40, effective: '2026-11-19T10:00:00Z', remaining: 30, asOf, recharge: true },
+      ],
+      config: { autoRecharge: { belowUsd: 20, toUsd: 60 } },
+    });
+    const { text } = renderAlertEmail({ ...input, alerts: [{ kind: 'exhausted', key: 'exhausted' }] });
+    expect(text).toContain('r1 (entered recharge): $30.00');
+    expect(text).toContain('topup: $10.00');
+    expect(text).toContain('auto-recharge added $40.00 in 1 card charge this month');
+  });
+});
+
 describe('alert email body: the text part carries the same facts as the HTML part', () => {
   const common = ['Burn rate: $10.00/day', 'topup'];
   it.each([

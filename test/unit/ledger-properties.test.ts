@@ -9,7 +9,11 @@ import type { AlertPolicy, AutoRecharge, BurnOrder, CostBucket, Grant } from '..
 const ORIGIN = Date.parse('2026-01-01T00:00:00Z');
 const HOUR = 3_600_000;
 
-/** Valid grant sets: optional shared checkpoint instant T, every grant effective before T checkpointed. */
+/**
+ * Valid grant sets: optional shared checkpoint instant T; every grant effective before T and live at
+ * T checkpointed (one expired by T is replayed without); with T, some grants effective at or before
+ * T are entered recharges.
+ */
 const grantsArb = fc
   .tuple(
     fc.array(
@@ -18,6 +22,7 @@ const grantsArb = fc
         lifeHours: fc.option(fc.integer({ min: 1, max: 24 * 200 }), { nil: undefined }),
         cents: fc.integer({ min: 1, max: 50_000 }),
         remainingCents: fc.integer({ min: 0, max: 50_000 }),
+        recharge: fc.boolean(),
       }),
       { minLength: 0, maxLength: 6 },
     ),
@@ -31,10 +36,10 @@ const grantsArb = fc
       const expiresAt =
         r.lifeHours === undefined ? effectiveAt + 365 * DAY_MS : effectiveAt + r.lifeHours * HOUR;
       const grant: Grant = { id: `g${i}`, amountMicros: r.cents * 10_000, effectiveAt, expiresAt };
-      if (t !== undefined && effectiveAt < t) {
-        if (expiresAt <= t) return; // cannot carry a checkpoint at T: not a valid input
+      if (t !== undefined && effectiveAt < t && expiresAt > t) {
         grant.checkpoint = { remainingMicros: r.remainingCents * 10_000, asOf: t };
       }
+      if (t !== undefined && effectiveAt <= t && r.recharge) grant.recharge = true;
       grants.push(grant);
     });
     return grants;
@@ -121,21 +126,38 @@ describe('ledger properties', () => {
         (grants, buckets, burnOrder, at, autoRecharge) => {
           const f = computeFigures({ grants, buckets, burnOrder, at, autoRecharge });
           const t = grants.find((g) => g.checkpoint)?.checkpoint?.asOf;
-          const perMonth = new Map<string, number>();
+          const month = (ms: number) => new Date(ms).toISOString().slice(0, 7);
+          const modelled = new Map<string, number>();
           for (const g of f.grants) {
             if (!g.grant.auto) continue;
             expect(g.grant.amountMicros).toBeGreaterThan(0);
             expect(g.grant.charges).toBeGreaterThanOrEqual(1);
             if (t !== undefined) expect(g.grant.effectiveAt).toBeGreaterThan(t);
-            const month = g.grant.id.slice('auto-'.length, 'auto-'.length + 7);
-            perMonth.set(month, (perMonth.get(month) ?? 0) + g.grant.amountMicros);
+            const key = g.grant.id.slice('auto-'.length, 'auto-'.length + 7);
+            modelled.set(key, (modelled.get(key) ?? 0) + g.grant.amountMicros);
           }
+          const entered = new Map<string, number>();
+          for (const g of grants)
+            if (g.recharge)
+              entered.set(month(g.effectiveAt), (entered.get(month(g.effectiveAt)) ?? 0) + g.amountMicros);
+          // Entered recharges count toward the limit of their month: modelled + entered stay within
+          // it when the entered ones alone are; when they alone exceed it, nothing more is modelled.
           const limit = autoRecharge?.monthlyLimitMicros;
-          if (limit !== undefined)
-            for (const used of perMonth.values()) expect(used).toBeLessThanOrEqual(limit);
-          // The month's figure is the sum of its recharge grants.
-          const thisMonth = new Date(at).toISOString().slice(0, 7);
-          expect(f.rechargedThisMonthMicros).toBe(perMonth.get(thisMonth) ?? 0);
+          if (limit !== undefined) {
+            for (const [key, used] of modelled) {
+              const before = entered.get(key) ?? 0;
+              if (before <= limit) expect(used + before).toBeLessThanOrEqual(limit);
+              else expect(used).toBe(0);
+            }
+          }
+          // The month's figure: its recharge grants, plus its entered recharges effective by `at`.
+          const thisMonth = month(at);
+          const enteredByAt = grants
+            .filter((g) => g.recharge && g.effectiveAt <= at && month(g.effectiveAt) === thisMonth)
+            .reduce((sum, g) => sum + g.amountMicros, 0);
+          expect(f.rechargedThisMonthMicros).toBe(
+            autoRecharge ? (modelled.get(thisMonth) ?? 0) + enteredByAt : 0,
+          );
         },
       ),
       { numRuns: 400 },

@@ -24,7 +24,7 @@ describe('spike email', () => {
     const text = flat(spikeEmail().email.text);
     for (const fact of [
       'Usage in 2026-11-24 08:00–09:00 UTC',
-      'at or above the spike threshold $10.00/hour (the larger of $10.00 and 5× the usual hourly spend)',
+      'at or above the spike threshold $10.00/hour (the larger of $10.00 and 5× the usual hourly spend; usual: the median day of the last 7 complete days, ÷ 24)',
       'Projects: proj_batch $40.00, proj_web $8.20',
       'Models: gpt-4o $45.00, gpt-4o-mini $3.20',
       'not counted in $48.20: gpt-9-preview',
@@ -42,6 +42,24 @@ describe('spike email', () => {
     const { html } = spikeEmail().email;
     for (const fact of ['116× your usual $0.42/hour', 'proj_batch $40.00', 'gpt-9-preview', '2.1 hours'])
       expect(html).toContain(fact);
+  });
+
+  it('the usual hourly spend is the median day’s: a runaway day in the week does not shrink the multiple', () => {
+    // Last 7 days: six of $10 and one of $500. Mean $80/day would say "14× your usual $3.33/hour";
+    // the median is $10/day: $0.42/hour, 116×, and the threshold stays max($10, 5 × $0.42) = $10.
+    const spend = [...Array.from({ length: 26 }, () => 10), 500, 10, 10, 10];
+    const { email } = spikeEmail({ spend });
+    expect(email.subject).toBe('Acme production: $48.20 spent in the last hour, 116× your usual $0.42/hour');
+    expect(flat(email.text)).toContain('at or above the spike threshold $10.00/hour');
+  });
+
+  it('says so when a usual day spends nothing (the median of the week is zero)', () => {
+    // Last 7 days: four of $0 and three of $20: the median day is $0.
+    const spend = [...Array.from({ length: 23 }, () => 10), 0, 20, 0, 20, 0, 20, 0];
+    const { email } = spikeEmail({ spend, hour: { usd: 12.5 } });
+    expect(email.subject).toBe(
+      'Acme production: $12.50 spent in the last hour, nothing spent on a usual day (the median of the last 7 complete days)',
+    );
   });
 
   it('with no spend history says so instead of a multiple', () => {

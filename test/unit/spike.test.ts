@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateAlerts, parseAlertKey } from '../../shared/core/alerts.ts';
 import { computeFigures } from '../../shared/core/figures.ts';
-import { type HourSpend, pickSpikeHour, spikeHolds, spikeWindow } from '../../shared/core/spike.ts';
+import {
+  type HourSpend,
+  medianDay,
+  pickSpikeHour,
+  spikeHolds,
+  spikeWindow,
+} from '../../shared/core/spike.ts';
 import { DAY_MS } from '../../shared/core/time.ts';
 import type { CostBucket } from '../../shared/core/types.ts';
 import { parseAccountConfig, toAlertPolicy } from '../../shared/schemas/account-config.ts';
@@ -35,15 +41,23 @@ function hour(start: number, micros: number): HourSpend {
 function spikeAt(
   at: number,
   hourMicros: number | undefined,
-  options: { usdPerDay?: number; days?: number; spikeAlert?: unknown; disarmed?: string[] } = {},
+  options: {
+    usdPerDay?: number;
+    days?: number;
+    buckets?: CostBucket[];
+    spikeAlert?: unknown;
+    disarmed?: string[];
+    /** The spike hour's start (default: the hour before `at`). */
+    hourStart?: number;
+  } = {},
 ) {
   const cfg = config(options.spikeAlert === undefined ? {} : { spikeAlert: options.spikeAlert });
   const f = computeFigures({
     grants: [],
-    buckets: history(at, options.usdPerDay ?? 24, options.days ?? 7),
+    buckets: options.buckets ?? history(at, options.usdPerDay ?? 24, options.days ?? 7),
     burnOrder: 'expiring-first',
     at,
-    ...(hourMicros === undefined ? {} : { hour: hour(at - HOUR, hourMicros) }),
+    ...(hourMicros === undefined ? {} : { hour: hour(options.hourStart ?? at - HOUR, hourMicros) }),
   });
   const evaluation = evaluateAlerts(f, toAlertPolicy(cfg), new Set(options.disarmed ?? []));
   return evaluation.fired.filter((a) => a.kind === 'spike').map((a) => a.key);
@@ -51,7 +65,7 @@ function spikeAt(
 
 const AT = Date.parse('2026-11-24T14:10:00Z');
 
-describe('spike rule: hourSpend >= max(minUsd, factor × burnRate / 24)', () => {
+describe('spike rule: hourSpend >= max(minUsd, factor × usualDay / 24)', () => {
   it('fires at exactly the factor threshold and not one micro-dollar below', () => {
     // $480/day over 7 days: $20/hour usual; 5× = $100/hour > minUsd $10.
     expect(spikeAt(AT, 100_000_000, { usdPerDay: 480 })).toEqual(['spike:2026-11-24']);
@@ -69,11 +83,11 @@ describe('spike rule: hourSpend >= max(minUsd, factor × burnRate / 24)', () => 
     // a float comparison would miss the boundary.
     const policy = { factor: 1.1, minUsd: 0.000001 };
     expect((1.1 * 720) / 24).toBeGreaterThan(33);
-    expect(spikeHolds(33, { sumMicros: 720, days: 1 }, policy)).toBe(true);
-    expect(spikeHolds(32, { sumMicros: 720, days: 1 }, policy)).toBe(false);
+    expect(spikeHolds(33, { num: 720, den: 1 }, policy)).toBe(true);
+    expect(spikeHolds(32, { num: 720, den: 1 }, policy)).toBe(false);
     // minUsd with decimals: 0.1 is 100,000 µ$ exactly.
-    expect(spikeHolds(100_000, { sumMicros: 0, days: 7 }, { factor: 5, minUsd: 0.1 })).toBe(true);
-    expect(spikeHolds(99_999, { sumMicros: 0, days: 7 }, { factor: 5, minUsd: 0.1 })).toBe(false);
+    expect(spikeHolds(100_000, { num: 0, den: 1 }, { factor: 5, minUsd: 0.1 })).toBe(true);
+    expect(spikeHolds(99_999, { num: 0, den: 1 }, { factor: 5, minUsd: 0.1 })).toBe(false);
   });
 
   it('with no spend history, minUsd alone decides', () => {
@@ -116,13 +130,40 @@ describe('spike rule: hourSpend >= max(minUsd, factor × burnRate / 24)', () => 
     expect(spikeAt(AT + DAY_MS, 50_000_000, { disarmed: first })).toEqual(['spike:2026-11-25']);
   });
 
-  it('the key is the UTC day of the run, and parses back', () => {
-    expect(spikeAt(Date.parse('2026-11-25T00:10:00Z'), 50_000_000)).toEqual(['spike:2026-11-25']);
+  it('the key is the UTC day of the hour that fired it, and parses back', () => {
+    const h23 = Date.parse('2026-11-24T23:00:00Z');
+    expect(spikeAt(Date.parse('2026-11-25T00:10:00Z'), 50_000_000, { hourStart: h23 })).toEqual([
+      'spike:2026-11-24',
+    ]);
     expect(parseAlertKey('spike:2026-11-25')).toEqual({
       kind: 'spike',
       key: 'spike:2026-11-25',
       day: '2026-11-25',
     });
+  });
+
+  it('the 23:00 loop is emailed once across midnight; a loop still running fires the new day from the hour in progress', () => {
+    const h23 = Date.parse('2026-11-24T23:00:00Z');
+    const midnight = Date.parse('2026-11-25T00:00:00Z');
+    const loop = [hour(h23 - HOUR, 1_000_000), hour(h23, 40_000_000)];
+    // 23:30: the hour in progress (23:00, $40 so far) is the larger one: spike:2026-11-24 fires.
+    const at2330 = Date.parse('2026-11-24T23:30:00Z');
+    const first = pickSpikeHour(loop, at2330);
+    expect(first.start).toBe(h23);
+    const fired = spikeAt(at2330, first.amountMicros, { hourStart: first.start });
+    expect(fired).toEqual(['spike:2026-11-24']);
+    // 00:10: the loop stopped at 23:40; the complete 23:00 hour ($60) is the larger: same key, disarmed.
+    const at0010 = Date.parse('2026-11-25T00:10:00Z');
+    const again = pickSpikeHour([hour(h23, 60_000_000), hour(midnight, 500_000)], at0010);
+    expect(again.start).toBe(h23);
+    expect(spikeAt(at0010, again.amountMicros, { hourStart: again.start, disarmed: fired })).toEqual([]);
+    // 00:40 with the loop still running: the hour in progress ($65 so far) is larger: the new day's key.
+    const at0040 = Date.parse('2026-11-25T00:40:00Z');
+    const still = pickSpikeHour([hour(h23, 60_000_000), hour(midnight, 65_000_000)], at0040);
+    expect(still.start).toBe(midnight);
+    expect(spikeAt(at0040, still.amountMicros, { hourStart: still.start, disarmed: fired })).toEqual([
+      'spike:2026-11-25',
+    ]);
   });
 
   it('without hourly data (simulate) spike never fires, however large a day is', () => {
@@ -132,6 +173,74 @@ describe('spike rule: hourSpend >= max(minUsd, factor × burnRate / 24)', () => 
       runs: ['2026-11-08T12:00:00Z', '2026-11-09T00:00:00Z'],
     });
     expect(runs.flatMap(keys).filter((k) => k.startsWith('spike'))).toEqual([]);
+  });
+});
+
+describe('usualDay: the median of the burn rate’s daily buckets', () => {
+  const at = (day: string) => Date.parse(`${day}T12:10:00Z`);
+  /** $240 a day (a usual $10/hour) from 11-01, and $1,680 on 11-10: a loop of $60/hour all day. */
+  const runaway = (): CostBucket[] =>
+    Array.from({ length: 20 }, (_, i) => {
+      const start = Date.parse('2026-11-01T00:00:00Z') + i * DAY_MS;
+      return { start, end: start + DAY_MS, amountMicros: (i === 9 ? 1680 : 240) * 1_000_000 };
+    });
+
+  it('a week after a runaway day, a second loop of the same size still fires', () => {
+    // The first loop, on 11-10: its hour is $70 (usual $10 + loop $60) against max($10, 5 × 240 / 24 = $50).
+    expect(spikeAt(at('2026-11-10'), 70_000_000, { buckets: runaway() })).toEqual(['spike:2026-11-10']);
+    // 11-16: the burn-rate days 11-09 … 11-15 hold the runaway day. Mean (6 × 240 + 1680) / 7 =
+    // $445.71 would put the bar at 5 × 445.71 / 24 = $92.86 and miss the same $70 hour; the median
+    // is $240, the bar stays $50.
+    expect(spikeAt(at('2026-11-16'), 70_000_000, { buckets: runaway() })).toEqual(['spike:2026-11-16']);
+    const f = computeFigures({
+      grants: [],
+      buckets: runaway(),
+      burnOrder: 'expiring-first',
+      at: at('2026-11-16'),
+    });
+    expect(f.burnDays).toBe(7);
+    expect(f.burnSumMicros).toBe((6 * 240 + 1680) * 1_000_000);
+    expect(f.usualDay).toEqual({ num: 240_000_000, den: 1 });
+    expect(spikeAt(at('2026-11-16'), 50_000_000, { buckets: runaway() })).toEqual(['spike:2026-11-16']);
+    expect(spikeAt(at('2026-11-16'), 49_999_999, { buckets: runaway() })).toEqual([]);
+  });
+
+  it('the median takes missing days as zero, only the burn rate’s n days, and 0 with no history', () => {
+    // Buckets on 11-20 ($30) and 11-22 ($90); run on 11-24: n = 4 days (11-20 … 11-23), values
+    // 30, 0, 90, 0 → sorted 0, 0, 30, 90 → (0 + 30) / 2.
+    const buckets = [
+      {
+        start: Date.parse('2026-11-20T00:00:00Z'),
+        end: Date.parse('2026-11-21T00:00:00Z'),
+        amountMicros: 30_000_000,
+      },
+      {
+        start: Date.parse('2026-11-22T00:00:00Z'),
+        end: Date.parse('2026-11-23T00:00:00Z'),
+        amountMicros: 90_000_000,
+      },
+    ];
+    const f = computeFigures({ grants: [], buckets, burnOrder: 'expiring-first', at: at('2026-11-24') });
+    expect(f.burnDays).toBe(4);
+    expect(f.usualDay).toEqual({ num: 30_000_000, den: 2 });
+    expect(medianDay([])).toEqual({ num: 0, den: 1 });
+    expect(medianDay([5, 1, 3])).toEqual({ num: 3, den: 1 });
+  });
+
+  it('an even count keeps the half micro-dollar of the two middle values: compared exactly', () => {
+    // Two days, 24,000,000 and 24,000,001 µ$: usualDay = 24,000,000.5 µ$; factor 1 puts the bar
+    // at 1,000,000.02 µ$/hour. $1.000000 is below it (rounding the median down would fire it);
+    // $1.000001 is above.
+    const start = Date.parse('2026-11-22T00:00:00Z');
+    const buckets = [
+      { start, end: start + DAY_MS, amountMicros: 24_000_000 },
+      { start: start + DAY_MS, end: start + 2 * DAY_MS, amountMicros: 24_000_001 },
+    ];
+    const options = { buckets, spikeAlert: { factor: 1, minUsd: 0.000001 } };
+    expect(spikeAt(at('2026-11-24'), 1_000_000, options)).toEqual([]);
+    expect(spikeAt(at('2026-11-24'), 1_000_001, options)).toEqual(['spike:2026-11-24']);
+    expect(spikeHolds(1_000_000, { num: 48_000_001, den: 2 }, { factor: 1, minUsd: 0.000001 })).toBe(false);
+    expect(spikeHolds(1_000_000, { num: 24_000_000, den: 1 }, { factor: 1, minUsd: 0.000001 })).toBe(true);
   });
 });
 
