@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { processDeps } from '../../shared/compose.ts';
 import { parseEnvironment } from '../../shared/config/environment.ts';
 import { EmfMetrics, METRICS_NAMESPACE } from '../../shared/metrics/emf-metrics.ts';
+import { redactKeys } from '../../shared/secrets/redact.ts';
 import { processAccount } from '../../shared/use-cases/process-account.ts';
 
 // Cold start: environment parsed once (fails fast), clients and adapters built once per container.
@@ -46,15 +47,17 @@ async function syncRecord(record: SQSRecord): Promise<void> {
     if (outcome.deliveryError)
       log.error('alerts not delivered', {
         undelivered: outcome.undelivered,
-        error: outcome.deliveryError.message,
+        error: redactKeys(outcome.deliveryError.message),
         ...operator,
       });
     if (outcome.publishError)
-      log.error('chat messages not published', { error: outcome.publishError.message });
+      log.error('chat messages not published', { error: redactKeys(outcome.publishError.message) });
   } else if (outcome.status === 'invalid') {
     log.warn('invalid account items', { problems: outcome.problems, ...operator });
   } else {
-    log.error('sync failed', { error: outcome.error.name, message: outcome.error.message, ...operator });
+    // `detail`, not `message`: Powertools drops reserved keys (with a warning) and the reason with them.
+    const detail = redactKeys(outcome.error.message);
+    log.error('sync failed', { error: outcome.error.name, detail, ...operator });
     if (!deps.isAuthError(outcome.error)) throw outcome.error;
   }
 }

@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import { formatPath } from '../schemas/invalid-input.ts';
+import { redactKeys } from '../secrets/redact.ts';
 import {
   ProviderAuthError,
   type ProviderAuthReason,
@@ -143,12 +144,7 @@ function redact(info: ErrorInfo, headers: Record<string, string>): ErrorInfo {
     .filter(([name]) => /^(authorization|x-api-key)$/i.test(name))
     .flatMap(([, v]) => [v, v.replace(/^Bearer /, '')])
     .filter((v) => v.length >= 8);
-  const clean = (s: string | undefined) => {
-    if (s === undefined) return undefined;
-    let out = s;
-    for (const secret of secrets) out = out.split(secret).join('[redacted]');
-    return out.replace(/\bsk-[\w*.-]{6,}/g, 'sk-…');
-  };
+  const clean = (s: string | undefined) => (s === undefined ? undefined : redactKeys(s, secrets));
   const out: ErrorInfo = { text: clean(info.text) ?? '' };
   for (const k of ['message', 'type', 'code'] as const) {
     const v = clean(info[k]);

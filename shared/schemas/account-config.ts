@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { microsToUsd, usdToMicros } from '../core/money.ts';
 import type { AlertPolicy, AutoRecharge } from '../core/types.ts';
-import { identifier, positiveNumber, thresholdList } from './fields.ts';
+import { displayText, identifier, positiveNumber, secretName, thresholdList } from './fields.ts';
 import { formatIssues, InvalidInputError } from './invalid-input.ts';
 
 export const PROVIDERS = ['openai', 'anthropic'] as const;
@@ -92,7 +92,7 @@ export const autoRechargeSchema = z
 export const accountConfigSchema = z.strictObject({
   id: identifier,
   provider: z.enum(PROVIDERS, { error: `expected one of ${PROVIDERS.map((p) => `"${p}"`).join(', ')}` }),
-  name: z.string({ error: 'expected a text' }).min(1, { error: 'expected a non-empty text' }).optional(),
+  name: displayText.optional(),
   recipients: z
     .array(z.email({ error: 'expected an email address' }), { error: 'expected a list of email addresses' })
     .min(1, { error: 'expected at least one email address' }),
@@ -110,10 +110,7 @@ export const accountConfigSchema = z.strictObject({
   /** The weekly digest email (first run on or after Monday 09:00 UTC); "off" stops it. */
   digest: z.enum(['weekly', 'off'], { error: 'expected "weekly" or "off"' }).default('weekly'),
   spikeAlert,
-  adminKeySecret: z
-    .string({ error: 'expected a Secrets Manager secret name' })
-    .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, { error: 'expected a Secrets Manager secret name' })
-    .optional(),
+  adminKeySecret: secretName.optional(),
 });
 
 export type AccountConfig = z.infer<typeof accountConfigSchema>;

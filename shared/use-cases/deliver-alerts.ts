@@ -39,6 +39,7 @@ export interface DeliveryDeps {
   mailer: Mailer;
   render(facts: AlertEmailFacts): RenderedEmail;
   sender: string;
+  /** The real clock (claim and sent times are leases other runs judge by theirs): never `run --now`'s. */
   now(): Date;
   newToken(): string;
   /** A claim older than this is presumed dead (its process died between send and mark). */

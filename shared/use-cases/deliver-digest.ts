@@ -20,6 +20,7 @@ export interface DigestDeps {
   mailer: Mailer;
   renderDigest(facts: DigestEmailFacts): RenderedEmail;
   sender: string;
+  /** The real clock (claim and sent times): never `run --now`'s. */
   now(): Date;
   newToken(): string;
   claimTimeoutMs: number;

@@ -126,7 +126,9 @@ async function isStale(deps: ProcessDeps, accountId: string): Promise<boolean> {
   try {
     const items = await deps.store.loadAccount(accountId);
     const last = items.state?.lastSyncAt ? Date.parse(items.state.lastSyncAt) : undefined;
-    return last === undefined || deps.now().getTime() - last >= deps.staleHours * 3_600_000;
+    // lastSyncAt is real time, so staleness is too (not `run --now`'s clock).
+    const now = (deps.wallClock ?? deps.now)().getTime();
+    return last === undefined || now - last >= deps.staleHours * 3_600_000;
   } catch {
     return true; // the store itself is failing: nothing is being kept fresh
   }

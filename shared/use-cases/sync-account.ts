@@ -30,7 +30,13 @@ export interface SyncDeps {
   secrets: SecretSource;
   /** Builds the provider client for an account (the provider seam: the use case never names one). */
   costSource(config: AccountConfig, adminKey: string): CostSource;
+  /** The ledger's clock: figures, alert rules, the provider query window (`run --now` moves it). */
   now(): Date;
+  /**
+   * The real clock, for what other processes compare with their own clock: lastSyncAt (staleness)
+   * here, claim times in delivery. Absent: `now` (tests that simulate one clock for everything).
+   */
+  wallClock?(): Date;
 }
 
 export interface SyncResult {
@@ -80,6 +86,7 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
   const source = deps.costSource(config, adminKey);
   const now = deps.now().getTime();
   const nowIso = new Date(now).toISOString();
+  const syncedAt = (deps.wallClock ?? deps.now)().toISOString();
   const state = items.state ?? { version: 0 };
 
   const window = costWindow({
@@ -139,7 +146,8 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
   const digestKey = digestDue({
     at: now,
     setting: config.digest,
-    previousRunAt: state.lastSyncAt ? Date.parse(state.lastSyncAt) : undefined,
+    // The previous run in the ledger's time, so that `run --now` replays get their Monday digests.
+    previousRunAt: previousLedgerRun(state),
     storedKeys: new Set(digests.map((d) => d.key)),
   });
   const digest: AlertRecord | undefined = digestKey
@@ -176,7 +184,14 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     accountId,
     expectedVersion: state.version,
     costPuts,
-    state: { version: state.version + 1, costsFrom, costsThrough, lastSyncAt: nowIso, snapshot },
+    state: {
+      version: state.version + 1,
+      costsFrom,
+      costsThrough,
+      lastSyncAt: syncedAt,
+      ledgerAt: nowIso,
+      snapshot,
+    },
     alertPuts: digest ? [...due, digest] : due,
     // A successful sync re-arms the operator alerts (config fixed, key works, data fresh again).
     alertDeletes: [...evaluation.rearmed, ...operatorAlerts.map((a) => a.key), ...supersededDigests],
@@ -198,6 +213,11 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     costs: [...merged.values()].filter((r) => Date.parse(`${r.day}T00:00:00Z`) >= now - 31 * DAY_MS),
     reconciled: items.reconciled,
   };
+}
+
+function previousLedgerRun(state: { lastSyncAt?: string; ledgerAt?: string }): number | undefined {
+  const at = state.ledgerAt ?? state.lastSyncAt;
+  return at ? Date.parse(at) : undefined;
 }
 
 function partition<T>(xs: readonly T[], test: (x: T) => boolean): [T[], T[]] {

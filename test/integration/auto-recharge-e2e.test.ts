@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAiFake } from '../fakes/openai-fake.ts';
+import { startSecretsManagerFake } from '../fakes/secrets-manager-fake.ts';
 import { cliInProcess } from '../support/cli-in-process.ts';
 import { useDynamoDbLocal } from '../support/emulators.ts';
 import { seedAccount } from '../support/seed.ts';
@@ -8,7 +9,8 @@ import { seedAccount } from '../support/seed.ts';
  * Auto-recharge end to end: 60 daily `burnrate run --now … --json` passes (the CLI entry point,
  * in this process) against DynamoDB Local and the live-mode fake OpenAI Admin API.
  *
- * Two accounts on the same organisation (same admin key, same costs), each with one $100 grant
+ * Two accounts on the same organisation (same costs; each reads the same admin key from its own
+ * secret, burnrate/<id>, since `run` refuses to serve two accounts from one environment key), each with one $100 grant
  * effective 2026-03-01T00:00Z and `lowBalanceUsd: [25]`:
  * - `auto`: `autoRecharge { belowUsd: 50, toUsd: 200, monthlyLimitUsd: 750 }`, so one card charge
  *   is R = 200 − 50 = $150 and the limit allows 5 a month;
@@ -58,6 +60,7 @@ const LIMIT = 750;
 const ddb = useDynamoDbLocal();
 let fake: Awaited<ReturnType<typeof startOpenAiFake>>;
 let table: string;
+let secrets: Awaited<ReturnType<typeof startSecretsManagerFake>>;
 
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -94,7 +97,7 @@ async function run(at: string): Promise<{ code: number; outcomes: Map<string, Ou
     AWS_SECRET_ACCESS_KEY: 'local',
     BURNRATE_TABLE: table,
     OPENAI_BASE_URL: fake.baseUrl,
-    OPENAI_ADMIN_KEY: fake.adminKey,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
   });
   if (code !== 0) throw new Error(`run --now ${at} exited ${code}: ${stderr}`);
   const parsed = JSON.parse(stdout) as Outcome[];
@@ -106,6 +109,7 @@ const base = { provider: 'openai', recipients: ['ops@acme.example'], lowBalanceU
 
 beforeAll(async () => {
   fake = await startOpenAiFake({ mode: 'live', adminKey: ADMIN_KEY });
+  secrets = await startSecretsManagerFake({ 'burnrate/auto': ADMIN_KEY, 'burnrate/control': ADMIN_KEY });
   const costs: Record<string, Array<{ usd: number }>> = {};
   for (let i = 0; i < DAYS; i++) {
     const day = dayOf(START + i * DAY);
@@ -124,6 +128,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fake?.stop();
+  await secrets?.stop();
 });
 
 describe('auto-recharge over 60 daily `burnrate run`s (DynamoDB Local, live-mode OpenAI fake)', () => {
