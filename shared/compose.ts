@@ -24,18 +24,23 @@ import type { ProcessDeps } from './use-cases/process-account.ts';
 
 /** The provider seam: the only place that maps `provider` to a client. */
 export function costSourceFor(env: Environment, http: { maxRetries?: number; timeoutMs?: number } = {}) {
-  return (config: AccountConfig, adminKey: string): CostSource => {
+  return (
+    config: AccountConfig,
+    adminKey: string,
+    run: { deadline?: number | undefined } = {},
+  ): CostSource => {
+    const options = { ...http, deadline: run.deadline, adminKey };
     switch (config.provider) {
       case 'openai':
-        return new OpenAiCostSource({ ...http, adminKey, baseUrl: env.OPENAI_BASE_URL });
+        return new OpenAiCostSource({ ...options, baseUrl: env.OPENAI_BASE_URL });
       case 'anthropic':
-        return new AnthropicCostSource({ ...http, adminKey, baseUrl: env.ANTHROPIC_BASE_URL });
+        return new AnthropicCostSource({ ...options, baseUrl: env.ANTHROPIC_BASE_URL });
     }
   };
 }
 
 /** A claim older than this is presumed dead (see deliverAlerts): at most one duplicate email. */
-const CLAIM_TIMEOUT_MS = 10 * 60_000;
+export const CLAIM_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * Wires the adapters for one process. `now` is the ledger's clock (`run --now`); claims, sent times

@@ -11,6 +11,7 @@ import type {
   ReconciledRecord,
 } from '../ports.ts';
 import type { AccountConfig } from '../schemas/account-config.ts';
+import { OutOfTimeError, roomToSend } from './deadline.ts';
 
 export interface RenderedEmail {
   subject: string;
@@ -88,6 +89,8 @@ export interface DeliveryInput {
   costs: readonly CostDayRecord[];
   costsReportedThrough?: string | undefined;
   reconciled?: ReconciledRecord | undefined;
+  /** Real-clock instant the account's run must be over by: no send starts without room to finish. */
+  deadline?: number | undefined;
 }
 
 /**
@@ -107,6 +110,10 @@ export async function deliverAlerts(deps: DeliveryDeps, input: DeliveryInput): P
   const claimable = input.pending.filter(
     (a) => a.status === 'pending' || (a.claimedAt !== undefined && a.claimedAt < staleBefore),
   );
+  // Nothing claimed yet: the keys stay due for the next run, and no email is ever cut off mid-send.
+  const alertKeys = claimable.filter((a) => parseAlertKey(a.key)).map((a) => a.key);
+  if (alertKeys.length > 0 && !roomToSend(input.deadline, now))
+    throw new OutOfTimeError(input.accountId, alertKeys, 'alert email');
   const claimed: AlertCandidate[] = [];
   const releaseAll = () =>
     Promise.allSettled(claimed.map((c) => deps.alerts.release(input.accountId, c.key, token)));

@@ -15,6 +15,7 @@ import type {
 } from '../ports.ts';
 import { ConcurrentSyncError } from '../ports.ts';
 import { type AccountConfig, toAlertPolicy } from '../schemas/account-config.ts';
+import { providerDeadline } from './deadline.ts';
 import { validateAccountItems } from './load-account.ts';
 import {
   actualRecord,
@@ -28,8 +29,15 @@ import {
 export interface SyncDeps {
   store: AccountStore;
   secrets: SecretSource;
-  /** Builds the provider client for an account (the provider seam: the use case never names one). */
-  costSource(config: AccountConfig, adminKey: string): CostSource;
+  /**
+   * Builds the provider client for an account (the provider seam: the use case never names one);
+   * `deadline` (real clock, epoch ms) bounds its requests and retries.
+   */
+  costSource(
+    config: AccountConfig,
+    adminKey: string,
+    options?: { deadline?: number | undefined },
+  ): CostSource;
   /** The ledger's clock: figures, alert rules, the provider query window (`run --now` moves it). */
   now(): Date;
   /**
@@ -58,6 +66,11 @@ export interface SyncResult {
   reconciled?: ReconciledRecord | undefined;
 }
 
+export interface SyncOptions {
+  /** Real-clock instant (epoch ms) by which the account's whole run must be over (see deadline.ts). */
+  deadline?: number | undefined;
+}
+
 /** Keys of operator alerts (invalid config, auth failure, stale data) share the ALERT# items. */
 export const OPERATOR_PREFIX = 'operator:';
 
@@ -69,21 +82,26 @@ const MAX_ATTEMPTS = 3;
  * today's estimate, write only what changed, replay, snapshot, and record which alert keys are due.
  * An invalid config item throws InvalidInputError before anything is written.
  */
-export async function syncAccount(deps: SyncDeps, accountId: string): Promise<SyncResult> {
+export async function syncAccount(
+  deps: SyncDeps,
+  accountId: string,
+  options: SyncOptions = {},
+): Promise<SyncResult> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await syncOnce(deps, accountId);
+      return await syncOnce(deps, accountId, options);
     } catch (error) {
       if (!(error instanceof ConcurrentSyncError) || attempt >= MAX_ATTEMPTS) throw error;
     }
   }
 }
 
-async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> {
+async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions): Promise<SyncResult> {
   const items = await deps.store.loadAccount(accountId);
   const { config, grants } = validateAccountItems(items);
   const adminKey = await deps.secrets.adminKey(config);
-  const source = deps.costSource(config, adminKey);
+  // The provider's share of the account's time: what is left after it covers the commit and a send.
+  const source = deps.costSource(config, adminKey, { deadline: providerDeadline(options.deadline) });
   const now = deps.now().getTime();
   const nowIso = new Date(now).toISOString();
   const syncedAt = (deps.wallClock ?? deps.now)().toISOString();
