@@ -16,13 +16,15 @@ import { ACCOUNTS_INDEX } from '../shared/store/table.ts';
 import { BurnrateFunction } from './constructs/burnrate-function.ts';
 import { OperatorAlarms } from './constructs/operator-alarms.ts';
 import type { BurnrateContext } from './context.ts';
+import { SYNC_SIZING } from './sync-sizing.ts';
 
 export interface StatelessStackProps extends StackProps {
   table: ITable;
   settings: BurnrateContext;
 }
 
-const SYNC_TIMEOUT = Duration.seconds(60);
+// Timeout, batch, concurrency and visibility timeout are sized together: see sync-sizing.ts.
+const SYNC_TIMEOUT = Duration.seconds(SYNC_SIZING.timeoutSeconds);
 
 /** Schedule → dispatch → queue (one message per account) → sync-account, and the operator's alarms. */
 export class StatelessStack extends Stack {
@@ -40,7 +42,7 @@ export class StatelessStack extends Stack {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       // AWS's advice for Lambda event sources: at least six times the function timeout.
-      visibilityTimeout: Duration.seconds(SYNC_TIMEOUT.toSeconds() * 6),
+      visibilityTimeout: Duration.seconds(SYNC_SIZING.visibilityTimeoutSeconds),
       deadLetterQueue: { queue: deadLetters, maxReceiveCount: 3 },
     });
 
@@ -87,7 +89,11 @@ export class StatelessStack extends Stack {
     });
     const syncFn = sync.fn;
     syncFn.addEventSource(
-      new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }),
+      new SqsEventSource(queue, {
+        batchSize: SYNC_SIZING.batchSize,
+        reportBatchItemFailures: true,
+        maxConcurrency: SYNC_SIZING.maxConcurrency,
+      }),
     );
     syncFn.addToRolePolicy(
       new PolicyStatement({

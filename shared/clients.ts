@@ -11,6 +11,16 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  */
 const common = { maxAttempts: 5 } as const;
 
+/**
+ * Sending an email must fit the time a sync keeps for it (SEND_RESERVE_MS in
+ * shared/use-cases/deadline.ts): bounded attempts, each cut off, so a hung SES connection fails
+ * the send (the claim is released, the next run retries) instead of outliving the Lambda.
+ */
+const SES_SEND = {
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 4_000, throwOnRequestTimeout: true },
+} as const;
+
 let dynamo: DynamoDBDocumentClient | undefined;
 let ses: SESClient | undefined;
 let secrets: SecretsManagerClient | undefined;
@@ -26,7 +36,7 @@ export function toDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient
 }
 
 export function sesClient(region: string): SESClient {
-  ses ??= new SESClient({ ...common, region });
+  ses ??= new SESClient({ ...SES_SEND, region });
   return ses;
 }
 

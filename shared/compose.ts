@@ -29,12 +29,17 @@ import type { ProcessDeps } from './use-cases/process-account.ts';
 
 /** The provider seam: the only place that maps `provider` to a client. */
 export function costSourceFor(env: Environment, http: { maxRetries?: number; timeoutMs?: number } = {}) {
-  return (config: AccountConfig, adminKey: string): CostSource => {
+  return (
+    config: AccountConfig,
+    adminKey: string,
+    run: { deadline?: number | undefined } = {},
+  ): CostSource => {
+    const options = { ...http, deadline: run.deadline, adminKey };
     switch (config.provider) {
       case 'openai':
-        return new OpenAiCostSource({ ...http, adminKey, baseUrl: env.OPENAI_BASE_URL });
+        return new OpenAiCostSource({ ...options, baseUrl: env.OPENAI_BASE_URL });
       case 'anthropic':
-        return new AnthropicCostSource({ ...http, adminKey, baseUrl: env.ANTHROPIC_BASE_URL });
+        return new AnthropicCostSource({ ...options, baseUrl: env.ANTHROPIC_BASE_URL });
     }
   };
 }
@@ -82,10 +87,11 @@ export function apiKeysFor(env: Environment, http: { maxRetries?: number; timeou
 }
 
 /** A claim older than this is presumed dead (see deliverAlerts): at most one duplicate email. */
-const CLAIM_TIMEOUT_MS = 10 * 60_000;
+export const CLAIM_TIMEOUT_MS = 10 * 60_000;
 
 /**
- * Wires the adapters for one process. Admin keys come from the environment when OPENAI_ADMIN_KEY or
+ * Wires the adapters for one process. `now` is the ledger's clock (`run --now`); claims, sent times
+ * and lastSyncAt always take the real clock. Admin keys come from the environment when OPENAI_ADMIN_KEY or
  * ANTHROPIC_ADMIN_KEY is set (local use), otherwise from Secrets Manager. Without BURNRATE_SENDER, alerts are recorded
  * as due but not sent. With BURNRATE_ALERTS_TOPIC_ARN, every delivered alert is also published to
  * that SNS topic as one JSON chat message.
@@ -94,12 +100,14 @@ export function processDeps(
   env: Environment,
   options: { now?: () => Date; demo?: boolean; metrics?: Metrics } = {},
 ): ProcessDeps {
-  const now = options.now ?? (() => new Date());
+  const wallClock = () => new Date();
+  const now = options.now ?? wallClock;
   const doc = documentClient(env.AWS_REGION);
   const secrets = secretSource(env);
   const alerts = new DynamoAlertStore(doc, env.BURNRATE_TABLE);
   const mailer = new SesMailer(sesClient(env.AWS_REGION));
-  const common = { alerts, mailer, now, newToken: randomUUID, claimTimeoutMs: CLAIM_TIMEOUT_MS };
+  // Claims are leases other processes judge by their own clock: always real time, whatever --now says.
+  const common = { alerts, mailer, now: wallClock, newToken: randomUUID, claimTimeoutMs: CLAIM_TIMEOUT_MS };
   const sender = env.BURNRATE_SENDER;
   const topic = env.BURNRATE_ALERTS_TOPIC_ARN;
   const publisher = topic ? lazySnsPublisher(env.AWS_REGION, topic) : undefined;
@@ -108,6 +116,7 @@ export function processDeps(
     secrets,
     costSource: costSourceFor(env),
     now,
+    wallClock,
     staleHours: env.BURNRATE_STALE_HOURS,
     isAuthError: (error) => error instanceof ProviderAuthError || error instanceof AdminKeyMissingError,
     metrics: options.metrics,

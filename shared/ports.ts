@@ -69,7 +69,13 @@ export interface AccountStateRecord {
   /** Earliest and latest UTC day of actual costs fetched so far (YYYY-MM-DD). */
   costsFrom?: string;
   costsThrough?: string;
+  /** When the last successful sync committed, by the real clock (staleness, `status`, the byKind index). */
   lastSyncAt?: string;
+  /**
+   * The ledger's "now" of that sync: the same instant, except under `burnrate run --now`. The
+   * weekly digest's "previous run" (absent on items written before it existed: lastSyncAt).
+   */
+  ledgerAt?: string;
   /** The figures of the last successful run, as the spec's output shape plus freshness notes. */
   snapshot?: Record<string, unknown>;
 }

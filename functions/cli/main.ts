@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EnvironmentError } from '../../shared/config/environment.ts';
 import { InvalidInputError } from '../../shared/schemas/invalid-input.ts';
+import { redactKeys } from '../../shared/secrets/redact.ts';
 import { registerAccountCommands, registerGrantCommands } from './account-commands.ts';
 import { registerCheckpoint } from './checkpoint-command.ts';
 import { registerDoctor } from './doctor-command.ts';
@@ -41,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`burnrate: ${error.message}\n`);
       return 2;
     }
-    process.stderr.write(`burnrate: ${(error as Error).message ?? String(error)}\n`);
+    process.stderr.write(`burnrate: ${redactKeys((error as Error).message ?? String(error))}\n`);
     return 1;
   }
 }

@@ -31,8 +31,14 @@ export function registerRun(program: Command): void {
         ]);
       }
       // Loaded on use: `simulate` and `--help` should not pay for the AWS SDK.
-      const { processDeps } = await import('../../shared/compose.ts');
+      const { adminPort, processDeps } = await import('../../shared/compose.ts');
       const { processAccount } = await import('../../shared/use-cases/process-account.ts');
+      const { checkEnvKeyScope, envKeyProviders } = await import('../../shared/use-cases/env-key-scope.ts');
+      await checkEnvKeyScope(adminPort(env), envKeyProviders(env), {
+        accountId: opts.account,
+        remedy: (variable) =>
+          `Sync them one at a time with --account <id>, or unset ${variable} so that each account reads its own key from Secrets Manager (adminKeySecret, default burnrate/<id>).`,
+      });
       const deps = processDeps(env, { now: fixed === undefined ? () => new Date() : () => new Date(fixed) });
       if (!deps.delivery)
         process.stderr.write('BURNRATE_SENDER is not set: due alerts are recorded, not emailed\n');

@@ -46,6 +46,7 @@ export function registerStart(program: Command): void {
         const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
         const { processAccount } = await import('../../shared/use-cases/process-account.ts');
         const { runAll } = await import('../../shared/use-cases/run-all.ts');
+        const { checkEnvKeyScope, envKeyProviders } = await import('../../shared/use-cases/env-key-scope.ts');
         const env = parseEnvironment();
         const ddb = new DynamoDBClient({ region: env.AWS_REGION });
         await ensureTable(ddb, env.BURNRATE_TABLE);
@@ -68,6 +69,11 @@ export function registerStart(program: Command): void {
         const deps = processDeps(env, { demo: services.demo });
         const seen = new Set<string>();
         const pass = async () => {
+          // Every pass: accounts can be added while this runs. The first refusal stops `start` (exit 2).
+          await checkEnvKeyScope(admin, envKeyProviders(env), {
+            remedy: (variable) =>
+              `Keep one account per provider in this table while ${variable} is set (burnrate run --account <id> syncs one of several), or unset it so that each account reads its own key from Secrets Manager.`,
+          });
           const started = new Date();
           const outcomes = await runAll(deps.store, (id) => processAccount(deps, id), {
             concurrency: env.BURNRATE_CONCURRENCY,

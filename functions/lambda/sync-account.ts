@@ -6,6 +6,8 @@ import * as z from 'zod';
 import { processDeps } from '../../shared/compose.ts';
 import { parseEnvironment } from '../../shared/config/environment.ts';
 import { EmfMetrics, METRICS_NAMESPACE } from '../../shared/metrics/emf-metrics.ts';
+import { redactKeys } from '../../shared/secrets/redact.ts';
+import { invocationDeadline } from '../../shared/use-cases/deadline.ts';
 import { processAccount } from '../../shared/use-cases/process-account.ts';
 
 // Cold start: environment parsed once (fails fast), clients and adapters built once per container.
@@ -22,14 +24,17 @@ const processor = new BatchProcessor(EventType.SQS);
 const messageSchema = z.object({ accountId: z.string().min(1), runId: z.string().min(1) });
 
 /**
- * One account per record. Only a failure a retry can fix (provider down, throttled, timeout) is
- * thrown, so SQS retries just that record and then parks it in the DLQ; a bad config item or key
- * is the operator's to fix and has been emailed to them.
+ * One account per record; the batch's records run in parallel (Powertools' default), each with the
+ * same deadline: the invocation's end. Only a failure a retry can fix (provider down, throttled,
+ * slow past the deadline, a send left for lack of time) is thrown, so SQS retries just that record
+ * and then parks it in the DLQ; a bad config item or key is the operator's to fix and has been
+ * emailed to them.
  */
-async function syncRecord(record: SQSRecord): Promise<void> {
+async function syncRecord(record: SQSRecord, context?: Context): Promise<void> {
   const message = messageSchema.parse(JSON.parse(record.body));
   const log = logger.createChild({ persistentLogAttributes: { ...message } });
-  const outcome = await processAccount(deps, message.accountId);
+  const deadline = context && invocationDeadline(Date.now(), context.getRemainingTimeInMillis());
+  const outcome = await processAccount(deps, message.accountId, { deadline });
   const operator = outcome.operator && { operatorAlert: outcome.operator };
   if (outcome.status === 'ok') {
     const r = outcome.result;
@@ -46,15 +51,23 @@ async function syncRecord(record: SQSRecord): Promise<void> {
     if (outcome.deliveryError)
       log.error('alerts not delivered', {
         undelivered: outcome.undelivered,
-        error: outcome.deliveryError.message,
+        error: redactKeys(outcome.deliveryError.message),
         ...operator,
       });
     if (outcome.publishError)
-      log.error('chat messages not published', { error: outcome.publishError.message });
+      log.error('chat messages not published', { error: redactKeys(outcome.publishError.message) });
+    if (outcome.deferred) {
+      log.warn('out of time: emails left due for the retry', { deferred: outcome.deferred });
+      throw new Error(
+        `account ${message.accountId}: out of time before sending ${outcome.deferred.join(', ')}`,
+      );
+    }
   } else if (outcome.status === 'invalid') {
     log.warn('invalid account items', { problems: outcome.problems, ...operator });
   } else {
-    log.error('sync failed', { error: outcome.error.name, message: outcome.error.message, ...operator });
+    // `detail`, not `message`: Powertools drops reserved keys (with a warning) and the reason with them.
+    const detail = redactKeys(outcome.error.message);
+    log.error('sync failed', { error: outcome.error.name, detail, ...operator });
     if (!deps.isAuthError(outcome.error)) throw outcome.error;
   }
 }

@@ -44,8 +44,13 @@ export class SnsAlertPublisher implements AlertPublisher {
 
 let sns: SNSClient | undefined;
 
-/** One SNS client per process, like the others in clients.ts (standard retries, 5 attempts). */
+/** One SNS client per process, like the others in clients.ts (standard retries, 2 attempts, each cut off). */
 export function snsClient(region: string): SNSClient {
-  sns ??= new SNSClient({ maxAttempts: 5, region });
+  // Published between the email and its mark: bounded like the send (see SEND_RESERVE_MS).
+  sns ??= new SNSClient({
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
+    region,
+  });
   return sns;
 }

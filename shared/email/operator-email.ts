@@ -1,3 +1,4 @@
+import { redactKeys } from '../secrets/redact.ts';
 import { escapeHtml as e } from './escape.ts';
 import { box, MUTED, page, plain, rich } from './html-parts.ts';
 
@@ -33,12 +34,13 @@ const OPERATOR_TEXT: Record<OperatorEmailKind, [string, string]> = {
 
 const FOOTER = 'You get this once until the account syncs successfully again.';
 
-/** Operator emails: what broke, for which account, and what to do. */
-export function renderOperatorEmail(input: OperatorEmailInput): {
+/** Operator emails: what broke, for which account, and what to do. Nothing key-shaped gets in. */
+export function renderOperatorEmail(raw: OperatorEmailInput): {
   subject: string;
   html: string;
   text: string;
 } {
+  const input = { ...raw, accountId: redactKeys(raw.accountId), detail: redactKeys(raw.detail) };
   const [what, todo] = OPERATOR_TEXT[input.kind];
   const subject = `burnrate operator: account ${input.accountId}: ${what}`;
   const when = new Date(input.at).toISOString();

@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import { formatPath } from '../schemas/invalid-input.ts';
+import { redactKeys } from '../secrets/redact.ts';
 import {
   ProviderAuthError,
   type ProviderAuthReason,
@@ -15,8 +16,17 @@ export interface HttpOptions {
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** One request's timeout (default REQUEST_TIMEOUT_MS), cut shorter by the deadline. */
   timeoutMs?: number;
   maxRetries?: number;
+  /**
+   * Real-clock instant (epoch ms) by which this account's provider requests must be over: no
+   * attempt runs past it and no retry starts that could not finish before it (the sync Lambda
+   * sets it from the invocation's remaining time). Undefined: only the per-request timeout.
+   */
+  deadline?: number | undefined;
+  /** The real clock (tests hand in their own). */
+  clock?: () => number;
   /** A response error that must not be retried (e.g. quota exhausted), or undefined. */
   classify?: (status: number, body: unknown) => ProviderError | undefined;
   /** Why a 401/403 happened and what the user should do, from the provider's error text. */
@@ -35,6 +45,10 @@ export interface ErrorInfo {
   text: string;
 }
 
+/** A provider report request normally answers in a few seconds; a longer one is retried. */
+export const REQUEST_TIMEOUT_MS = 15_000;
+/** An attempt with less time than this left before the deadline is not started. */
+export const MIN_ATTEMPT_MS = 1_000;
 const MAX_RETRY_AFTER_MS = 60_000;
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 8_000;
@@ -43,20 +57,28 @@ const RETRYABLE = new Set([408, 409, 429]);
 /**
  * GET a JSON document and validate it. Retries 408/409/429/5xx, resets and timeouts a bounded
  * number of times with exponential backoff and full jitter, honouring Retry-After; 401/403 and
- * whatever `classify` says are final. `what` names the endpoint in messages (`openai costs`).
+ * whatever `classify` says are final. With a `deadline`, each attempt's timeout is cut to the time
+ * left, and no attempt or wait starts that would run past it: the account fails with
+ * ProviderUnavailableError (retried by SQS) instead of its Lambda being killed mid-batch.
+ * `what` names the endpoint in messages (`openai costs`).
  */
 export async function getJson<T>(url: URL, what: string, schema: z.ZodType<T>, o: HttpOptions): Promise<T> {
   const doFetch = o.fetch ?? fetch;
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const random = o.random ?? Math.random;
+  const clock = o.clock ?? Date.now;
   const maxRetries = o.maxRetries ?? 4;
+  const left = () => (o.deadline === undefined ? Number.POSITIVE_INFINITY : o.deadline - clock());
   for (let attempt = 0; ; attempt++) {
     let failure: string;
     let waitMs: number | undefined;
+    if (left() < MIN_ATTEMPT_MS) {
+      throw new ProviderUnavailableError(o.provider, `${what}: ${OUT_OF_TIME} before the first attempt`);
+    }
     try {
       const res = await doFetch(url, {
         headers: o.headers,
-        signal: AbortSignal.timeout(o.timeoutMs ?? 30_000),
+        signal: AbortSignal.timeout(Math.min(o.timeoutMs ?? REQUEST_TIMEOUT_MS, left())),
       });
       const text = await res.text();
       if (res.ok) return parseBody(text, what, schema, o.provider);
@@ -89,13 +111,18 @@ export async function getJson<T>(url: URL, what: string, schema: z.ZodType<T>, o
       if ((error as Error).name?.startsWith('Provider')) throw error;
       failure = describeNetworkError(error);
     }
-    if (attempt >= maxRetries) {
+    const wait = waitMs ?? random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt);
+    const outOfTime = wait + MIN_ATTEMPT_MS > left();
+    if (attempt >= maxRetries || outOfTime) {
       const Final = failure.startsWith('HTTP 429') ? ProviderRateLimitError : ProviderUnavailableError;
-      throw new Final(o.provider, `${what}: gave up after ${attempt + 1} attempts: ${failure}`);
+      const why = outOfTime && attempt < maxRetries ? ` (${OUT_OF_TIME} for another)` : '';
+      throw new Final(o.provider, `${what}: gave up after ${attempt + 1} attempts${why}: ${failure}`);
     }
-    await sleep(waitMs ?? random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt));
+    await sleep(wait);
   }
 }
+
+const OUT_OF_TIME = "no time left before this account's deadline";
 
 function parseBody<T>(text: string, what: string, schema: z.ZodType<T>, provider: string): T {
   const json = tryJson(text);
@@ -143,12 +170,7 @@ function redact(info: ErrorInfo, headers: Record<string, string>): ErrorInfo {
     .filter(([name]) => /^(authorization|x-api-key)$/i.test(name))
     .flatMap(([, v]) => [v, v.replace(/^Bearer /, '')])
     .filter((v) => v.length >= 8);
-  const clean = (s: string | undefined) => {
-    if (s === undefined) return undefined;
-    let out = s;
-    for (const secret of secrets) out = out.split(secret).join('[redacted]');
-    return out.replace(/\bsk-[\w*.-]{6,}/g, 'sk-…');
-  };
+  const clean = (s: string | undefined) => (s === undefined ? undefined : redactKeys(s, secrets));
   const out: ErrorInfo = { text: clean(info.text) ?? '' };
   for (const k of ['message', 'type', 'code'] as const) {
     const v = clean(info[k]);

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { microsToUsd, usdToMicros } from '../core/money.ts';
 import { UNATTRIBUTED } from '../core/projects.ts';
 import type { AlertPolicy, AutoRecharge } from '../core/types.ts';
-import { identifier, positiveNumber, thresholdList } from './fields.ts';
+import { displayText, identifier, positiveNumber, secretName, thresholdList } from './fields.ts';
 import { formatIssues, InvalidInputError } from './invalid-input.ts';
 import {
   type AccountGuard,
@@ -101,7 +101,7 @@ export const autoRechargeSchema = z
 export const accountConfigSchema = z.strictObject({
   id: identifier,
   provider: z.enum(PROVIDERS, { error: `expected one of ${PROVIDERS.map((p) => `"${p}"`).join(', ')}` }),
-  name: z.string({ error: 'expected a text' }).min(1, { error: 'expected a non-empty text' }).optional(),
+  name: displayText.optional(),
   recipients: recipientList,
   burnOrder: z
     .enum(['expiring-first', 'oldest-first'], { error: 'expected "expiring-first" or "oldest-first"' })
@@ -117,10 +117,7 @@ export const accountConfigSchema = z.strictObject({
   /** The weekly digest email (first run on or after Monday 09:00 UTC); "off" stops it. */
   digest: z.enum(['weekly', 'off'], { error: 'expected "weekly" or "off"' }).default('weekly'),
   spikeAlert,
-  adminKeySecret: z
-    .string({ error: 'expected a Secrets Manager secret name' })
-    .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, { error: 'expected a Secrets Manager secret name' })
-    .optional(),
+  adminKeySecret: secretName.optional(),
   /** The provider's hard monthly spend limit for the whole organization, kept in step by burnrate. */
   hardLimitUsd: positiveNumber.optional(),
   /** Budgets, owners and hard limits per project (OpenAI) or workspace (Anthropic), by provider id. */

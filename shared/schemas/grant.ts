@@ -2,7 +2,8 @@ import * as z from 'zod';
 import { usdToMicros } from '../core/money.ts';
 import { addOneYear, parseInstant } from '../core/time.ts';
 import type { Grant } from '../core/types.ts';
-import { instant, nonNegativeNumber, positiveNumber } from './fields.ts';
+import { looksLikeKey } from '../secrets/redact.ts';
+import { instant, NOT_A_KEY, nonNegativeNumber, positiveNumber } from './fields.ts';
 import { formatIssues, InvalidInputError } from './invalid-input.ts';
 
 /**
@@ -15,7 +16,8 @@ export const grantInputSchema = z.strictObject({
     .regex(/^[^\s\p{Cc}]{1,128}$/u, { error: 'expected a grant id (1-128 characters, no spaces)' })
     .refine((id) => !id.startsWith('auto-'), {
       error: 'ids starting with "auto-" are kept for the recharge grants burnrate models; choose another id',
-    }),
+    })
+    .refine((id) => !looksLikeKey(id), { error: NOT_A_KEY }),
   amountUsd: positiveNumber,
   effectiveAt: instant,
   expiresAt: instant.optional(),

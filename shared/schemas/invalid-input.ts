@@ -1,10 +1,18 @@
 import type * as z from 'zod';
+import { redactKeys } from '../secrets/redact.ts';
 
-/** Bad input from a person or a file: every problem names the item and the field. Exit code 2. */
+/**
+ * Bad input from a person or a file: every problem names the item and the field. Exit code 2.
+ * Problems echo what was received ("got …"), so anything shaped like an API key is cut out here,
+ * once for every path that reports bad configuration (CLI, logs, the operator's email).
+ */
 export class InvalidInputError extends Error {
   override readonly name = 'InvalidInputError';
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    const redacted = problems.map((p) => redactKeys(p));
+    super(redacted.join('\n'));
+    this.problems = redacted;
   }
 }
 

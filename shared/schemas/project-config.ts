@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { positiveNumber, thresholdList } from './fields.ts';
+import { displayText, positiveNumber, thresholdList } from './fields.ts';
 
 /**
  * Per-project (OpenAI project, Anthropic workspace) settings on the account item, and the guard
@@ -31,7 +31,7 @@ export const recipientList = z
 /** Every field optional: an entry with only a `name` is fine. */
 export const projectEntrySchema = z.strictObject(
   {
-    name: z.string({ error: 'expected a text' }).min(1, { error: 'expected a non-empty text' }).optional(),
+    name: displayText.optional(),
     monthlyBudgetUsd: positiveNumber.optional(),
     /** Absent: the account's `budgetAlertPercents`. */
     budgetAlertPercents: thresholdList.optional(),

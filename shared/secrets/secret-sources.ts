@@ -1,9 +1,16 @@
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretSource } from '../ports.ts';
+import { redactKeys } from './redact.ts';
 
-/** The key is missing or unreadable. Says where it looked, never what it found. */
+/**
+ * The key is missing or unreadable. Says where it looked, never what it found; anything shaped
+ * like a key (a pasted key given as the secret's name, echoed by the SDK) is cut out.
+ */
 export class AdminKeyMissingError extends Error {
   override readonly name = 'AdminKeyMissingError';
+  constructor(message: string) {
+    super(redactKeys(message));
+  }
 }
 
 /** Local use: the admin key from the environment (OPENAI_ADMIN_KEY), passed in by the caller. */

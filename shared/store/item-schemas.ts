@@ -18,6 +18,7 @@ export const stateSchema = z.strictObject({
   costsFrom: day.optional(),
   costsThrough: day.optional(),
   lastSyncAt: z.string().optional(),
+  ledgerAt: z.string().optional(),
   snapshot: z.record(z.string(), z.unknown()).optional(),
 }) satisfies z.ZodType<AccountStateRecord>;
 

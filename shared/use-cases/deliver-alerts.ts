@@ -11,6 +11,7 @@ import type {
   ReconciledRecord,
 } from '../ports.ts';
 import type { AccountConfig } from '../schemas/account-config.ts';
+import { OutOfTimeError, roomToSend } from './deadline.ts';
 
 export interface RenderedEmail {
   subject: string;
@@ -39,6 +40,7 @@ export interface DeliveryDeps {
   mailer: Mailer;
   render(facts: AlertEmailFacts): RenderedEmail;
   sender: string;
+  /** The real clock (claim and sent times are leases other runs judge by theirs): never `run --now`'s. */
   now(): Date;
   newToken(): string;
   /** A claim older than this is presumed dead (its process died between send and mark). */
@@ -87,6 +89,8 @@ export interface DeliveryInput {
   costs: readonly CostDayRecord[];
   costsReportedThrough?: string | undefined;
   reconciled?: ReconciledRecord | undefined;
+  /** Real-clock instant the account's run must be over by: no send starts without room to finish. */
+  deadline?: number | undefined;
 }
 
 /**
@@ -106,6 +110,10 @@ export async function deliverAlerts(deps: DeliveryDeps, input: DeliveryInput): P
   const claimable = input.pending.filter(
     (a) => a.status === 'pending' || (a.claimedAt !== undefined && a.claimedAt < staleBefore),
   );
+  // Nothing claimed yet: the keys stay due for the next run, and no email is ever cut off mid-send.
+  const alertKeys = claimable.filter((a) => parseAlertKey(a.key)).map((a) => a.key);
+  if (alertKeys.length > 0 && !roomToSend(input.deadline, now))
+    throw new OutOfTimeError(input.accountId, alertKeys, 'alert email');
   const claimed: AlertCandidate[] = [];
   const releaseAll = () =>
     Promise.allSettled(claimed.map((c) => deps.alerts.release(input.accountId, c.key, token)));

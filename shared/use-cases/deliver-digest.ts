@@ -2,6 +2,7 @@ import { ALERT_MESSAGE_SCHEMA, type AlertMessage, messageFigures } from '../chat
 import { toOutputFigures } from '../core/derived.ts';
 import { isDigestKey } from '../core/digest.ts';
 import type { AlertDeliveryStore, AlertPublisher, Mailer, Metrics } from '../ports.ts';
+import { OutOfTimeError, roomToSend } from './deadline.ts';
 import {
   AlertDeliveryError,
   type AlertEmailFacts,
@@ -20,6 +21,7 @@ export interface DigestDeps {
   mailer: Mailer;
   renderDigest(facts: DigestEmailFacts): RenderedEmail;
   sender: string;
+  /** The real clock (claim and sent times): never `run --now`'s. */
   now(): Date;
   newToken(): string;
   claimTimeoutMs: number;
@@ -45,6 +47,8 @@ export async function deliverDigest(deps: DigestDeps, input: DeliveryInput): Pro
     .filter((a) => a.status === 'pending' || (a.claimedAt !== undefined && a.claimedAt < staleBefore))
     .sort((a, b) => b.key.localeCompare(a.key))[0];
   if (!record) return none;
+  if (!roomToSend(input.deadline, now))
+    throw new OutOfTimeError(input.accountId, [record.key], 'weekly digest');
   const token = deps.newToken();
   const key = record.key;
   const fail = (error: unknown) => {

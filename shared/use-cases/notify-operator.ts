@@ -15,6 +15,7 @@ export interface OperatorDeps {
   }): RenderedEmail;
   sender: string;
   operatorEmail?: string | undefined;
+  /** The real clock (claim and sent times): never `run --now`'s. */
   now(): Date;
   newToken(): string;
   claimTimeoutMs: number;

@@ -1,5 +1,6 @@
 import type { AlertMessage } from '../chat/alert-message.ts';
 import type { AccountStore, Metrics } from '../ports.ts';
+import { OutOfTimeError, roomToSend } from './deadline.ts';
 import {
   AlertDeliveryError,
   type DeliveryDeps,
@@ -10,7 +11,7 @@ import {
 import { type DigestDeps, deliverDigest } from './deliver-digest.ts';
 import { notifyOperator, type OperatorAlertKind, type OperatorDeps } from './notify-operator.ts';
 import { type AccountOutcome, runOne } from './run-all.ts';
-import type { SyncDeps } from './sync-account.ts';
+import type { SyncDeps, SyncOptions } from './sync-account.ts';
 
 export interface ProcessDeps extends SyncDeps {
   store: AccountStore;
@@ -38,23 +39,33 @@ export type ProcessOutcome = AccountOutcome & {
   messages?: AlertMessage[];
   published?: string[];
   publishError?: Error;
+  /** Due keys whose email was not started for lack of time (still due: retry the account soon). */
+  deferred?: string[];
 };
 
 /**
  * One account, end to end: sync, then deliver its due alerts, then tell the operator about what
  * only the operator can fix (bad config item, bad key, data going stale, SES refusing mail).
  */
-export async function processAccount(deps: ProcessDeps, accountId: string): Promise<ProcessOutcome> {
+export async function processAccount(
+  deps: ProcessDeps,
+  accountId: string,
+  options: SyncOptions = {},
+): Promise<ProcessOutcome> {
   const started = Date.now();
   try {
-    return await processTimed(deps, accountId);
+    return await processTimed(deps, accountId, options);
   } finally {
     deps.metrics?.record('SyncDurationMs', Date.now() - started);
   }
 }
 
-async function processTimed(deps: ProcessDeps, accountId: string): Promise<ProcessOutcome> {
-  const outcome = await runOne(deps, accountId);
+async function processTimed(
+  deps: ProcessDeps,
+  accountId: string,
+  options: SyncOptions,
+): Promise<ProcessOutcome> {
+  const outcome = await runOne(deps, accountId, options);
   deps.metrics?.record(outcome.status === 'ok' ? 'AccountsSynced' : 'SyncFailed', 1);
   if (outcome.status === 'ok') {
     const delivery = deps.delivery;
@@ -68,6 +79,7 @@ async function processTimed(deps: ProcessDeps, accountId: string): Promise<Proce
       costs: r.costs,
       costsReportedThrough: r.costsReportedThrough,
       reconciled: r.reconciled,
+      deadline: options.deadline,
     };
     const metrics = deps.metrics;
     // Alerts and the weekly digest are two emails, delivered independently: one failing never holds
@@ -81,6 +93,7 @@ async function processTimed(deps: ProcessDeps, accountId: string): Promise<Proce
     const messages: AlertMessage[] = [];
     const published: string[] = [];
     const undelivered: string[] = [];
+    const deferred: string[] = [];
     let deliveryError: Error | undefined;
     let publishError: Error | undefined;
     for (const send of sends) {
@@ -91,17 +104,35 @@ async function processTimed(deps: ProcessDeps, accountId: string): Promise<Proce
         published.push(...d.published);
         publishError ??= d.publishFailed?.error;
       } catch (error) {
+        // Out of time is not a delivery failure: nothing was sent, nobody needs telling.
+        if (error instanceof OutOfTimeError) {
+          deferred.push(...error.keys);
+          continue;
+        }
         deliveryError ??= error as Error;
         if (error instanceof AlertDeliveryError) undelivered.push(...error.keys);
       }
     }
-    const result = { ...outcome, sent, messages, published, ...(publishError && { publishError }) };
+    const result = {
+      ...outcome,
+      sent,
+      messages,
+      published,
+      ...(publishError && { publishError }),
+      ...(deferred.length > 0 && { deferred }),
+    };
     if (!deliveryError) return result;
-    const operator = await tellOperator(deps, accountId, 'delivery-failed', deliveryError.message);
+    const operator = await tellOperator(deps, accountId, 'delivery-failed', deliveryError.message, options);
     return { ...result, deliveryError, undelivered, ...(operator && { operator }) };
   }
   if (outcome.status === 'invalid') {
-    const operator = await tellOperator(deps, accountId, 'invalid-config', outcome.problems.join('\n'));
+    const operator = await tellOperator(
+      deps,
+      accountId,
+      'invalid-config',
+      outcome.problems.join('\n'),
+      options,
+    );
     return { ...outcome, sent: [], ...(operator && { operator }) };
   }
   const kind = deps.isAuthError(outcome.error)
@@ -109,12 +140,20 @@ async function processTimed(deps: ProcessDeps, accountId: string): Promise<Proce
     : (await isStale(deps, accountId))
       ? 'stale-data'
       : undefined;
-  const operator = kind && (await tellOperator(deps, accountId, kind, outcome.error.message));
+  const operator = kind && (await tellOperator(deps, accountId, kind, outcome.error.message, options));
   return { ...outcome, sent: [], ...(operator && { operator }) };
 }
 
-async function tellOperator(deps: ProcessDeps, accountId: string, kind: OperatorAlertKind, detail: string) {
+async function tellOperator(
+  deps: ProcessDeps,
+  accountId: string,
+  kind: OperatorAlertKind,
+  detail: string,
+  options: SyncOptions,
+) {
   if (!deps.operator) return undefined;
+  // Not raised, so the next run that has the time raises and sends it.
+  if (!roomToSend(options.deadline, deps.operator.now())) return { kind, result: 'deferred: out of time' };
   try {
     return { kind, result: await notifyOperator(deps.operator, { accountId, kind, detail }) };
   } catch (error) {
@@ -126,7 +165,9 @@ async function isStale(deps: ProcessDeps, accountId: string): Promise<boolean> {
   try {
     const items = await deps.store.loadAccount(accountId);
     const last = items.state?.lastSyncAt ? Date.parse(items.state.lastSyncAt) : undefined;
-    return last === undefined || deps.now().getTime() - last >= deps.staleHours * 3_600_000;
+    // lastSyncAt is real time, so staleness is too (not `run --now`'s clock).
+    const now = (deps.wallClock ?? deps.now)().getTime();
+    return last === undefined || now - last >= deps.staleHours * 3_600_000;
   } catch {
     return true; // the store itself is failing: nothing is being kept fresh
   }

@@ -1,6 +1,6 @@
 import type { AccountStore } from '../ports.ts';
 import { InvalidInputError } from '../schemas/invalid-input.ts';
-import { type SyncDeps, type SyncResult, syncAccount } from './sync-account.ts';
+import { type SyncDeps, type SyncOptions, type SyncResult, syncAccount } from './sync-account.ts';
 
 export type AccountOutcome =
   | { accountId: string; status: 'ok'; result: SyncResult }
@@ -8,9 +8,13 @@ export type AccountOutcome =
   | { accountId: string; status: 'failed'; error: Error };
 
 /** Syncs one account and says how it went; never throws for a bad account. */
-export async function runOne(deps: SyncDeps, accountId: string): Promise<AccountOutcome> {
+export async function runOne(
+  deps: SyncDeps,
+  accountId: string,
+  options: SyncOptions = {},
+): Promise<AccountOutcome> {
   try {
-    return { accountId, status: 'ok', result: await syncAccount(deps, accountId) };
+    return { accountId, status: 'ok', result: await syncAccount(deps, accountId, options) };
   } catch (error) {
     if (error instanceof InvalidInputError) return { accountId, status: 'invalid', problems: error.problems };
     return { accountId, status: 'failed', error: error as Error };

@@ -15,6 +15,7 @@ import type {
 } from '../ports.ts';
 import { ConcurrentSyncError } from '../ports.ts';
 import { type AccountConfig, toAlertPolicy } from '../schemas/account-config.ts';
+import { providerDeadline } from './deadline.ts';
 import { validateAccountItems } from './load-account.ts';
 import {
   actualRecord,
@@ -28,9 +29,22 @@ import {
 export interface SyncDeps {
   store: AccountStore;
   secrets: SecretSource;
-  /** Builds the provider client for an account (the provider seam: the use case never names one). */
-  costSource(config: AccountConfig, adminKey: string): CostSource;
+  /**
+   * Builds the provider client for an account (the provider seam: the use case never names one);
+   * `deadline` (real clock, epoch ms) bounds its requests and retries.
+   */
+  costSource(
+    config: AccountConfig,
+    adminKey: string,
+    options?: { deadline?: number | undefined },
+  ): CostSource;
+  /** The ledger's clock: figures, alert rules, the provider query window (`run --now` moves it). */
   now(): Date;
+  /**
+   * The real clock, for what other processes compare with their own clock: lastSyncAt (staleness)
+   * here, claim times in delivery. Absent: `now` (tests that simulate one clock for everything).
+   */
+  wallClock?(): Date;
 }
 
 export interface SyncResult {
@@ -52,6 +66,11 @@ export interface SyncResult {
   reconciled?: ReconciledRecord | undefined;
 }
 
+export interface SyncOptions {
+  /** Real-clock instant (epoch ms) by which the account's whole run must be over (see deadline.ts). */
+  deadline?: number | undefined;
+}
+
 /** Keys of operator alerts (invalid config, auth failure, stale data) share the ALERT# items. */
 export const OPERATOR_PREFIX = 'operator:';
 
@@ -63,23 +82,29 @@ const MAX_ATTEMPTS = 3;
  * today's estimate, write only what changed, replay, snapshot, and record which alert keys are due.
  * An invalid config item throws InvalidInputError before anything is written.
  */
-export async function syncAccount(deps: SyncDeps, accountId: string): Promise<SyncResult> {
+export async function syncAccount(
+  deps: SyncDeps,
+  accountId: string,
+  options: SyncOptions = {},
+): Promise<SyncResult> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await syncOnce(deps, accountId);
+      return await syncOnce(deps, accountId, options);
     } catch (error) {
       if (!(error instanceof ConcurrentSyncError) || attempt >= MAX_ATTEMPTS) throw error;
     }
   }
 }
 
-async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> {
+async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions): Promise<SyncResult> {
   const items = await deps.store.loadAccount(accountId);
   const { config, grants } = validateAccountItems(items);
   const adminKey = await deps.secrets.adminKey(config);
-  const source = deps.costSource(config, adminKey);
+  // The provider's share of the account's time: what is left after it covers the commit and a send.
+  const source = deps.costSource(config, adminKey, { deadline: providerDeadline(options.deadline) });
   const now = deps.now().getTime();
   const nowIso = new Date(now).toISOString();
+  const syncedAt = (deps.wallClock ?? deps.now)().toISOString();
   const state = items.state ?? { version: 0 };
 
   const window = costWindow({
@@ -139,7 +164,8 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
   const digestKey = digestDue({
     at: now,
     setting: config.digest,
-    previousRunAt: state.lastSyncAt ? Date.parse(state.lastSyncAt) : undefined,
+    // The previous run in the ledger's time, so that `run --now` replays get their Monday digests.
+    previousRunAt: previousLedgerRun(state),
     storedKeys: new Set(digests.map((d) => d.key)),
   });
   const digest: AlertRecord | undefined = digestKey
@@ -176,7 +202,14 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     accountId,
     expectedVersion: state.version,
     costPuts,
-    state: { version: state.version + 1, costsFrom, costsThrough, lastSyncAt: nowIso, snapshot },
+    state: {
+      version: state.version + 1,
+      costsFrom,
+      costsThrough,
+      lastSyncAt: syncedAt,
+      ledgerAt: nowIso,
+      snapshot,
+    },
     alertPuts: digest ? [...due, digest] : due,
     // A successful sync re-arms the operator alerts (config fixed, key works, data fresh again).
     alertDeletes: [...evaluation.rearmed, ...operatorAlerts.map((a) => a.key), ...supersededDigests],
@@ -198,6 +231,11 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     costs: [...merged.values()].filter((r) => Date.parse(`${r.day}T00:00:00Z`) >= now - 31 * DAY_MS),
     reconciled: items.reconciled,
   };
+}
+
+function previousLedgerRun(state: { lastSyncAt?: string; ledgerAt?: string }): number | undefined {
+  const at = state.ledgerAt ?? state.lastSyncAt;
+  return at ? Date.parse(at) : undefined;
 }
 
 function partition<T>(xs: readonly T[], test: (x: T) => boolean): [T[], T[]] {

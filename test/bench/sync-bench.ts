@@ -10,6 +10,7 @@ import { DynamoAccountStore } from '../../shared/store/dynamo-account-store.ts';
 import { ensureTable } from '../../shared/store/table.ts';
 import { syncAccount } from '../../shared/use-cases/sync-account.ts';
 import { startOpenAiFake } from '../fakes/openai-fake.ts';
+import { startSecretsManagerFake } from '../fakes/secrets-manager-fake.ts';
 import { seedAccount } from '../support/seed.ts';
 
 const NOW = '2026-11-24T09:00:00Z';
@@ -28,6 +29,8 @@ function history() {
 export async function syncBench(): Promise<void> {
   const ddb = await startDynamoDbLocal();
   const fake = await startOpenAiFake();
+  // One secret for every account: `burnrate run` refuses to serve many accounts from OPENAI_ADMIN_KEY.
+  const secrets = await startSecretsManagerFake({ 'burnrate/bench': fake.adminKey });
   try {
     fake.setCosts(history());
     fake.setUsage([
@@ -49,7 +52,13 @@ export async function syncBench(): Promise<void> {
       seedAccount(
         doc,
         table,
-        { id, provider: 'openai', recipients: ['ops@example.com'], monthlyBudgetUsd: 400 },
+        {
+          id,
+          provider: 'openai',
+          recipients: ['ops@example.com'],
+          monthlyBudgetUsd: 400,
+          adminKeySecret: 'burnrate/bench',
+        },
         [{ id: 'g1', amountUsd: 2000, effectiveAt: '2026-08-26T00:00:00Z' }],
       );
     await seed('steady');
@@ -99,7 +108,7 @@ export async function syncBench(): Promise<void> {
         AWS_ACCESS_KEY_ID: 'local',
         AWS_SECRET_ACCESS_KEY: 'local',
         OPENAI_BASE_URL: fake.baseUrl,
-        OPENAI_ADMIN_KEY: fake.adminKey,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
       });
       console.log(
         `${pass}: ${(ms / 1000).toFixed(1)} s wall, peak RSS ${peakMb.toFixed(0)} MB, exit ${code} (target <= 60 s)`,
@@ -107,6 +116,7 @@ export async function syncBench(): Promise<void> {
     }
   } finally {
     await fake.stop();
+    await secrets.stop();
     await ddb.stop();
   }
 }

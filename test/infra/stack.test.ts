@@ -4,6 +4,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
+import { CLAIM_TIMEOUT_MS } from '../../shared/compose.ts';
+import { REQUEST_TIMEOUT_MS } from '../../shared/providers/http.ts';
+import { providerWindowMs } from '../../shared/use-cases/deadline.ts';
 
 const CONTEXT = { senderEmail: 'alerts@acme.example', operatorEmail: 'ops@acme.example' };
 let stateful: Template;
@@ -95,14 +98,36 @@ describe('stateless stack', () => {
   it('fans out through a queue with a dead-letter queue, reporting partial batch failures', () => {
     stateless.hasResourceProperties('AWS::SQS::Queue', {
       RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 3 },
-      VisibilityTimeout: 360,
       SqsManagedSseEnabled: true,
     });
     stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: 5 },
     });
+  });
+
+  it('sizes the sync function so a slow provider fails one account, never a send in flight (infra/sync-sizing.ts)', () => {
+    const sync = Object.values(stateless.findResources('AWS::Lambda::Function')).find((f) =>
+      JSON.stringify(f).includes('BURNRATE_SENDER'),
+    ) as { Properties: { Timeout: number } };
+    const queue = Object.values(stateless.findResources('AWS::SQS::Queue')).find((q) =>
+      JSON.stringify(q).includes('RedrivePolicy'),
+    ) as { Properties: { VisibilityTimeout: number } };
+    const mapping = Object.values(stateless.findResources('AWS::Lambda::EventSourceMapping'))[0] as {
+      Properties: { BatchSize: number; ScalingConfig: { MaximumConcurrency: number } };
+    };
+    const timeout = sync.Properties.Timeout;
+    expect({
+      timeout,
+      batch: mapping.Properties.BatchSize,
+      concurrency: mapping.Properties.ScalingConfig.MaximumConcurrency,
+      visibility: queue.Properties.VisibilityTimeout,
+    }).toEqual({ timeout: 90, batch: 10, concurrency: 5, visibility: 540 });
+    // AWS's advice for an SQS event source: visibility timeout at least six times the function's.
+    expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+    // A claim is held at most one invocation: it must never look stale to another run meanwhile.
+    expect(timeout * 1000).toBeLessThan(CLAIM_TIMEOUT_MS);
+    // The provider's share of an invocation holds three full attempts and their backoff (500 ms, 1 s).
+    expect(providerWindowMs(timeout * 1000)).toBeGreaterThanOrEqual(3 * REQUEST_TIMEOUT_MS + 1_500);
   });
 
   it('alarms to the operator on function errors, dead letters, and a silent heartbeat', () => {

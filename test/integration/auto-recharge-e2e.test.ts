@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAiFake } from '../fakes/openai-fake.ts';
+import { startSecretsManagerFake } from '../fakes/secrets-manager-fake.ts';
 import { cliInProcess } from '../support/cli-in-process.ts';
 import { useDynamoDbLocal } from '../support/emulators.ts';
 import { simulatePrepaidOrg } from '../support/prepaid-org.ts';
@@ -59,6 +60,8 @@ const LIMIT = 750;
 const ddb = useDynamoDbLocal();
 let fake: Awaited<ReturnType<typeof startOpenAiFake>>;
 let table: string;
+let secrets: Awaited<ReturnType<typeof startSecretsManagerFake>>;
+const ENTERED_KEY = 'sk-admin-entered-recharges-0123456789';
 
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -100,7 +103,9 @@ function envFor(org: Org): Record<string, string | undefined> {
     AWS_SECRET_ACCESS_KEY: 'local',
     BURNRATE_TABLE: org.table,
     OPENAI_BASE_URL: org.fake.baseUrl,
-    OPENAI_ADMIN_KEY: org.fake.adminKey,
+    // Two accounts per organisation: each reads its key from Secrets Manager (burnrate/<id>), as in
+    // AWS; one environment key for several accounts of a provider is refused (issue 16).
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
   };
 }
 
@@ -119,6 +124,12 @@ const grant = { id: 'g1', amountUsd: 100, effectiveAt: '2026-03-01T00:00:00Z' };
 const base = { provider: 'openai', recipients: ['ops@acme.example'], lowBalanceUsd: [25] };
 
 beforeAll(async () => {
+  secrets = await startSecretsManagerFake({
+    'burnrate/auto': ADMIN_KEY,
+    'burnrate/control': ADMIN_KEY,
+    'burnrate/entered': ENTERED_KEY,
+    'burnrate/unmarked': ENTERED_KEY,
+  });
   fake = await startOpenAiFake({ mode: 'live', adminKey: ADMIN_KEY });
   const costs: Record<string, Array<{ usd: number }>> = {};
   for (let i = 0; i < DAYS; i++) {
@@ -138,6 +149,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fake?.stop();
+  await secrets?.stop();
 });
 
 describe('auto-recharge over 60 daily `burnrate run`s (DynamoDB Local, live-mode OpenAI fake)', () => {
@@ -328,7 +340,7 @@ describe('a checkpoint on day 40 with the entered card charges (restore to $60 b
     expect(Object.fromEntries(page)).toMatchObject({ promo: 0, c1: 0, c4: 0, c5: 8.25, c6: 40 });
 
     const org: Org = {
-      fake: await startOpenAiFake({ mode: 'live', adminKey: 'sk-admin-entered-recharges-0123456789' }),
+      fake: await startOpenAiFake({ mode: 'live', adminKey: ENTERED_KEY }),
       table: await ddb.freshTable('entered-recharges'),
     };
     try {

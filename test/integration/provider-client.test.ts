@@ -116,6 +116,62 @@ describe.each(CASES)('$name client against its fake API ($mode)', (p) => {
     expect(fake.requests).toHaveLength(3);
   });
 
+  it('a slow answer inside the timeout and the deadline is simply waited for', async () => {
+    fake.injectFaults([{ kind: 'slow', ms: 300 }]);
+    await expect(
+      client(fake, { timeoutMs: 5_000, deadline: Date.now() + 30_000 }).dailyCosts(range),
+    ).resolves.toHaveLength(2);
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('a provider slower than the deadline: the attempt is cut at the deadline and nothing is retried past it', async () => {
+    fake.injectFaults(Array.from({ length: 5 }, () => ({ kind: 'slow' as const, ms: 20_000 })));
+    const started = Date.now();
+    const error = await client(fake, { timeoutMs: 15_000, deadline: started + 1_500 })
+      .dailyCosts(range)
+      .catch((e: unknown) => e);
+    fake.clearFaults();
+    expect(error).toBeInstanceOf(ProviderUnavailableError);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^${p.name}: .*gave up after 1 attempts \\(no time left before this account's deadline for another\\): timed out`,
+      ),
+    );
+    expect(fake.requests).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+    // Cut at the deadline (1.5 s), not at the 15 s request timeout: bounded by behaviour, not speed.
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('retries stop when the next wait and attempt would pass the deadline (clock advanced by the waits)', async () => {
+    let t = 0;
+    const timed = (o: ClientOptions) =>
+      client(fake, {
+        ...o,
+        clock: () => t,
+        sleep: async (ms) => {
+          sleeps.push(ms);
+          t += ms;
+        },
+      });
+    fake.injectFaults([{ kind: '500' }, { kind: '500' }, { kind: '500' }]);
+    // Waits with jitter 0.5: 250, 500, ... An attempt needs >= 1 s: 0 + 250 + 1000 <= 1600, 250 + 500 + 1000 > 1600.
+    const error = await timed({ deadline: 1_600 })
+      .dailyCosts(range)
+      .catch((e: unknown) => e);
+    fake.clearFaults();
+    expect(error).toBeInstanceOf(ProviderUnavailableError);
+    expect((error as Error).message).toMatch(/gave up after 2 attempts \(no time left .*\): HTTP 5\d\d/);
+    expect(fake.requests).toHaveLength(2);
+    expect(sleeps).toEqual([250]);
+    // No time for even one attempt: nothing is sent.
+    t = 0;
+    await expect(timed({ deadline: 900 }).dailyCosts(range)).rejects.toThrow(
+      /no time left before this account's deadline before the first attempt/,
+    );
+    expect(fake.requests).toHaveLength(2);
+  });
+
   it('a rejected key is an auth error after exactly one request', async () => {
     const error = await client(fake, { adminKey: 'wrong-admin-key-secret' })
       .dailyCosts(range)

@@ -53,6 +53,17 @@ describe('SecretsManagerSecretSource (real SDK against a Secrets Manager wire fa
     expect(error).toBeInstanceOf(AdminKeyMissingError);
     expect((error as Error).message).toMatch(/secret burnrate\/empty has no string value/);
   });
+
+  it('"cannot read secret <name>" never carries a key given as the name (a hand edit the schema would refuse)', async () => {
+    const pasted = 'sk-admin-Hk9Gd3Fs6Ja0Pe2Yu8Io5QtZr8Tq2Wn5Lx7Vc1Bm4';
+    const error = await source()
+      .adminKey({ id: 'acme', adminKeySecret: pasted })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AdminKeyMissingError);
+    const all = `${(error as Error).message}\n${(error as Error).stack}`;
+    expect(all).toContain('account acme: cannot read secret sk-…');
+    expect(all).not.toContain('Hk9Gd3Fs6Ja0');
+  });
 });
 
 describe('EnvSecretSource', () => {

@@ -25,6 +25,8 @@ export interface ClientOptions {
   timeoutMs?: number;
   maxRetries?: number;
   fetch?: typeof fetch;
+  deadline?: number;
+  clock?: () => number;
 }
 
 /**

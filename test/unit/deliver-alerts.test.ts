@@ -10,6 +10,7 @@ import type {
   OutgoingEmail,
 } from '../../shared/ports.ts';
 import { parseAccountConfig } from '../../shared/schemas/account-config.ts';
+import { OutOfTimeError, SEND_RESERVE_MS } from '../../shared/use-cases/deadline.ts';
 import {
   AlertDeliveryError,
   type DeliveryDeps,
@@ -122,6 +123,29 @@ function setup(now = '2026-11-24T09:00:00Z') {
 }
 
 describe('deliverAlerts', () => {
+  it('starts no email without SEND_RESERVE_MS left before the deadline: nothing claimed, the keys stay due', async () => {
+    const { alerts, mailer, metrics, deps } = setup();
+    const due = [pending('exhausted', 'exhausted')];
+    alerts.items.set('exhausted', due[0] as AlertRecord);
+    const at = Date.parse('2026-11-24T09:00:00Z');
+    const input = { accountId: 'acme', config, figures, pending: due, costs: [] };
+    const error = await deliverAlerts(deps, { ...input, deadline: at + SEND_RESERVE_MS - 1 }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(OutOfTimeError);
+    expect((error as OutOfTimeError).keys).toEqual(['exhausted']);
+    expect(alerts.items.get('exhausted')).toEqual(due[0]);
+    expect(mailer.sent).toHaveLength(0);
+    expect(metrics.get('AlertDeliveryFailed')).toBe(0);
+    // With the reserve left it sends, and with nothing due it never complains about the time.
+    await expect(deliverAlerts(deps, { ...input, deadline: at + SEND_RESERVE_MS })).resolves.toMatchObject({
+      sent: ['exhausted'],
+    });
+    await expect(deliverAlerts(deps, { ...input, pending: [], deadline: at })).resolves.toMatchObject({
+      sent: [],
+    });
+  });
+
   it('sends one email for all due keys of an account, and marks each sent with the message id', async () => {
     const { alerts, mailer, deps } = setup();
     const due = [pending('budget:2026-11:50', 'budget'), pending('low-balance:25', 'low-balance')];

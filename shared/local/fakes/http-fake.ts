@@ -8,6 +8,8 @@ export type Fault =
   | { kind: '500' }
   | { kind: '401' }
   | { kind: 'timeout' }
+  /** Answers normally, but only after `ms` (a slow provider); dropped if the client gives up first. */
+  | { kind: 'slow'; ms: number }
   | { kind: 'reset' }
   | { kind: 'truncated' }
   | { kind: 'malformed' }
@@ -41,6 +43,7 @@ export async function startHttpFake(
   const requests: RecordedRequest[] = [];
   const faults: Array<{ fault: Fault; path?: string; method?: string }> = [];
   const held = new Set<ServerResponse>();
+  const timers = new Set<NodeJS.Timeout>();
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     const method = req.method ?? 'GET';
@@ -65,6 +68,18 @@ export async function startHttpFake(
         held.add(res); // never answered: the client's timeout must fire
         res.on('close', () => held.delete(res));
         return;
+      case 'slow': {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          if (!res.destroyed) send(route(recorded, undefined));
+        }, fault.ms);
+        timers.add(timer);
+        res.on('close', () => {
+          clearTimeout(timer);
+          timers.delete(timer);
+        });
+        return;
+      }
       case 'reset':
         req.socket.destroy();
         return;
@@ -100,7 +115,12 @@ export async function startHttpFake(
         ...list.map((fault) => ({ fault, ...(path ? { path } : {}), ...(method ? { method } : {}) })),
       );
     },
+    /** Drops the faults not consumed yet (a provider that recovers). */
+    clearFaults() {
+      faults.length = 0;
+    },
     async stop() {
+      for (const timer of timers) clearTimeout(timer);
       for (const res of held) res.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -173,6 +193,7 @@ export function fakeHandle(http: Awaited<ReturnType<typeof startHttpFake>>, admi
     adminKey,
     requests: http.requests,
     injectFaults: http.injectFaults,
+    clearFaults: http.clearFaults,
     stop: http.stop,
   };
 }
