@@ -153,6 +153,8 @@ export interface AlertDeliveryStore {
   release(accountId: string, key: string, token: string): Promise<void>;
   /** Records an operator alert key as pending unless it exists (fired and not re-armed). */
   raise(accountId: string, record: AlertRecord): Promise<boolean>;
+  /** Re-arms a key by deleting it (an operator notice whose problem is shown to be gone). */
+  rearm(accountId: string, key: string): Promise<void>;
 }
 
 export interface OutgoingEmail {

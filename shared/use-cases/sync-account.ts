@@ -16,6 +16,7 @@ import type {
 import { ConcurrentSyncError } from '../ports.ts';
 import { type AccountConfig, toAlertPolicy } from '../schemas/account-config.ts';
 import { validateAccountItems } from './load-account.ts';
+import { isOperatorKey, rearmedBySync } from './operator-notices.ts';
 import {
   actualRecord,
   changedDays,
@@ -50,10 +51,9 @@ export interface SyncResult {
   costs: CostDayRecord[];
   /** The last `burnrate checkpoint` (its own item: the STATE write above leaves it alone). */
   reconciled?: ReconciledRecord | undefined;
+  /** Operator notice keys still raised after this sync (those a sync does not re-arm). */
+  operatorNotices: string[];
 }
-
-/** Keys of operator alerts (invalid config, auth failure, stale data) share the ALERT# items. */
-export const OPERATOR_PREFIX = 'operator:';
 
 /** How often a sync that lost a race with a concurrent sync of the same account starts over. */
 const MAX_ATTEMPTS = 3;
@@ -133,7 +133,7 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     todayMicros,
     hour,
   });
-  const [operatorAlerts, notices] = partition(items.alerts, (a) => a.key.startsWith(OPERATOR_PREFIX));
+  const [operatorAlerts, notices] = partition(items.alerts, (a) => isOperatorKey(a.key));
   const [digests, accountAlerts] = partition(notices, (a) => isDigestKey(a.key));
   const evaluation = evaluateAlerts(figures, policy, new Set(accountAlerts.map((a) => a.key)));
   const digestKey = digestDue({
@@ -172,14 +172,17 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     autoRecharge: config.autoRecharge ?? null,
     alertsDue: due.map((a) => a.key),
   };
+  const operatorKeys = operatorAlerts.map((a) => a.key);
+  const operatorRearmed = rearmedBySync(operatorKeys);
   const { writeRequests } = await deps.store.commitSync({
     accountId,
     expectedVersion: state.version,
     costPuts,
     state: { version: state.version + 1, costsFrom, costsThrough, lastSyncAt: nowIso, snapshot },
     alertPuts: digest ? [...due, digest] : due,
-    // A successful sync re-arms the operator alerts (config fixed, key works, data fresh again).
-    alertDeletes: [...evaluation.rearmed, ...operatorAlerts.map((a) => a.key), ...supersededDigests],
+    // A successful sync re-arms the operator notices it proves fixed (config valid, key accepted,
+    // data fresh); delivery-failed waits for a delivered email (operator-notices.ts).
+    alertDeletes: [...evaluation.rearmed, ...operatorRearmed, ...supersededDigests],
   });
   const stillPending = [...accountAlerts, ...digests].filter(
     (a) => a.status !== 'sent' && !evaluation.rearmed.includes(a.key) && !supersededDigests.includes(a.key),
@@ -197,6 +200,7 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     costsReportedThrough: costsThrough,
     costs: [...merged.values()].filter((r) => Date.parse(`${r.day}T00:00:00Z`) >= now - 31 * DAY_MS),
     reconciled: items.reconciled,
+    operatorNotices: operatorKeys.filter((k) => !operatorRearmed.includes(k)),
   };
 }
 

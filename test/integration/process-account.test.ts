@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { SESClient } from '@aws-sdk/client-ses';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { renderAlertEmail, renderOperatorEmail } from '../../shared/email/render-alert-email.ts';
 import { SesMailer } from '../../shared/email/ses-mailer.ts';
+import { localSesClient } from '../../shared/local/clients.ts';
 import { ProviderAuthError } from '../../shared/providers/errors.ts';
 import { OpenAiCostSource } from '../../shared/providers/openai/client.ts';
 import { EnvSecretSource } from '../../shared/secrets/secret-sources.ts';
 import { DynamoAccountStore } from '../../shared/store/dynamo-account-store.ts';
 import { DynamoAlertStore } from '../../shared/store/dynamo-alert-store.ts';
-import { accountPk, CONFIG_SK, grantSk } from '../../shared/store/keys.ts';
+import { accountPk, alertSk, CONFIG_SK, grantSk } from '../../shared/store/keys.ts';
 import { type ProcessDeps, processAccount } from '../../shared/use-cases/process-account.ts';
 import { startOpenAiFake } from '../fakes/openai-fake.ts';
+import { startRefusingSes } from '../fakes/sns-fake.ts';
 import { useDynamoDbLocal, useSesLocal } from '../support/emulators.ts';
 
 const ddb = useDynamoDbLocal();
@@ -20,10 +23,10 @@ let table: string;
 let now: Date;
 const DAY = 86_400_000;
 
-function deps(key = fake.adminKey): ProcessDeps {
+function deps(key = fake.adminKey, sesClient: SESClient = ses.client): ProcessDeps {
   const common = {
     alerts: new DynamoAlertStore(ddb.doc, table),
-    mailer: new SesMailer(ses.client),
+    mailer: new SesMailer(sesClient),
     now: () => now,
     newToken: randomUUID,
     claimTimeoutMs: 600_000,
@@ -201,5 +204,58 @@ describe('sync + delivery end to end (DynamoDB Local, SES emulator, fake OpenAI)
     const ok = await processAccount(deps(), 'acme');
     expect(ok.status).toBe('ok');
     expect(ok.status === 'ok' && ok.result.due).toEqual([]);
+  });
+
+  it('SES sandbox refusing the recipients but not the operator: one operator email, not one per run; a delivered email re-arms it', async () => {
+    const sandbox = await startRefusingSes(ses.endpoint);
+    const client = localSesClient(sandbox.endpoint);
+    try {
+      sandbox.sandbox(['burnrate@acme.example', 'operator@acme.example']);
+      await account({ lowBalanceUsd: [100, 50] }, [
+        { id: 'g1', amountUsd: 300, effectiveAt: '2026-10-01T00:00:00Z' },
+      ]);
+      spendRange('2026-11-03', '2026-12-31', 10);
+      const operatorEmails = async () =>
+        (await ses.emails()).filter((e) => e.destination.to[0] === 'operator@acme.example');
+      // Four runs, 15 minutes apart, while SES refuses ops@ (balance $90: low-balance:100 is due).
+      for (const time of ['09:00', '09:15', '09:30', '09:45']) {
+        now = new Date(`2026-11-24T${time}:00Z`);
+        const out = await processAccount(deps(fake.adminKey, client), 'acme');
+        expect(out).toMatchObject({ status: 'ok', sent: [], undelivered: ['low-balance:100'] });
+      }
+      const notices = await operatorEmails();
+      expect(notices.map((e) => e.subject)).toEqual([
+        'burnrate operator: account acme: alert emails could not be sent',
+      ]);
+      expect(notices[0]?.body.text).toContain(
+        'You get this once until an email to the account’s recipients is delivered again',
+      );
+      expect(sandbox.refused).toBe(4);
+
+      // ops@ verified: the alert goes out, and that (not the sync) re-arms the notice.
+      sandbox.sandbox(['burnrate@acme.example', 'operator@acme.example', 'ops@acme.example']);
+      now = new Date('2026-11-24T10:00:00Z');
+      const delivered = await processAccount(deps(fake.adminKey, client), 'acme');
+      expect(delivered.sent).toEqual(['low-balance:100']);
+      const notice = await ddb.doc.send(
+        new GetCommand({
+          TableName: table,
+          Key: { pk: accountPk('acme'), sk: alertSk('operator:delivery-failed') },
+        }),
+      );
+      expect(notice.Item).toBeUndefined();
+
+      // A new failure is a new problem: the operator hears of it once more (balance $40 < $50).
+      sandbox.sandbox(['burnrate@acme.example', 'operator@acme.example']);
+      for (const time of ['10:00', '10:15']) {
+        now = new Date(`2026-11-29T${time}:00Z`);
+        const out = await processAccount(deps(fake.adminKey, client), 'acme');
+        expect(out).toMatchObject({ status: 'ok', undelivered: ['low-balance:50'] });
+      }
+      expect(await operatorEmails()).toHaveLength(2);
+    } finally {
+      client.destroy();
+      await sandbox.stop();
+    }
   });
 });
