@@ -1,3 +1,4 @@
+import { retiredKeyTtls } from '../core/alert-retirement.ts';
 import { evaluateAlerts } from '../core/alerts.ts';
 import { toOutputFigures } from '../core/derived.ts';
 import { digestDue, isDigestKey } from '../core/digest.ts';
@@ -141,13 +142,14 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     setting: config.digest,
     previousRunAt: state.lastSyncAt ? Date.parse(state.lastSyncAt) : undefined,
     storedKeys: new Set(digests.map((d) => d.key)),
+    unconfirmed: new Set(items.unconfirmed),
   });
   const digest: AlertRecord | undefined = digestKey
     ? { key: digestKey, kind: 'digest', status: 'pending', firedAt: nowIso }
     : undefined;
   // A newer week's digest replaces one that never went out (SES refused it all week): never two at once.
   const supersededDigests = digest ? digests.filter((d) => d.status !== 'sent').map((d) => d.key) : [];
-  const due: AlertRecord[] = evaluation.fired.map((c) => ({
+  const fired: AlertRecord[] = evaluation.fired.map((c) => ({
     key: c.key,
     kind: c.kind,
     status: 'pending',
@@ -170,20 +172,32 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     unpricedModels: estimate.unknownModels,
     burnOrder: policy.burnOrder,
     autoRecharge: config.autoRecharge ?? null,
-    alertsDue: due.map((a) => a.key),
+    alertsDue: fired.map((a) => a.key),
   };
   const operatorKeys = operatorAlerts.map((a) => a.key);
   const operatorRearmed = rearmedBySync(operatorKeys);
-  const { writeRequests } = await deps.store.commitSync({
+  const { writeRequests, recorded } = await deps.store.commitSync({
     accountId,
     expectedVersion: state.version,
+    // The figures and keys above hold only for the config and grants loaded: if either changed
+    // since (a console edit, `account set`, `grant add`), the commit fails and the sync starts over.
+    loaded: items,
     costPuts,
     state: { version: state.version + 1, costsFrom, costsThrough, lastSyncAt: nowIso, snapshot },
-    alertPuts: digest ? [...due, digest] : due,
+    alertPuts: digest ? [...fired, digest] : fired,
     // A successful sync re-arms the operator notices it proves fixed (config valid, key accepted,
     // data fresh); delivery-failed waits for a delivered email (operator-notices.ts).
     alertDeletes: [...evaluation.rearmed, ...operatorRearmed, ...supersededDigests],
+    // Past months' keys, once delivered, leave the partition every run reads (DynamoDB TTL).
+    alertTtls: retiredKeyTtls(
+      [...accountAlerts, ...digests],
+      figures.grants.map((g) => g.grant),
+      now,
+    ),
   });
+  // A key another sync recorded first is its to deliver.
+  const due = fired.filter((a) => recorded.includes(a.key));
+  const newDigest = digest && recorded.includes(digest.key) ? [digest] : [];
   const stillPending = [...accountAlerts, ...digests].filter(
     (a) => a.status !== 'sent' && !evaluation.rearmed.includes(a.key) && !supersededDigests.includes(a.key),
   );
@@ -196,7 +210,7 @@ async function syncOnce(deps: SyncDeps, accountId: string): Promise<SyncResult> 
     writtenDays: costPuts.length,
     writeRequests,
     unknownModels: estimate.unknownModels,
-    pending: [...stillPending, ...due, ...(digest ? [digest] : [])],
+    pending: [...stillPending, ...due, ...newDigest],
     costsReportedThrough: costsThrough,
     costs: [...merged.values()].filter((r) => Date.parse(`${r.day}T00:00:00Z`) >= now - 31 * DAY_MS),
     reconciled: items.reconciled,
