@@ -10,13 +10,11 @@ import { ConcurrentSyncError } from '../ports.ts';
 import type { AccountConfigInput } from '../schemas/account-config.ts';
 import type { GrantInput } from '../schemas/grant.ts';
 import type { CheckpointCommit } from '../use-cases/checkpoint.ts';
+import { TRANSACTION_LIMIT } from './dynamo-requests.ts';
 import { CONFIG_FIELDS, GRANT_FIELDS, unchangedCondition } from './item-conditions.ts';
 import { accountPk, CONFIG_SK, grantSk, RECONCILED_SK, STATE_SK } from './keys.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-
-/** DynamoDB's limit on the items of one TransactWriteItems. */
-const TRANSACTION_LIMIT = 100;
 
 /**
  * Writes for operators (CLI): config items and grants as plain attributes, exactly the JSON people

@@ -56,7 +56,7 @@ export interface SyncResult {
   operatorNotices: string[];
 }
 
-/** How often a sync that lost a race with a concurrent sync of the same account starts over. */
+/** How often a sync starts over after a concurrent sync, or an edit of what it loaded, committed first. */
 const MAX_ATTEMPTS = 3;
 
 /**
