@@ -106,6 +106,8 @@ export interface AlertRecord {
   claimToken?: string;
   sentAt?: string;
   messageId?: string;
+  /** Epoch seconds after which DynamoDB deletes the item (TTL): set once the key can never fire again. */
+  ttl?: number;
 }
 
 /** Everything stored for one account, as loaded by one Query; config and grants still unvalidated. */
@@ -113,9 +115,14 @@ export interface AccountItems {
   accountId: string;
   config?: Record<string, unknown>;
   grants: Array<Record<string, unknown>>;
+  /** The sort keys of `grants`, in the same order (the store's; hand-built test items may leave it out). */
+  grantKeys?: string[];
   costs: CostDayRecord[];
   state?: AccountStateRecord;
+  /** Keys that fired (disarmed). Keys a sync wrote but never confirmed are not here: they are armed. */
   alerts: AlertRecord[];
+  /** Keys an interrupted sync wrote but did not confirm (see commitSync): armed, not delivered. */
+  unconfirmed?: string[];
   reconciled?: ReconciledRecord;
 }
 
@@ -123,18 +130,33 @@ export interface SyncCommit {
   accountId: string;
   /** The version loaded; the commit fails with ConcurrentSyncError if it changed. */
   expectedVersion: number;
+  /**
+   * What the sync's figures and alerts were computed from, as loaded: the commit fails with
+   * ConcurrentSyncError if the config item or a grant was changed, added or removed since.
+   */
+  loaded: Pick<AccountItems, 'config' | 'grants' | 'grantKeys' | 'unconfirmed'>;
   costPuts: CostDayRecord[];
   state: AccountStateRecord;
+  /** Keys that fired: recorded (disarmed) only if the commit holds. */
   alertPuts: AlertRecord[];
   alertDeletes: string[];
+  /**
+   * Sent keys that can never fire again, and when DynamoDB may delete them (`ttl`, epoch seconds).
+   * Idempotent: those that find no room in this commit are left for the next run.
+   */
+  alertTtls?: Array<{ key: string; ttl: number }>;
 }
 
 export interface AccountStore {
   /** One Query (more pages only past 1 MB). Throws StoredItemError on an item burnrate cannot read. */
   loadAccount(accountId: string): Promise<AccountItems>;
   listAccounts(): Promise<Array<{ id: string; enabled: boolean }>>;
-  /** Writes a sync's changes atomically with the version check; returns the number of write requests. */
-  commitSync(commit: SyncCommit): Promise<{ writeRequests: number }>;
+  /**
+   * Writes a sync's changes if the version and everything in `loaded` are still as loaded (else
+   * ConcurrentSyncError, nothing disarmed). Returns the number of write requests and the keys of
+   * `alertPuts` it recorded (a key another sync recorded first is not in it).
+   */
+  commitSync(commit: SyncCommit): Promise<{ writeRequests: number; recorded: string[] }>;
 }
 
 /** Where admin keys come from: Secrets Manager in AWS, the environment locally. Never logged. */
@@ -160,6 +182,8 @@ export interface AlertDeliveryStore {
   release(accountId: string, key: string, token: string): Promise<void>;
   /** Records an operator alert key as pending unless it exists (fired and not re-armed). */
   raise(accountId: string, record: AlertRecord): Promise<boolean>;
+  /** Re-arms a key by deleting it (an operator notice whose problem is shown to be gone). */
+  rearm(accountId: string, key: string): Promise<void>;
 }
 
 export interface OutgoingEmail {

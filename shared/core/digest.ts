@@ -27,17 +27,21 @@ export const isDigestKey = (key: string): boolean => key.startsWith(DIGEST_PREFI
  * re-run never fires it twice; a retry of an unsent one goes through delivery, not here). An account
  * never run before counts from the start of today, so it gets no back-dated digest for a week that
  * began before burnrate watched it, but does get one when its first run is on a Monday after 09:00.
+ * A key an interrupted run wrote but never confirmed (`unconfirmed`) is still due: that run's commit
+ * already moved the previous run's time past Monday 09:00.
  */
 export function digestDue(input: {
   at: number;
   setting: DigestSetting;
   previousRunAt: number | undefined;
   storedKeys: ReadonlySet<string>;
+  unconfirmed?: ReadonlySet<string>;
 }): string | undefined {
   if (input.setting === 'off') return undefined;
   const week = digestWeekStart(input.at);
-  const previous = input.previousRunAt ?? startOfUtcDay(input.at);
-  if (previous >= week) return undefined;
   const key = digestKey(week);
-  return input.storedKeys.has(key) ? undefined : key;
+  if (input.storedKeys.has(key)) return undefined;
+  if (input.unconfirmed?.has(key)) return key;
+  const previous = input.previousRunAt ?? startOfUtcDay(input.at);
+  return previous >= week ? undefined : key;
 }

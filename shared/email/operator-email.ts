@@ -32,7 +32,14 @@ const OPERATOR_TEXT: Record<OperatorEmailKind, [string, string]> = {
   ],
 };
 
-const FOOTER = 'You get this once until the account syncs successfully again.';
+/** What re-arms each notice (OPERATOR_REARM in shared/use-cases/operator-notices.ts), in the email's words. */
+const FOOTER: Record<OperatorEmailKind, string> = {
+  'invalid-config': 'You get this once until the account syncs successfully again.',
+  'auth-failed': 'You get this once until the account syncs successfully again.',
+  'stale-data': 'You get this once until the account syncs successfully again.',
+  'delivery-failed':
+    'You get this once until an email to the account’s recipients is delivered again (a successful sync does not re-arm it).',
+};
 
 /** Operator emails: what broke, for which account, and what to do. Nothing key-shaped gets in. */
 export function renderOperatorEmail(raw: OperatorEmailInput): {
@@ -50,8 +57,8 @@ export function renderOperatorEmail(raw: OperatorEmailInput): {
       `<pre style="margin:0;white-space:pre-wrap;font-family:Consolas,Menlo,monospace;font-size:13px">${e(input.detail)}</pre>`,
       '#d97706',
       '#fffbeb',
-    )}<p><b>What to do:</b> ${rich(todo)}</p><p style="${MUTED}">Noticed at ${e(when)}. ${e(FOOTER)}</p>`,
+    )}<p><b>What to do:</b> ${rich(todo)}</p><p style="${MUTED}">Noticed at ${e(when)}. ${e(FOOTER[input.kind])}</p>`,
   );
-  const text = `${subject}\n\n${input.detail}\n\nWhat to do: ${plain(todo)}\n\nNoticed at ${when}. ${FOOTER}\n`;
+  const text = `${subject}\n\n${input.detail}\n\nWhat to do: ${plain(todo)}\n\nNoticed at ${when}. ${FOOTER[input.kind]}\n`;
   return { subject, html, text };
 }

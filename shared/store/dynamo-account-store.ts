@@ -1,26 +1,20 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  type DynamoDBDocumentClient,
-  QueryCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
-import type { AccountItems, AccountStore, SyncCommit } from '../ports.ts';
-import { ConcurrentSyncError } from '../ports.ts';
-import { formatIssues, InvalidInputError } from '../schemas/invalid-input.ts';
-import { alertSchema, costDaySchema, reconciledSchema, stateSchema } from './item-schemas.ts';
-import { accountIdOfPk, accountPk, alertSk, CONFIG_SK, costSk, kindOfSortKey, STATE_SK } from './keys.ts';
+import type { AccountItems, AccountStore, AlertRecord, SyncCommit } from '../ports.ts';
+import { formatIssues } from '../schemas/invalid-input.ts';
+import {
+  costDaySchema,
+  reconciledSchema,
+  StoredItemError,
+  stateSchema,
+  storedAlertSchema,
+} from './item-schemas.ts';
+import { accountIdOfPk, accountPk, CONFIG_SK, kindOfSortKey } from './keys.ts';
+import { commitSyncItems } from './sync-commit.ts';
 
-/** An item burnrate wrote (or someone edited) that no longer reads back: names the item and the field. */
-export class StoredItemError extends InvalidInputError {}
+export { StoredItemError } from './item-schemas.ts';
 
 type Row = Record<string, unknown>;
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-
-const TRANSACTION_LIMIT = 100;
-const BATCH_LIMIT = 25;
 
 /** The account store on one DynamoDB table (see keys.ts for the layout). */
 export class DynamoAccountStore implements AccountStore {
@@ -31,7 +25,14 @@ export class DynamoAccountStore implements AccountStore {
   ) {}
 
   async loadAccount(accountId: string): Promise<AccountItems> {
-    const items: AccountItems = { accountId, grants: [], costs: [], alerts: [] };
+    const items: AccountItems = {
+      accountId,
+      grants: [],
+      grantKeys: [],
+      costs: [],
+      alerts: [],
+      unconfirmed: [],
+    };
     const problems: string[] = [];
     const read = <T>(schema: z.ZodType<T>, row: Row, sk: string): T | undefined => {
       const result = schema.safeParse(row);
@@ -58,6 +59,7 @@ export class DynamoAccountStore implements AccountStore {
             break;
           case 'grant':
             items.grants.push(row);
+            items.grantKeys?.push(key);
             break;
           case 'cost': {
             const cost = read(costDaySchema, row, key);
@@ -68,8 +70,10 @@ export class DynamoAccountStore implements AccountStore {
             items.state = read(stateSchema, row, key);
             break;
           case 'alert': {
-            const alert = read(alertSchema, row, key);
-            if (alert) items.alerts.push(alert);
+            const alert = read(storedAlertSchema, row, key);
+            // A key a sync wrote but never confirmed is still armed (see sync-commit.ts).
+            if (alert?.status === 'unconfirmed') items.unconfirmed?.push(alert.key);
+            else if (alert) items.alerts.push(alert as AlertRecord);
             break;
           }
           case 'reconciled':
@@ -107,72 +111,8 @@ export class DynamoAccountStore implements AccountStore {
     return accounts.sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
-  async commitSync(commit: SyncCommit): Promise<{ writeRequests: number }> {
-    const pk = accountPk(commit.accountId);
-    const costs = commit.costPuts.map((c) => ({ pk, sk: costSk(c.day), ...c }));
-    const rest: TransactItem[] = [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: { pk, sk: STATE_SK, ...commit.state },
-          ConditionExpression: commit.expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
-          ExpressionAttributeValues:
-            commit.expectedVersion === 0 ? undefined : { ':v': commit.expectedVersion },
-        },
-      },
-      ...commit.alertPuts.map(
-        (a): TransactItem => ({
-          Put: {
-            TableName: this.tableName,
-            Item: { pk, sk: alertSk(a.key), ...a },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        }),
-      ),
-      ...commit.alertDeletes.map(
-        (key): TransactItem => ({ Delete: { TableName: this.tableName, Key: { pk, sk: alertSk(key) } } }),
-      ),
-    ];
-    let writeRequests = 0;
-    let inTransaction = costs;
-    if (costs.length + rest.length > TRANSACTION_LIMIT) {
-      // A backfill: cost days are provider facts and idempotent, so they may land before the
-      // version-checked part; a lost race only re-writes the same days.
-      writeRequests += await this.batchPut(costs);
-      inTransaction = [];
-    }
-    const items = [
-      ...inTransaction.map((Item): TransactItem => ({ Put: { TableName: this.tableName, Item } })),
-      ...rest,
-    ];
-    try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
-    } catch (error) {
-      if (
-        error instanceof TransactionCanceledException &&
-        error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')
-      ) {
-        throw new ConcurrentSyncError(`account ${commit.accountId}: another sync committed first`);
-      }
-      throw error;
-    }
-    return { writeRequests: writeRequests + 1 };
-  }
-
-  private async batchPut(rows: Row[]): Promise<number> {
-    let requests = 0;
-    for (let i = 0; i < rows.length; i += BATCH_LIMIT) {
-      let pending = rows.slice(i, i + BATCH_LIMIT).map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-        if (attempt > 8) throw new Error(`DynamoDB kept ${pending.length} writes unprocessed`);
-        const out = await this.doc.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
-        );
-        requests++;
-        pending = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
-      }
-    }
-    return requests;
+  /** See sync-commit.ts: the version and what the sync loaded are checked; fired keys are confirmed last. */
+  commitSync(commit: SyncCommit): Promise<{ writeRequests: number; recorded: string[] }> {
+    return commitSyncItems(this.doc, this.tableName, commit);
   }
 }

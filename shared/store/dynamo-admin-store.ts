@@ -10,12 +10,11 @@ import { ConcurrentSyncError } from '../ports.ts';
 import type { AccountConfigInput } from '../schemas/account-config.ts';
 import type { GrantInput } from '../schemas/grant.ts';
 import type { CheckpointCommit } from '../use-cases/checkpoint.ts';
+import { TRANSACTION_LIMIT } from './dynamo-requests.ts';
+import { CONFIG_FIELDS, GRANT_FIELDS, unchangedCondition } from './item-conditions.ts';
 import { accountPk, CONFIG_SK, grantSk, RECONCILED_SK, STATE_SK } from './keys.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-
-/** DynamoDB's limit on the items of one TransactWriteItems. */
-const TRANSACTION_LIMIT = 100;
 
 /**
  * Writes for operators (CLI): config items and grants as plain attributes, exactly the JSON people
@@ -42,7 +41,7 @@ export class DynamoAdminStore {
 
   /** `expected`: the item as read before an edit; the write fails if someone changed it meanwhile. */
   async putConfig(config: AccountConfigInput, expected?: Record<string, unknown>): Promise<void> {
-    const condition = expected ? sameItemCondition(expected) : undefined;
+    const condition = expected ? unchangedCondition(expected, CONFIG_FIELDS) : undefined;
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
@@ -76,7 +75,7 @@ export class DynamoAdminStore {
           Put: {
             TableName: this.tableName,
             Item: { pk, sk: grantSk(after.id), ...after },
-            ...sameItemCondition(before),
+            ...unchangedCondition(before, GRANT_FIELDS),
           },
         }),
       ),
@@ -127,21 +126,4 @@ export class DynamoAdminStore {
       throw error;
     }
   }
-}
-
-/** A condition that holds only while every attribute still has the value that was read. */
-function sameItemCondition(expected: Record<string, unknown>) {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const parts = Object.entries(expected).map(([name, value], i) => {
-    names[`#a${i}`] = name;
-    values[`:v${i}`] = value;
-    return `#a${i} = :v${i}`;
-  });
-  if (parts.length === 0) return { ConditionExpression: 'attribute_exists(pk)' };
-  return {
-    ConditionExpression: ['attribute_exists(pk)', ...parts].join(' AND '),
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
-  };
 }

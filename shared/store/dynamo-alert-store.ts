@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AlertDeliveryStore, AlertRecord } from '../ports.ts';
 import { accountPk, alertSk } from './keys.ts';
 
@@ -75,6 +75,12 @@ export class DynamoAlertStore implements AlertDeliveryStore {
         Item: { pk: accountPk(accountId), sk: alertSk(record.key), ...record },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
+    );
+  }
+
+  async rearm(accountId: string, key: string): Promise<void> {
+    await this.doc.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { pk: accountPk(accountId), sk: alertSk(key) } }),
     );
   }
 

@@ -1,5 +1,9 @@
 import * as z from 'zod';
 import type { AccountStateRecord, AlertRecord, CostDayRecord, ReconciledRecord } from '../ports.ts';
+import { InvalidInputError } from '../schemas/invalid-input.ts';
+
+/** An item burnrate wrote (or someone edited) that no longer reads back: names the item and the field. */
+export class StoredItemError extends InvalidInputError {}
 
 /** Items burnrate writes itself are still validated when read back: people can edit them too. */
 const micros = z.number().int({ error: 'expected an integer number of micro-dollars' });
@@ -22,7 +26,7 @@ export const stateSchema = z.strictObject({
   snapshot: z.record(z.string(), z.unknown()).optional(),
 }) satisfies z.ZodType<AccountStateRecord>;
 
-export const alertSchema = z.strictObject({
+const alertFields = {
   key: z.string().min(1),
   kind: z.string().min(1),
   status: z.enum(['pending', 'claimed', 'sent']),
@@ -31,7 +35,20 @@ export const alertSchema = z.strictObject({
   claimToken: z.string().optional(),
   sentAt: z.string().optional(),
   messageId: z.string().optional(),
-}) satisfies z.ZodType<AlertRecord>;
+  ttl: z.number().int().positive().optional(),
+};
+
+export const alertSchema = z.strictObject(alertFields) satisfies z.ZodType<AlertRecord>;
+
+/**
+ * An ALERT# item as stored: a recorded key (above), or one a sync wrote and has not confirmed yet
+ * (`unconfirmed`, with the writing attempt's token; see sync-commit.ts).
+ */
+export const storedAlertSchema = z.strictObject({
+  ...alertFields,
+  status: z.enum(['unconfirmed', 'pending', 'claimed', 'sent']),
+  attempt: z.string().optional(),
+});
 
 const burnOrder = z.enum(['expiring-first', 'oldest-first']);
 

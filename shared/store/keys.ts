@@ -13,7 +13,8 @@ export const accountPk = (accountId: string) => `ACCOUNT#${accountId}`;
 export const CONFIG_SK = 'CONFIG';
 export const STATE_SK = 'STATE';
 export const RECONCILED_SK = 'RECONCILED';
-export const grantSk = (grantId: string) => `GRANT#${grantId}`;
+export const GRANT_PREFIX = 'GRANT#';
+export const grantSk = (grantId: string) => `${GRANT_PREFIX}${grantId}`;
 export const costSk = (day: string) => `COST#${day}`;
 export const alertSk = (key: string) => `ALERT#${key}`;
 
@@ -23,7 +24,7 @@ export function kindOfSortKey(sk: string): ItemKind | undefined {
   if (sk === CONFIG_SK) return 'config';
   if (sk === STATE_SK) return 'state';
   if (sk === RECONCILED_SK) return 'reconciled';
-  if (sk.startsWith('GRANT#')) return 'grant';
+  if (sk.startsWith(GRANT_PREFIX)) return 'grant';
   if (sk.startsWith('COST#')) return 'cost';
   if (sk.startsWith('ALERT#')) return 'alert';
   return undefined;

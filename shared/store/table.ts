@@ -5,6 +5,7 @@ import {
   type DynamoDBClient,
   ResourceInUseException,
   ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 
 /** The single source of the table's key schema: used by the CDK stack and `burnrate table create`. */
@@ -20,6 +21,12 @@ export const ACCOUNTS_INDEX = {
   sortKey: 'pk',
   nonKeyAttributes: ['enabled', 'lastSyncAt'],
 } as const;
+
+/**
+ * The item attribute DynamoDB's TTL reads (epoch seconds): set on alert keys that can never fire
+ * again (shared/core/alert-retirement.ts), so past months' keys leave the partition a sync reads.
+ */
+export const TTL_ATTRIBUTE = 'ttl';
 
 export function createTableInput(tableName: string): CreateTableCommandInput {
   return {
@@ -62,7 +69,17 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   }
   for (let i = 0; i < 120; i++) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') return result;
+    if (Table?.TableStatus === 'ACTIVE') {
+      // As the CDK stack does (infra/stateful-stack.ts).
+      if (result === 'created')
+        await client.send(
+          new UpdateTimeToLiveCommand({
+            TableName: tableName,
+            TimeToLiveSpecification: { Enabled: true, AttributeName: TTL_ATTRIBUTE },
+          }),
+        );
+      return result;
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`table ${tableName} did not become ACTIVE`);

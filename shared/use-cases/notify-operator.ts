@@ -1,8 +1,8 @@
 import type { AlertDeliveryStore, Mailer } from '../ports.ts';
 import type { RenderedEmail } from './deliver-alerts.ts';
-import { OPERATOR_PREFIX } from './sync-account.ts';
+import { type OperatorAlertKind, operatorKey } from './operator-notices.ts';
 
-export type OperatorAlertKind = 'invalid-config' | 'auth-failed' | 'stale-data' | 'delivery-failed';
+export type { OperatorAlertKind } from './operator-notices.ts';
 
 export interface OperatorDeps {
   alerts: AlertDeliveryStore;
@@ -23,7 +23,8 @@ export interface OperatorDeps {
 
 /**
  * Tells the operator once per problem: the key `operator:<kind>` is created pending, claimed, sent
- * and marked like any alert key, and deleted (re-armed) by the account's next successful sync.
+ * and marked like any alert key, and deleted (re-armed) by what shows the problem is gone
+ * (OPERATOR_REARM: a successful sync, or for delivery-failed a delivered email).
  */
 export async function notifyOperator(
   deps: OperatorDeps,
@@ -32,7 +33,7 @@ export async function notifyOperator(
   if (!deps.operatorEmail) return 'no-operator-email';
   const now = deps.now();
   const nowIso = now.toISOString();
-  const key = `${OPERATOR_PREFIX}${input.kind}`;
+  const key = operatorKey(input.kind);
   await deps.alerts.raise(input.accountId, {
     key,
     kind: `operator:${input.kind}`,

@@ -10,6 +10,7 @@ import {
 } from './deliver-alerts.ts';
 import { type DigestDeps, deliverDigest } from './deliver-digest.ts';
 import { notifyOperator, type OperatorAlertKind, type OperatorDeps } from './notify-operator.ts';
+import { rearmedByDelivery } from './operator-notices.ts';
 import { type AccountOutcome, runOne } from './run-all.ts';
 import type { SyncDeps, SyncOptions } from './sync-account.ts';
 
@@ -121,7 +122,11 @@ async function processTimed(
       ...(publishError && { publishError }),
       ...(deferred.length > 0 && { deferred }),
     };
-    if (!deliveryError) return result;
+    if (!deliveryError) {
+      // SES accepted the recipients' email and nothing failed: the delivery-failed notice re-arms.
+      if (sent.length > 0) await rearmNotices(delivery, accountId, rearmedByDelivery(r.operatorNotices));
+      return result;
+    }
     const operator = await tellOperator(deps, accountId, 'delivery-failed', deliveryError.message, options);
     return { ...result, deliveryError, undelivered, ...(operator && { operator }) };
   }
@@ -159,6 +164,11 @@ async function tellOperator(
   } catch (error) {
     return { kind, result: `failed: ${(error as Error).message}` };
   }
+}
+
+/** Best effort: a failed delete leaves the notice raised until the next run that delivers an email. */
+async function rearmNotices(delivery: DeliveryDeps, accountId: string, keys: readonly string[]) {
+  await Promise.allSettled(keys.map((key) => delivery.alerts.rearm(accountId, key)));
 }
 
 async function isStale(deps: ProcessDeps, accountId: string): Promise<boolean> {

@@ -1,3 +1,4 @@
+import { retiredKeyTtls } from '../core/alert-retirement.ts';
 import { evaluateAlerts } from '../core/alerts.ts';
 import { toOutputFigures } from '../core/derived.ts';
 import { digestDue, isDigestKey } from '../core/digest.ts';
@@ -17,6 +18,7 @@ import { ConcurrentSyncError } from '../ports.ts';
 import { type AccountConfig, toAlertPolicy } from '../schemas/account-config.ts';
 import { providerDeadline } from './deadline.ts';
 import { validateAccountItems } from './load-account.ts';
+import { isOperatorKey, rearmedBySync } from './operator-notices.ts';
 import {
   actualRecord,
   changedDays,
@@ -64,6 +66,8 @@ export interface SyncResult {
   costs: CostDayRecord[];
   /** The last `burnrate checkpoint` (its own item: the STATE write above leaves it alone). */
   reconciled?: ReconciledRecord | undefined;
+  /** Operator notice keys still raised after this sync (those a sync does not re-arm). */
+  operatorNotices: string[];
 }
 
 export interface SyncOptions {
@@ -71,10 +75,7 @@ export interface SyncOptions {
   deadline?: number | undefined;
 }
 
-/** Keys of operator alerts (invalid config, auth failure, stale data) share the ALERT# items. */
-export const OPERATOR_PREFIX = 'operator:';
-
-/** How often a sync that lost a race with a concurrent sync of the same account starts over. */
+/** How often a sync starts over after a concurrent sync, or an edit of what it loaded, committed first. */
 const MAX_ATTEMPTS = 3;
 
 /**
@@ -158,7 +159,7 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
     todayMicros,
     hour,
   });
-  const [operatorAlerts, notices] = partition(items.alerts, (a) => a.key.startsWith(OPERATOR_PREFIX));
+  const [operatorAlerts, notices] = partition(items.alerts, (a) => isOperatorKey(a.key));
   const [digests, accountAlerts] = partition(notices, (a) => isDigestKey(a.key));
   const evaluation = evaluateAlerts(figures, policy, new Set(accountAlerts.map((a) => a.key)));
   const digestKey = digestDue({
@@ -167,13 +168,14 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
     // The previous run in the ledger's time, so that `run --now` replays get their Monday digests.
     previousRunAt: previousLedgerRun(state),
     storedKeys: new Set(digests.map((d) => d.key)),
+    unconfirmed: new Set(items.unconfirmed),
   });
   const digest: AlertRecord | undefined = digestKey
     ? { key: digestKey, kind: 'digest', status: 'pending', firedAt: nowIso }
     : undefined;
   // A newer week's digest replaces one that never went out (SES refused it all week): never two at once.
   const supersededDigests = digest ? digests.filter((d) => d.status !== 'sent').map((d) => d.key) : [];
-  const due: AlertRecord[] = evaluation.fired.map((c) => ({
+  const fired: AlertRecord[] = evaluation.fired.map((c) => ({
     key: c.key,
     kind: c.kind,
     status: 'pending',
@@ -196,11 +198,16 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
     unpricedModels: estimate.unknownModels,
     burnOrder: policy.burnOrder,
     autoRecharge: config.autoRecharge ?? null,
-    alertsDue: due.map((a) => a.key),
+    alertsDue: fired.map((a) => a.key),
   };
-  const { writeRequests } = await deps.store.commitSync({
+  const operatorKeys = operatorAlerts.map((a) => a.key);
+  const operatorRearmed = rearmedBySync(operatorKeys);
+  const { writeRequests, recorded } = await deps.store.commitSync({
     accountId,
     expectedVersion: state.version,
+    // The figures and keys above hold only for the config and grants loaded: if either changed
+    // since (a console edit, `account set`, `grant add`), the commit fails and the sync starts over.
+    loaded: items,
     costPuts,
     state: {
       version: state.version + 1,
@@ -210,10 +217,20 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
       ledgerAt: nowIso,
       snapshot,
     },
-    alertPuts: digest ? [...due, digest] : due,
-    // A successful sync re-arms the operator alerts (config fixed, key works, data fresh again).
-    alertDeletes: [...evaluation.rearmed, ...operatorAlerts.map((a) => a.key), ...supersededDigests],
+    alertPuts: digest ? [...fired, digest] : fired,
+    // A successful sync re-arms the operator notices it proves fixed (config valid, key accepted,
+    // data fresh); delivery-failed waits for a delivered email (operator-notices.ts).
+    alertDeletes: [...evaluation.rearmed, ...operatorRearmed, ...supersededDigests],
+    // Past months' keys, once delivered, leave the partition every run reads (DynamoDB TTL).
+    alertTtls: retiredKeyTtls(
+      [...accountAlerts, ...digests],
+      figures.grants.map((g) => g.grant),
+      now,
+    ),
   });
+  // A key another sync recorded first is its to deliver.
+  const due = fired.filter((a) => recorded.includes(a.key));
+  const newDigest = digest && recorded.includes(digest.key) ? [digest] : [];
   const stillPending = [...accountAlerts, ...digests].filter(
     (a) => a.status !== 'sent' && !evaluation.rearmed.includes(a.key) && !supersededDigests.includes(a.key),
   );
@@ -226,10 +243,11 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
     writtenDays: costPuts.length,
     writeRequests,
     unknownModels: estimate.unknownModels,
-    pending: [...stillPending, ...due, ...(digest ? [digest] : [])],
+    pending: [...stillPending, ...due, ...newDigest],
     costsReportedThrough: costsThrough,
     costs: [...merged.values()].filter((r) => Date.parse(`${r.day}T00:00:00Z`) >= now - 31 * DAY_MS),
     reconciled: items.reconciled,
+    operatorNotices: operatorKeys.filter((k) => !operatorRearmed.includes(k)),
   };
 }
 

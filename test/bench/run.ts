@@ -3,6 +3,7 @@
  * timings belong here, never in the test suite. `npm run bench -- ledger` runs one section.
  */
 import { bundleBench } from './bundle-bench.ts';
+import { historyBench } from './history-bench.ts';
 import { ledgerBench } from './ledger-bench.ts';
 import { parseBench } from './parse-bench.ts';
 import { pricesBench } from './prices-bench.ts';
@@ -16,6 +17,7 @@ const sections: Record<string, () => void | Promise<void>> = {
   parse: parseBench,
   prices: pricesBench,
   spike: spikeBench,
+  history: historyBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

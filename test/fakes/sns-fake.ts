@@ -49,20 +49,27 @@ export async function startSnsFake() {
 /**
  * SES v1 in front of the aws-ses-v2-local emulator: while `refusing`, SendEmail gets SES's
  * `MessageRejected` error (what a sandboxed account answers for an unverified address); otherwise
- * every request is passed on to the emulator, which stores the email.
+ * every request is passed on to the emulator, which stores the email. `sandbox(verified)` refuses
+ * only emails whose sender or a recipient is not in `verified`, as the SES sandbox does.
  */
 export async function startRefusingSes(emulatorEndpoint: string) {
-  const state = { refusing: true, refused: 0 };
+  const state = { refusing: true, refused: 0, verified: undefined as ReadonlySet<string> | undefined };
   const server = await startQueryServer(
     (p) => {
-      if (!state.refusing || p.get('Action') !== 'SendEmail') return undefined;
-      state.refused++;
+      if (p.get('Action') !== 'SendEmail') return undefined;
       const from = p.get('Source') ?? '';
+      const to: string[] = [];
+      for (let i = 1; p.has(`Destination.ToAddresses.member.${i}`); i++)
+        to.push(p.get(`Destination.ToAddresses.member.${i}`) as string);
+      const verified = state.verified;
+      const failed = verified ? [from, ...to].filter((a) => !verified.has(a)) : state.refusing ? [from] : [];
+      if (failed.length === 0) return undefined;
+      state.refused++;
       return {
         status: 400,
         xml: queryError(
           'MessageRejected',
-          `Email address is not verified. The following identities failed the check in region US-EAST-1: ${from}`,
+          `Email address is not verified. The following identities failed the check in region US-EAST-1: ${failed.join(', ')}`,
         ),
       };
     },
@@ -88,7 +95,12 @@ export async function startRefusingSes(emulatorEndpoint: string) {
     },
     /** true: refuse SendEmail (MessageRejected); false: accept, through the emulator. */
     setRefusing(refusing: boolean) {
+      state.verified = undefined;
       state.refusing = refusing;
+    },
+    /** The SES sandbox: only these identities may send and receive; others are MessageRejected. */
+    sandbox(verified: readonly string[]) {
+      state.verified = new Set(verified);
     },
   };
 }

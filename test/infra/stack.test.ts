@@ -57,6 +57,12 @@ describe('stateful stack: the table', () => {
       }),
     });
   });
+
+  it('lets DynamoDB delete alert keys that can never fire again (TTL on the attribute the store sets)', () => {
+    stateful.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+    });
+  });
 });
 
 describe('stateless stack', () => {

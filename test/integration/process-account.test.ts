@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { SESClient } from '@aws-sdk/client-ses';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { renderAlertEmail, renderOperatorEmail } from '../../shared/email/render-alert-email.ts';
 import { SesMailer } from '../../shared/email/ses-mailer.ts';
+import { localSesClient } from '../../shared/local/clients.ts';
 import { ProviderAuthError } from '../../shared/providers/errors.ts';
 import { OpenAiCostSource } from '../../shared/providers/openai/client.ts';
 import { EnvSecretSource } from '../../shared/secrets/secret-sources.ts';
 import { DynamoAccountStore } from '../../shared/store/dynamo-account-store.ts';
 import { DynamoAlertStore } from '../../shared/store/dynamo-alert-store.ts';
-import { accountPk, CONFIG_SK, grantSk } from '../../shared/store/keys.ts';
+import { accountPk, alertSk, CONFIG_SK, grantSk } from '../../shared/store/keys.ts';
 import { type ProcessDeps, processAccount } from '../../shared/use-cases/process-account.ts';
 import { startOpenAiFake } from '../fakes/openai-fake.ts';
+import { startRefusingSes } from '../fakes/sns-fake.ts';
 import { useDynamoDbLocal, useSesLocal } from '../support/emulators.ts';
 
 const ddb = useDynamoDbLocal();
@@ -20,10 +23,10 @@ let table: string;
 let now: Date;
 const DAY = 86_400_000;
 
-function deps(key = fake.adminKey): ProcessDeps {
+function deps(key = fake.adminKey, sesClient: SESClient = ses.client): ProcessDeps {
   const common = {
     alerts: new DynamoAlertStore(ddb.doc, table),
-    mailer: new SesMailer(ses.client),
+    mailer: new SesMailer(sesClient),
     now: () => now,
     newToken: randomUUID,
     claimTimeoutMs: 600_000,
@@ -201,5 +204,148 @@ describe('sync + delivery end to end (DynamoDB Local, SES emulator, fake OpenAI)
     const ok = await processAccount(deps(), 'acme');
     expect(ok.status).toBe('ok');
     expect(ok.status === 'ok' && ok.result.due).toEqual([]);
+  });
+
+  it('SES sandbox refusing the recipients but not the operator: one operator email, not one per run; a delivered email re-arms it', async () => {
+    const sandbox = await startRefusingSes(ses.endpoint);
+    const client = localSesClient(sandbox.endpoint);
+    try {
+      sandbox.sandbox(['burnrate@acme.example', 'operator@acme.example']);
+      await account({ lowBalanceUsd: [100, 50] }, [
+        { id: 'g1', amountUsd: 300, effectiveAt: '2026-10-01T00:00:00Z' },
+      ]);
+      spendRange('2026-11-03', '2026-12-31', 10);
+      const operatorEmails = async () =>
+        (await ses.emails()).filter((e) => e.destination.to[0] === 'operator@acme.example');
+      // Four runs, 15 minutes apart, while SES refuses ops@ (balance $90: low-balance:100 is due).
+      for (const time of ['09:00', '09:15', '09:30', '09:45']) {
+        now = new Date(`2026-11-24T${time}:00Z`);
+        const out = await processAccount(deps(fake.adminKey, client), 'acme');
+        expect(out).toMatchObject({ status: 'ok', sent: [], undelivered: ['low-balance:100'] });
+      }
+      const notices = await operatorEmails();
+      expect(notices.map((e) => e.subject)).toEqual([
+        'burnrate operator: account acme: alert emails could not be sent',
+      ]);
+      expect(notices[0]?.body.text).toContain(
+        'You get this once until an email to the account’s recipients is delivered again',
+      );
+      expect(sandbox.refused).toBe(4);
+
+      // ops@ verified: the alert goes out, and that (not the sync) re-arms the notice.
+      sandbox.sandbox(['burnrate@acme.example', 'operator@acme.example', 'ops@acme.example']);
+      now = new Date('2026-11-24T10:00:00Z');
+      const delivered = await processAccount(deps(fake.adminKey, client), 'acme');
+      expect(delivered.sent).toEqual(['low-balance:100']);
+      const notice = await ddb.doc.send(
+        new GetCommand({
+          TableName: table,
+          Key: { pk: accountPk('acme'), sk: alertSk('operator:delivery-failed') },
+        }),
+      );
+      expect(notice.Item).toBeUndefined();
+
+      // A new failure is a new problem: the operator hears of it once more (balance $40 < $50).
+      sandbox.sandbox(['burnrate@acme.example', 'operator@acme.example']);
+      for (const time of ['10:00', '10:15']) {
+        now = new Date(`2026-11-29T${time}:00Z`);
+        const out = await processAccount(deps(fake.adminKey, client), 'acme');
+        expect(out).toMatchObject({ status: 'ok', undelivered: ['low-balance:50'] });
+      }
+      expect(await operatorEmails()).toHaveLength(2);
+    } finally {
+      client.destroy();
+      await sandbox.stop();
+    }
+  });
+
+  async function storedAlerts() {
+    const out = await ddb.doc.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)',
+        ExpressionAttributeValues: { ':pk': accountPk('acme'), ':a': 'ALERT#' },
+      }),
+    );
+    return out.Items ?? [];
+  }
+
+  it.each([
+    [
+      '150 budget percents',
+      {
+        monthlyBudgetUsd: 100,
+        budgetAlertPercents: Array.from({ length: 150 }, (_, i) => i + 1),
+        forecastAlert: false,
+      },
+      [] as Array<Record<string, unknown>>,
+      () => spend(10, 23), // $230 this month: every percent up to 150 is reached
+      (i: number) => `budget:2026-11:${i + 1}`,
+    ],
+    [
+      '150 grants expiring within a week (150 grant checks too)',
+      { expiryWarningDays: [7] },
+      Array.from({ length: 150 }, (_, i) => ({
+        id: `g${String(i).padStart(3, '0')}`,
+        amountUsd: 10,
+        effectiveAt: '2026-11-01T00:00:00Z',
+        expiresAt: '2026-11-28T00:00:00Z',
+      })),
+      () => fake.setCosts({}), // no spend yet: nothing is used up, every grant is at risk
+      (i: number) => `expiry:g${String(i).padStart(3, '0')}:7`,
+    ],
+  ])(
+    '%s firing at once: every key recorded, all emailed once, the next run quiet',
+    async (_name, config, grants, costs, key) => {
+      await account(config, grants);
+      costs();
+      const first = await processAccount(deps(), 'acme');
+      expect(first.status === 'failed' && first.error.message).toBe(false);
+      const expected = Array.from({ length: 150 }, (_, i) => key(i)).sort();
+      expect([...first.sent].sort()).toEqual(expected);
+      const emails = await ses.emails();
+      expect(emails).toHaveLength(1);
+      const alerts = await storedAlerts();
+      expect(alerts.map((a) => a.key).sort()).toEqual(expected);
+      expect(new Set(alerts.map((a) => `${a.status} ${a.messageId}`))).toEqual(
+        new Set([`sent ${emails[0]?.messageId}`]),
+      );
+      now = new Date('2026-11-24T09:15:00Z');
+      const next = await processAccount(deps(), 'acme');
+      expect(next.status === 'ok' && next.result.due).toEqual([]);
+      expect(next.sent).toEqual([]);
+      expect(await ses.emails()).toHaveLength(1);
+    },
+  );
+
+  it("a delivered key gets a TTL once it can no longer fire (last month's budget: on the 4th), a pending one never", async () => {
+    await account(
+      { monthlyBudgetUsd: 100, budgetAlertPercents: [50, 80], forecastAlert: false, digest: 'off' },
+      [],
+    );
+    spendRange('2026-11-01', '2026-12-31', 3); // 11-24: $69 this month, past 50%; 80% on 11-27
+    await processAccount(deps(), 'acme'); // budget:2026-11:50 sent
+    const sandbox = await startRefusingSes(ses.endpoint);
+    const refusing = localSesClient(sandbox.endpoint);
+    try {
+      now = new Date('2026-11-28T09:00:00Z');
+      const refused = await processAccount(deps(fake.adminKey, refusing), 'acme'); // 80% due, not delivered
+      expect(refused.undelivered).toEqual(['budget:2026-11:80']);
+      const ttls = async () =>
+        Object.fromEntries((await storedAlerts()).map((a) => [a.key, `${a.status} ${a.ttl ?? '-'}`]));
+      now = new Date('2026-12-03T23:00:00Z'); // still the first 3 days: November's keys can fire
+      await processAccount(deps(fake.adminKey, refusing), 'acme');
+      expect(await ttls()).toMatchObject({ 'budget:2026-11:50': 'sent -', 'budget:2026-11:80': 'pending -' });
+      now = new Date('2026-12-04T00:15:00Z');
+      await processAccount(deps(fake.adminKey, refusing), 'acme');
+      const deleteAfter = (Date.parse('2026-12-04T00:00:00Z') + 30 * DAY) / 1000;
+      expect(await ttls()).toMatchObject({
+        'budget:2026-11:50': `sent ${deleteAfter}`,
+        'budget:2026-11:80': 'pending -',
+      });
+    } finally {
+      refusing.destroy();
+      await sandbox.stop();
+    }
   });
 });

@@ -152,6 +152,7 @@ describe('run --now moves the ledger, never the leases', () => {
         claim: (...args) => delivery.alerts.claim(...args),
         release: (...args) => delivery.alerts.release(...args),
         raise: (...args) => delivery.alerts.raise(...args),
+        rearm: (...args) => delivery.alerts.rearm(...args),
         markSent: async () => {
           throw new Error('killed between send and mark');
         },

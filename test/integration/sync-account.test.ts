@@ -1,13 +1,17 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EnvSecretSource } from '../../shared/secrets/secret-sources.ts';
 import { DynamoAccountStore } from '../../shared/store/dynamo-account-store.ts';
+import { DynamoAdminStore } from '../../shared/store/dynamo-admin-store.ts';
 import { accountPk } from '../../shared/store/keys.ts';
+import { addGrant } from '../../shared/use-cases/manage-accounts.ts';
 import { runAll, runOne } from '../../shared/use-cases/run-all.ts';
 import { type SyncDeps, syncAccount } from '../../shared/use-cases/sync-account.ts';
 import { useDynamoDbLocal } from '../support/emulators.ts';
-import { type Fake, MODES, PROVIDERS } from '../support/providers.ts';
+import { type Fake, MODES, PROVIDERS, type ProviderUnderTest } from '../support/providers.ts';
 import { seedAccount } from '../support/seed.ts';
+import { onceBefore, slowedDocumentClient } from '../support/slowed-client.ts';
 
 const ddb = useDynamoDbLocal();
 let table: string;
@@ -283,3 +287,192 @@ describe.each(CASES)(
     });
   },
 );
+
+/**
+ * Edits that land while a sync is running, between its load and its commit (the commit is held by
+ * a middleware while the test writes the item with a raw PutItem, as a console edit would): the
+ * sync must not record keys computed from what was loaded before the edit.
+ */
+describe('an edit during a sync (commit held open, DynamoDB Local, live-mode OpenAI fake)', () => {
+  const openai = PROVIDERS[0] as ProviderUnderTest;
+  let fake: Fake;
+  const pk = accountPk('acme');
+  beforeAll(async () => {
+    fake = await openai.start({ mode: 'live' });
+  });
+  afterAll(() => fake.stop());
+  beforeEach(async () => {
+    table = await ddb.freshTable('race');
+    now = new Date('2026-11-24T09:00:00Z');
+    fake.setUsage([]);
+  });
+
+  function deps(doc = ddb.doc): SyncDeps {
+    return {
+      store: new DynamoAccountStore(doc, table),
+      secrets: new EnvSecretSource({ openai: fake.adminKey }),
+      costSource: (_c, adminKey) => openai.client(fake, { adminKey, sleep: async () => {} }),
+      now: () => now,
+    };
+  }
+  /** A sync whose first commit transaction waits for `edit` to land first. */
+  const editedDuringCommit = (edit: () => Promise<unknown>) =>
+    deps(slowedDocumentClient(ddb.endpoint, onceBefore('TransactWriteItemsCommand', edit)));
+  const put = (item: Record<string, unknown>) =>
+    ddb.doc.send(new PutCommand({ TableName: table, Item: item }));
+  const config = { id: 'acme', provider: 'openai', recipients: ['ops@acme.example'] };
+  async function alertKeys() {
+    const out = await ddb.doc.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)',
+        ExpressionAttributeValues: { ':pk': pk, ':a': 'ALERT#' },
+      }),
+    );
+    return (out.Items ?? []).map((i) => `${String(i.key)} ${String(i.status)}`);
+  }
+  function dailySpend(from: string, to: string, usd: number) {
+    const h: Record<string, Array<{ usd: number }>> = {};
+    for (let t = Date.parse(from); t <= Date.parse(to); t += DAY)
+      h[new Date(t).toISOString().slice(0, 10)] = [{ usd }];
+    fake.setCosts(h);
+  }
+
+  it('budget raised from $100 to $1,000 in the console: no key from the old budget; the $1,000 alert fires when spend reaches it', async () => {
+    const budget = { ...config, monthlyBudgetUsd: 100, budgetAlertPercents: [100], forecastAlert: false };
+    await seedAccount(ddb.doc, table, budget);
+    dailySpend('2026-11-01', '2026-11-30', 40); // 11-24: $920 this month
+    const r = await syncAccount(
+      editedDuringCommit(() => put({ pk, sk: 'CONFIG', ...budget, monthlyBudgetUsd: 1000 })),
+      'acme',
+    );
+    expect(r.config.monthlyBudgetUsd).toBe(1000);
+    expect(r.due).toEqual([]);
+    expect(await alertKeys()).toEqual([]);
+    now = new Date('2026-11-26T09:00:00Z'); // $1,000 this month
+    const later = await syncAccount(deps(), 'acme');
+    expect(later.due.map((a) => a.key)).toEqual(['budget:2026-11:100']);
+  });
+
+  it('a grant’s expiry corrected in the console: no warning for the old date; it comes before the new one', async () => {
+    const grant = {
+      id: 'g1',
+      amountUsd: 1000,
+      effectiveAt: '2026-06-01T00:00:00Z',
+      expiresAt: '2026-12-10T00:00:00Z',
+    };
+    await seedAccount(ddb.doc, table, { ...config, expiryWarningDays: [30] }, [grant]);
+    dailySpend('2026-06-01', '2027-06-30', 1);
+    const r = await syncAccount(
+      editedDuringCommit(() => put({ pk, sk: 'GRANT#g1', ...grant, expiresAt: '2027-06-01T00:00:00Z' })),
+      'acme',
+    );
+    expect(r.due).toEqual([]);
+    expect(await alertKeys()).toEqual([]);
+    now = new Date('2027-05-05T09:00:00Z');
+    const later = await syncAccount(deps(), 'acme');
+    expect(later.due.map((a) => a.key)).toEqual(['expiry:g1:30']);
+  });
+
+  it.each([
+    [
+      'a raw PutItem',
+      () => put({ pk, sk: 'GRANT#topup', id: 'topup', amountUsd: 200, effectiveAt: '2026-11-24T08:00:00Z' }),
+    ],
+    [
+      'burnrate grant add',
+      async () => {
+        const admin = new DynamoAdminStore(ddb.doc, table);
+        const accounts = new DynamoAccountStore(ddb.doc, table);
+        await addGrant(
+          {
+            getConfig: (id) => admin.getConfig(id),
+            putConfig: (c, e) => admin.putConfig(c, e),
+            putGrant: (id, g) => admin.putGrant(id, g),
+            loadAccount: (id) => accounts.loadAccount(id),
+            listAccounts: () => accounts.listAccounts(),
+          },
+          'acme',
+          { id: 'topup', amountUsd: 200, effectiveAt: '2026-11-24T08:00:00Z' },
+        );
+      },
+    ],
+  ])(
+    'a grant added by %s: the sync starts over and counts it (no low-balance alert from the balance without it)',
+    async (_how, addTopUp) => {
+      await seedAccount(ddb.doc, table, { ...config, lowBalanceUsd: [100] }, [
+        { id: 'g1', amountUsd: 300, effectiveAt: '2026-10-01T00:00:00Z' },
+      ]);
+      dailySpend('2026-11-03', '2026-11-30', 10); // 11-24: $300 − $210 = $90 without the top-up
+      const r = await syncAccount(editedDuringCommit(addTopUp), 'acme');
+      expect(r.figures.balanceMicros).toBe(290_000_000);
+      expect(r.due).toEqual([]);
+      expect(await alertKeys()).toEqual([]);
+      const state = await ddb.doc.send(new GetCommand({ TableName: table, Key: { pk, sk: 'STATE' } }));
+      expect(state.Item?.snapshot).toMatchObject({ balanceUsd: 290, alertsDue: [] });
+    },
+  );
+
+  it('99 grants (one more than the transaction has room to check): an edit of the unchecked one is still seen', async () => {
+    const grants = Array.from({ length: 99 }, (_, i) => ({
+      id: `g${String(i).padStart(3, '0')}`,
+      amountUsd: 10,
+      effectiveAt: '2026-11-01T00:00:00Z',
+      expiresAt: i === 98 ? '2026-12-10T00:00:00Z' : '2027-11-01T00:00:00Z',
+    }));
+    await seedAccount(ddb.doc, table, { ...config, expiryWarningDays: [30] }, grants);
+    fake.setCosts({});
+    const last = grants[98] as Record<string, unknown>;
+    const r = await syncAccount(
+      editedDuringCommit(() => put({ pk, sk: 'GRANT#g098', ...last, expiresAt: '2027-06-01T00:00:00Z' })),
+      'acme',
+    );
+    expect(r.due).toEqual([]);
+    expect(await alertKeys()).toEqual([]);
+  });
+
+  it('a sync that dies after writing its keys but before confirming them leaves them armed: the next run records them once', async () => {
+    await seedAccount(ddb.doc, table, { ...config, lowBalanceUsd: [100] }, [
+      { id: 'g1', amountUsd: 300, effectiveAt: '2026-10-01T00:00:00Z' },
+    ]);
+    dailySpend('2026-11-02', '2026-11-30', 10); // 11-23: $300 − $210 = $90
+    now = new Date('2026-11-23T09:05:00Z'); // Monday: the weekly digest is due too
+    const dying = deps(
+      slowedDocumentClient(ddb.endpoint, ({ command }) => {
+        if (command === 'UpdateItemCommand') throw new Error('process killed');
+      }),
+    );
+    await expect(syncAccount(dying, 'acme')).rejects.toThrow('process killed');
+    expect((await alertKeys()).sort()).toEqual([
+      'digest:2026-11-23 unconfirmed',
+      'low-balance:100 unconfirmed',
+    ]);
+    expect((await new DynamoAccountStore(ddb.doc, table).loadAccount('acme')).alerts).toEqual([]);
+    now = new Date('2026-11-23T09:20:00Z');
+    const next = await syncAccount(deps(), 'acme');
+    expect(next.due.map((a) => a.key)).toEqual(['low-balance:100']);
+    expect(next.pending.map((a) => a.key).sort()).toEqual(['digest:2026-11-23', 'low-balance:100']);
+    expect((await alertKeys()).sort()).toEqual(['digest:2026-11-23 pending', 'low-balance:100 pending']);
+    now = new Date('2026-11-23T09:35:00Z');
+    const third = await syncAccount(deps(), 'acme');
+    expect(third.due).toEqual([]);
+    expect(third.pending.map((a) => a.key).sort()).toEqual(['digest:2026-11-23', 'low-balance:100']);
+  });
+
+  it('a config number with more digits than JavaScript holds is reported as a bad edit, not retried forever', async () => {
+    await seedAccount(ddb.doc, table, { ...config, monthlyBudgetUsd: 500 });
+    await ddb.client.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { pk: { S: pk }, sk: { S: 'CONFIG' } },
+        UpdateExpression: 'SET monthlyBudgetUsd = :b',
+        ExpressionAttributeValues: { ':b': { N: '500.00000000000000001' } },
+      }),
+    );
+    dailySpend('2026-11-01', '2026-11-30', 1);
+    const outcome = await runOne(deps(), 'acme');
+    expect(outcome.status === 'invalid' && outcome.problems).toEqual([
+      'account acme: item CONFIG: monthlyBudgetUsd: 500.00000000000000001 has more digits than burnrate can compare (a JavaScript number holds 15 to 17); write it with fewer',
+    ]);
+  });
+});

@@ -51,6 +51,9 @@ class MemoryAlerts implements AlertDeliveryStore {
     this.items.set(record.key, record);
     return true;
   }
+  async rearm(_a: string, key: string) {
+    this.items.delete(key);
+  }
 }
 
 class MemoryPublisher implements AlertPublisher {

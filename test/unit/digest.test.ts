@@ -35,6 +35,19 @@ describe('when the weekly digest is due', () => {
     expect(due('2026-11-30T09:00:00Z', '2026-11-29T09:00:00Z', [], 'off')).toBeUndefined();
   });
 
+  it('a run interrupted before confirming the digest it fired leaves it due, though it moved the last run time', () => {
+    const at = t('2026-11-30T09:15:00Z');
+    const previousRunAt = t('2026-11-30T09:00:00Z'); // the interrupted run
+    const args = { at, setting: 'weekly' as const, previousRunAt, storedKeys: new Set<string>() };
+    expect(digestDue(args)).toBeUndefined();
+    expect(digestDue({ ...args, unconfirmed: new Set(['digest:2026-11-30']) })).toBe('digest:2026-11-30');
+    // Last week's, left unconfirmed, is not this week's digest; and "off" still wins.
+    expect(digestDue({ ...args, unconfirmed: new Set(['digest:2026-11-23']) })).toBeUndefined();
+    expect(
+      digestDue({ ...args, setting: 'off', unconfirmed: new Set(['digest:2026-11-30']) }),
+    ).toBeUndefined();
+  });
+
   it('an account never run before gets no back-dated digest, except on the Monday itself', () => {
     expect(due('2026-11-24T10:00:00Z')).toBeUndefined();
     expect(due('2026-11-30T08:00:00Z')).toBeUndefined();

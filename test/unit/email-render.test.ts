@@ -8,6 +8,7 @@ import {
   renderAlertEmail,
   renderOperatorEmail,
 } from '../../shared/email/render-alert-email.ts';
+import { OPERATOR_REARM, type OperatorAlertKind } from '../../shared/use-cases/operator-notices.ts';
 import { AT, buildInput, KIND_SCENARIOS } from '../support/render-emails.ts';
 
 /** The HTML part as a reader sees it: tags dropped, entities decoded, whitespace collapsed. */
@@ -411,4 +412,21 @@ describe('operator emails', () => {
     expect(out.html).toContain('got -5 &lt;b&gt;&quot;x&quot;&lt;/b&gt;');
     expectInBoth(out, ['got -5 <b>"x"</b>', todo.replaceAll('`', ''), '2026-11-24T09:00:00.000Z']);
   });
+
+  it.each(Object.entries(OPERATOR_REARM))(
+    '%s says what re-arms it (%s), as the run applies it',
+    (kind, rearm) => {
+      const out = renderOperatorEmail({
+        kind: kind as OperatorAlertKind,
+        accountId: 'acme',
+        detail: 'x',
+        at: AT,
+      });
+      const rule =
+        rearm === 'sync'
+          ? 'You get this once until the account syncs successfully again.'
+          : 'You get this once until an email to the account’s recipients is delivered again (a successful sync does not re-arm it).';
+      expectInBoth(out, [rule]);
+    },
+  );
 });

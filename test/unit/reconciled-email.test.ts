@@ -35,6 +35,7 @@ describe('the last checkpoint in alert emails', () => {
       markSent: async () => {},
       release: async () => {},
       raise: async () => true,
+      rearm: async () => {},
     };
     const sent: OutgoingEmail[] = [];
     await deliverAlerts(

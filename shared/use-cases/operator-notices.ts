@@ -1,0 +1,42 @@
+/**
+ * Operator notices: what only the operator can fix, emailed to BURNRATE_OPERATOR_EMAIL once per
+ * problem. Each is an alert key `operator:<kind>` (an ALERT# item like any key): raised when the
+ * problem is seen, and re-armed (deleted) only by the event that shows the problem is gone, so a
+ * problem that persists is emailed once, however many runs meet it.
+ */
+export const OPERATOR_PREFIX = 'operator:';
+
+export type OperatorAlertKind = 'invalid-config' | 'auth-failed' | 'stale-data' | 'delivery-failed';
+
+/**
+ * What re-arms each notice:
+ * - `sync`: a successful sync of the account. It validated the config item and grants
+ *   (invalid-config), the provider accepted the admin key (auth-failed), and the data is fresh
+ *   (stale-data). None of these is raised by a run whose sync succeeded, so re-arming there can
+ *   never loop.
+ * - `delivery`: an email to the account's recipients accepted by SES in a run where no delivery
+ *   failed. NOT a successful sync: the sync succeeds while SES refuses the recipients (the SES
+ *   sandbox), so re-arming on the sync would email the operator at every run, 96 times a day.
+ */
+export const OPERATOR_REARM: Readonly<Record<OperatorAlertKind, 'sync' | 'delivery'>> = {
+  'invalid-config': 'sync',
+  'auth-failed': 'sync',
+  'stale-data': 'sync',
+  'delivery-failed': 'delivery',
+};
+
+export const operatorKey = (kind: OperatorAlertKind): string => `${OPERATOR_PREFIX}${kind}`;
+
+export const isOperatorKey = (key: string): boolean => key.startsWith(OPERATOR_PREFIX);
+
+const rearmOf = (key: string) => OPERATOR_REARM[key.slice(OPERATOR_PREFIX.length) as OperatorAlertKind];
+
+/** The stored operator keys a successful sync re-arms (unknown `operator:` keys too: nothing else would). */
+export function rearmedBySync(keys: readonly string[]): string[] {
+  return keys.filter((key) => rearmOf(key) !== 'delivery');
+}
+
+/** The stored operator keys that a run delivering email without a failure re-arms. */
+export function rearmedByDelivery(keys: readonly string[]): string[] {
+  return keys.filter((key) => rearmOf(key) === 'delivery');
+}
