@@ -10,6 +10,9 @@ import {
 /** The single source of the table's key schema: used by the CDK stack and `burnrate table create`. */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
+/** The table's TTL attribute (Unix seconds): DynamoDB deletes an item some time after it (used links). */
+export const TTL_ATTRIBUTE = 'ttl';
+
 /**
  * An inverted index: Query sk = 'CONFIG' lists every account's config item (even one a bad hand
  * edit made invalid, so the sync can report it), and sk = 'STATE' every account's last sync.
