@@ -1,4 +1,4 @@
-import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, LambdaFunctionURLEvent } from 'aws-lambda';
 import type { GuardRequest } from './handler.ts';
 import type { GuardResponse } from './page-shell.ts';
 
@@ -19,6 +19,6 @@ export function fromFunctionUrlEvent(event: LambdaFunctionURLEvent): GuardReques
   };
 }
 
-export function toFunctionUrlResult(response: GuardResponse): LambdaFunctionURLResult {
+export function toFunctionUrlResult(response: GuardResponse): APIGatewayProxyStructuredResultV2 {
   return { statusCode: response.status, headers: response.headers, body: response.body };
 }

@@ -8,7 +8,7 @@ import {
 import { freezePage, messagePage, refusalPage, releasePage, resultPage, stateLine } from './page.ts';
 import type { GuardResponse } from './page-shell.ts';
 import type { SigningKeySource } from './signing-key.ts';
-import { issueToken, type Refusal, type TokenClaims, usedRefusal, verifyToken } from './token.ts';
+import { issueToken, newNonce, type Refusal, type TokenClaims, usedRefusal, verifyToken } from './token.ts';
 
 /** One HTTP request, whoever received it (Function URL event, node:http). */
 export interface GuardRequest {
@@ -121,7 +121,18 @@ async function act(req: GuardRequest, deps: GuardDeps): Promise<Handled> {
   }
   const undo =
     action === 'freeze' && outcome.state === 'frozen'
-      ? issueToken({ ...c, action: 'release', now, ...(deps.newNonce && { nonce: deps.newNonce() }) }, key)
+      ? issueToken(
+          {
+            accountId: c.accountId,
+            projectId: c.projectId,
+            incident: c.incident,
+            action: 'release',
+            now,
+            // A nonce of its own: the freeze link's nonce is used up.
+            nonce: (deps.newNonce ?? newNonce)(),
+          },
+          key,
+        )
       : undefined;
   return {
     response: resultPage(proposal, outcome, undo && { token: undo.token, expiresAt: undo.claims.expiresAt }),
