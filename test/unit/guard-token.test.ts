@@ -17,7 +17,7 @@ import {
 } from '../../shared/guard/token.ts';
 import { INCIDENT, NOW } from '../support/guard-fakes.ts';
 
-const KEY = signingKeyBytes('k'.repeat(24) + 'test-signing-key-0123456789', 'test');
+const KEY = signingKeyBytes('test-signing-key-0123456789-abcdefghijklmnop', 'test');
 const OTHER_KEY = signingKeyBytes('x'.repeat(48), 'test');
 const target = { accountId: 'acme', projectId: 'proj_search', incident: INCIDENT };
 const freezeToken = (now = NOW, key = KEY) => issueToken({ ...target, action: 'freeze', now }, key);
