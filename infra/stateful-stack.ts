@@ -1,7 +1,7 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { ACCOUNTS_INDEX, TABLE_KEYS } from '../shared/store/table.ts';
+import { ACCOUNTS_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../shared/store/table.ts';
 
 /**
  * What must survive a redeploy or a `cdk destroy`: the table with the ledger, config items and
@@ -23,6 +23,8 @@ export class StatefulStack extends Stack {
       // AWS-owned keys would do; the AWS-managed key adds CloudTrail-visible key use at no key
       // cost. A customer-managed key is not needed: no secret is ever stored in this table.
       encryption: TableEncryption.AWS_MANAGED,
+      // Items that may go after a while say so in `ttl` (used guard links, a day past expiry).
+      timeToLiveAttribute: TTL_ATTRIBUTE,
     });
     this.table.addGlobalSecondaryIndex({
       indexName: ACCOUNTS_INDEX.name,
