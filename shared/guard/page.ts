@@ -46,11 +46,11 @@ export function freezePage(p: GuardProposal, token: string, claims: TokenClaims)
     200,
     title,
     `<h1>${e(title)}</h1>
-<p class="lead">${e(p.projectName)} spent <strong>${e(usd(p.hourSpendUsd))}</strong> in one hour. At that pace, every hour of waiting costs about <strong>${e(usd(p.waitingCostUsdPerHour))}</strong>.</p>
+<p class="lead">${e(p.projectName)} spent <strong>${e(usd(p.hourSpendUsd))}</strong> in one hour (${e(hourText(p.hourStart))}).</p>
+<p class="pace">Every hour of waiting costs about <strong>${e(usd(p.waitingCostUsdPerHour))}</strong> at this pace.</p>
 ${facts(p)}
-${details([['What the button does', e(capitalize(p.plan))]])}
 ${state[p.state]}
-${canAct ? actionForm(token, 'freeze', `Freeze ${p.projectName} now`) : ''}
+${canAct ? `<p class="pace info"><strong>The button will</strong> ${e(p.plan.replace(/\.$/, ''))}.</p>${actionForm(token, 'freeze', `Freeze ${p.projectName} now`)}` : ''}
 <p class="note">Opening this page changed nothing. The provider enforces the limit within minutes, not at once, and it can be undone in one step (the result page has the Undo button). This link works once and expires at ${e(formatInstant(claims.expiresAt))}.</p>`,
   );
 }
@@ -115,8 +115,17 @@ export function messagePage(status: number, title: string, message: string, head
 
 /** One line for a refusal page: the state now (e.g. after a double click, the freeze in force). */
 export function stateLine(p: GuardProposal): string {
-  if (p.state === 'frozen') return frozenText(p);
-  return `${p.projectName}: ${p.state.replace('-', ' ')}.`;
+  const n = p.projectName;
+  switch (p.state) {
+    case 'frozen':
+      return frozenText(p);
+    case 'released':
+      return `${n} was released: the freeze is undone.`;
+    case 'proposed':
+      return `${n} is not frozen.`;
+    case 'already-limited':
+      return `${n}'s hard limit was already at or below the freeze threshold.`;
+    case 'failed':
+      return `The last attempt to freeze ${n} failed at the provider; it is reported to the operator.`;
+  }
 }
-
-const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -20,8 +20,8 @@ export function searchProposal(overrides: Partial<GuardProposal> = {}): GuardPro
     incident: INCIDENT,
     hourStart: '2026-11-24T15:00:00.000Z',
     hourSpendUsd: 118.4,
-    monthToDateUsd: 52.2,
-    plan: "set the project's hard monthly limit to $57.20 (it has none now)",
+    monthToDateUsd: 412.6,
+    plan: "set the project's hard monthly limit to $417.60 (it has none now)",
     waitingCostUsdPerHour: 118.4,
     state: 'proposed',
     ...overrides,
@@ -64,12 +64,12 @@ export class FakeGuardActions implements GuardActions {
     this.state = {
       ...this.state,
       state: 'frozen',
-      frozen: { since: this.now().toISOString(), thresholdUsd: 57.2 },
+      frozen: { since: this.now().toISOString(), thresholdUsd: 417.6 },
     };
     return {
       state: 'frozen',
       message:
-        'Frozen Search at $57.20 (hard limit); requests now get 429 project_spend_limit_exceeded within minutes.',
+        'Frozen Search at $417.60 (hard limit); requests now get 429 project_spend_limit_exceeded within minutes.',
     };
   }
 

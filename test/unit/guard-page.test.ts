@@ -75,10 +75,10 @@ describe('GET: the approval page changes nothing', () => {
       'Freeze Search now?',
       'Acme production acme · OpenAI',
       'Search proj_search',
-      '2026-11-24 15:00–16:00 UTC: $118.40',
-      'every hour of waiting costs about $118.40',
-      "Set the project's hard monthly limit to $57.20 (it has none now)",
-      'Month to date $52.20',
+      'Spiking hour 2026-11-24 15:00–16:00 UTC: $118.40',
+      'Every hour of waiting costs about $118.40 at this pace.',
+      "The button will set the project's hard monthly limit to $417.60 (it has none now).",
+      'Month to date $412.60',
       'Opening this page changed nothing.',
       'expires at 2026-11-25 15:42 UTC',
     ])
@@ -149,19 +149,19 @@ describe('GET: the approval page changes nothing', () => {
   it('shows the state instead of a button when the project is already frozen', async () => {
     actions.state = searchProposal({
       state: 'frozen',
-      frozen: { since: '2026-11-24T15:10:00Z', thresholdUsd: 57.2 },
+      frozen: { since: '2026-11-24T15:10:00Z', thresholdUsd: 417.6 },
     });
     const h = await get(link());
     expect(form(h)).toBeUndefined();
     expect(text(h)).toContain(
-      'Search frozen since 2026-11-24 15:10 UTC at $57.20 (hard limit). Nothing to do.',
+      'Search frozen since 2026-11-24 15:10 UTC at $417.60 (hard limit). Nothing to do.',
     );
   });
 
   it('an Undo link shows the freeze in force and a release button', async () => {
     actions.state = searchProposal({
       state: 'frozen',
-      frozen: { since: '2026-11-24T15:10:00Z', thresholdUsd: 57.2 },
+      frozen: { since: '2026-11-24T15:10:00Z', thresholdUsd: 417.6 },
     });
     const token = link('release');
     const h = await get(token);
@@ -244,7 +244,7 @@ describe('POST: the button', () => {
     const h = await post({ t: token, action: 'freeze' });
     expect(h.response.status).toBe(200);
     expect(text(h)).toContain('Search is frozen');
-    expect(text(h)).toContain('Frozen Search at $57.20 (hard limit)');
+    expect(text(h)).toContain('Frozen Search at $417.60 (hard limit)');
     expect(actions.calls.filter((c) => c.op === 'freeze')).toEqual([
       {
         op: 'freeze',
@@ -260,7 +260,7 @@ describe('POST: the button', () => {
     const again = await post({ t: token, action: 'freeze' });
     expect(again.response.status).toBe(410);
     expect(text(again)).toContain('This link was already used at 2026-11-24 15:45 UTC.');
-    expect(text(again)).toContain('Now: Search frozen since 2026-11-24 15:45 UTC at $57.20 (hard limit).');
+    expect(text(again)).toContain('Now: Search frozen since 2026-11-24 15:45 UTC at $417.60 (hard limit).');
     expect((await get(token)).response.status).toBe(410);
     expect(actions.count('freeze')).toBe(1);
 
