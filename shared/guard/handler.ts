@@ -116,8 +116,11 @@ async function act(req: GuardRequest, deps: GuardDeps): Promise<Handled> {
   } catch (error) {
     // The action did not finish: free the link so the person can press again (the use case is
     // idempotent per incident, so a second press converges rather than acting twice).
-    await deps.usedTokens.unconsume(c.accountId, c.nonce, usedAt);
-    throw new ActionError(c, error as Error);
+    const freed = await deps.usedTokens.unconsume(c.accountId, c.nonce, usedAt).then(
+      () => true,
+      () => false,
+    );
+    throw new ActionError(c, error as Error, freed);
   }
   const undo =
     action === 'freeze' && outcome.state === 'frozen'
@@ -145,6 +148,8 @@ class ActionError extends Error {
   constructor(
     readonly claims: TokenClaims,
     readonly failure: Error,
+    /** Whether the link was freed again (false: the store failed too, the link stays used). */
+    readonly freed: boolean,
   ) {
     super(failure.message);
   }
@@ -158,9 +163,14 @@ async function guarded(run: () => Promise<Handled>): Promise<Handled> {
     const error = thrown instanceof ActionError ? thrown.failure : (thrown as Error);
     const unavailable = error instanceof GuardUnavailableError;
     const what = claims?.action === 'release' ? 'release' : 'freeze';
-    const retry = claims
-      ? ` Nothing is recorded as done for this link, so it still works: try again in a minute, or the operator can run "npx burnrate guard ${what} --account ${claims.accountId} --project ${claims.projectId}".`
-      : ' Try again in a minute.';
+    const cli = claims
+      ? `the operator can run "npx burnrate guard ${what} --account ${claims.accountId} --project ${claims.projectId}"`
+      : '';
+    const retry = !claims
+      ? ' Try again in a minute.'
+      : thrown instanceof ActionError && thrown.freed
+        ? ` Nothing is recorded as done for this link, so it still works: try again in a minute, or ${cli}.`
+        : ` This link is used up; ${cli}.`;
     const response = unavailable
       ? messagePage(503, 'The guard cannot act right now', `${error.message}${retry}`, {
           'retry-after': '60',

@@ -20,6 +20,10 @@ const MAC_BYTES = 32;
 const MAX_TOKEN_CHARS = 2048;
 const DOMAIN = `burnrate-guard-link/${TOKEN_VERSION}.`;
 const B64URL = /^[A-Za-z0-9_-]+$/;
+/** Each text claim: ids are at most 128 characters, incident keys a little more. */
+const MAX_FIELD_CHARS = 256;
+const isField = (v: unknown): v is string =>
+  typeof v === 'string' && v.length > 0 && v.length <= MAX_FIELD_CHARS;
 
 export interface TokenClaims {
   accountId: string;
@@ -59,6 +63,11 @@ export const newNonce = () => randomBytes(16).toString('base64url');
 export function signToken(claims: TokenClaims, key: Buffer): string {
   const seconds = claims.expiresAt.getTime() / 1000;
   if (!Number.isInteger(seconds)) throw new RangeError('expiresAt must be a whole second');
+  for (const field of ['accountId', 'projectId', 'incident', 'nonce'] as const)
+    if (!isField(claims[field]))
+      throw new RangeError(
+        `${field}: expected 1-${MAX_FIELD_CHARS} characters, got ${String(claims[field]).length}`,
+      );
   const payload = Buffer.from(
     JSON.stringify([
       TOKEN_VERSION,
@@ -171,16 +180,15 @@ function readPayload(payload: string): TokenClaims | undefined {
   }
   if (!Array.isArray(value) || value.length !== 7) return undefined;
   const [version, accountId, projectId, incident, action, seconds, nonce] = value as unknown[];
-  const text = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 256;
   if (
     version !== TOKEN_VERSION ||
-    !text(accountId) ||
-    !text(projectId) ||
-    !text(incident) ||
+    !isField(accountId) ||
+    !isField(projectId) ||
+    !isField(incident) ||
     (action !== 'freeze' && action !== 'release') ||
     typeof seconds !== 'number' ||
     !Number.isSafeInteger(seconds) ||
-    !text(nonce)
+    !isField(nonce)
   )
     return undefined;
   return { accountId, projectId, incident, action, expiresAt: new Date(seconds * 1000), nonce };

@@ -286,6 +286,18 @@ describe('POST: the button', () => {
     expect(actions.count('freeze')).toBe(2);
   });
 
+  it('when the store cannot free the link either, says the link is used up and names the CLI', async () => {
+    actions.failNext = new Error('provider down');
+    used.unconsume = async () => {
+      throw new Error('DynamoDB unreachable');
+    };
+    const failed = await post({ t: link(), action: 'freeze' });
+    expect(failed.response.status).toBe(500);
+    expect(text(failed)).toContain(
+      'This link is used up; the operator can run "npx burnrate guard freeze --account acme --project proj_search".',
+    );
+  });
+
   it('answers 503 with Retry-After when the guard cannot act now (the function before the use case is wired)', async () => {
     deps.actions = UNWIRED_GUARD_ACTIONS;
     const h = await get(link());

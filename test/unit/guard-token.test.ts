@@ -146,6 +146,17 @@ describe('guard link tokens', () => {
     const claims: TokenClaims = { ...target, action: 'freeze', expiresAt: new Date(1.5), nonce: 'n' };
     expect(() => signToken(claims, KEY)).toThrow(/whole second/);
   });
+
+  it('signs only claims it will read back: an empty or over-long field is refused when signing', () => {
+    const claims: TokenClaims = { ...target, action: 'freeze', expiresAt: new Date(1000), nonce: 'n' };
+    expect(() => signToken({ ...claims, projectId: '' }, KEY)).toThrow(
+      'projectId: expected 1-256 characters, got 0',
+    );
+    expect(() => signToken({ ...claims, incident: 'x'.repeat(257) }, KEY)).toThrow(/incident: .* got 257/);
+    expect(verifyToken(signToken({ ...claims, incident: 'x'.repeat(256) }, KEY), KEY, new Date(0)).ok).toBe(
+      true,
+    );
+  });
 });
 
 describe('signing keys', () => {
