@@ -446,7 +446,9 @@ describe('npm start (spawned)', () => {
     const page = await fetch(`${guardUrl}/`);
     expect(page.status).toBe(400);
     expect(await page.text()).toContain('This page opens from a link');
-    expect(readFileSync(join(cwd, '.burnrate', 'guard-signing-key'), 'utf8')).toMatch(/^[A-Za-z0-9_-]{43}\n$/);
+    expect(readFileSync(join(cwd, '.burnrate', 'guard-signing-key'), 'utf8')).toMatch(
+      /^[A-Za-z0-9_-]{43}\n$/,
+    );
     child.kill('SIGINT');
     const code = await new Promise((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);

@@ -97,6 +97,10 @@ const usedLinks = async () =>
     )
   ).Items ?? [];
 
+/** The page's text as a person sees it: Playwright's innerText (laid out; textContent would run the cells together). */
+// biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, not a DOM node.
+const seen = (page: Page) => page.locator('main').innerText();
+
 async function shoot(page: Page, name: string) {
   if (!screenshots) return;
   mkdirSync(screenshots, { recursive: true });
@@ -121,7 +125,7 @@ describe('the approval page in headless Chromium', () => {
     expect(first.status).toBe(200);
     const page = first.page;
     await expect.poll(() => page.locator('h1').textContent()).toBe('Freeze Search now?');
-    const body = (await page.locator('main').innerText()).replace(/\s+/g, ' ');
+    const body = (await seen(page)).replace(/\s+/g, ' ');
     expect(body).toContain('Acme production acme · OpenAI');
     expect(body).toContain(`Spiking hour ${hourText}: $118.40`);
     expect(body).toContain('Every hour of waiting costs about $118.40 at this pace.');
@@ -145,7 +149,7 @@ describe('the approval page in headless Chromium', () => {
     // 2. The button freezes, once, and the result page offers Undo.
     expect(await press(page, 'Freeze Search now')).toBe(200);
     expect(await page.locator('h1').textContent()).toBe('Search is frozen');
-    expect(await page.locator('main').innerText()).toContain('Frozen Search at $417.60 (hard limit)');
+    expect(await seen(page)).toContain('Frozen Search at $417.60 (hard limit)');
     expect(actions.count('freeze')).toBe(1);
     expect(await usedLinks()).toHaveLength(1);
     await shoot(page, 'guard-frozen-page.png');
@@ -158,18 +162,14 @@ describe('the approval page in headless Chromium', () => {
 
     // 4. The second tab's button: the link was used, so it is refused and nothing more is done.
     expect(await press(second.page, 'Freeze Search now')).toBe(410);
-    expect(await second.page.locator('main').innerText()).toMatch(
-      /This link was already used at \d{4}-\d\d-\d\d \d\d:\d\d UTC\./,
-    );
+    expect(await seen(second.page)).toMatch(/This link was already used at \d{4}-\d\d-\d\d \d\d:\d\d UTC\./);
     expect(actions.count('freeze')).toBe(1);
 
     // 5. Reopening the first link says it was used.
     const reused = await open(links.freeze);
     expect(reused.status).toBe(410);
     expect(await reused.page.locator('h1').textContent()).toBe('This link was already used');
-    expect(await reused.page.locator('main').innerText()).toContain(
-      'Now: Search was released: the freeze is undone.',
-    );
+    expect(await seen(reused.page)).toContain('Now: Search was released: the freeze is undone.');
     await shoot(reused.page, 'guard-used-page.png');
 
     // 6. An expired link (issued 25 hours ago).
@@ -185,7 +185,7 @@ describe('the approval page in headless Chromium', () => {
     );
     const expired = await open(old.freeze);
     expect(expired.status).toBe(410);
-    expect(await expired.page.locator('main').innerText()).toMatch(
+    expect(await seen(expired.page)).toMatch(
       /This link expired at \d{4}-\d\d-\d\d \d\d:\d\d UTC\. Nothing was done\./,
     );
 
@@ -194,7 +194,7 @@ describe('the approval page in headless Chromium', () => {
     const altered = `${token.slice(0, 12)}${token[12] === 'A' ? 'B' : 'A'}${token.slice(13)}`;
     const forged = await open(`${server.url}/?t=${altered}`);
     expect(forged.status).toBe(403);
-    expect(await forged.page.locator('main').innerText()).toContain('This link was altered');
+    expect(await seen(forged.page)).toContain('This link was altered');
 
     expect(actions.count('freeze')).toBe(1);
     expect(actions.count('release')).toBe(1);
