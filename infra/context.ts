@@ -16,6 +16,8 @@ export interface BurnrateContext {
   sandboxRecipients: string[];
   /** AWS Chatbot Slack channel for the alerts topic (optional: both ids, or neither). */
   slack?: { workspaceId: string; channelId: string } | undefined;
+  /** The guard page's reserved concurrency (default 5); undefined: none reserved (`-c guardConcurrency=none`). */
+  guardConcurrency: number | undefined;
 }
 
 const EXAMPLE = 'npx cdk deploy --all -c senderEmail=alerts@example.com -c operatorEmail=ops@example.com';
@@ -63,6 +65,12 @@ export function readContext(app: App): BurnrateContext {
     problems.push(
       'slackWorkspaceId, slackChannelId: pass both (from the AWS Chatbot console and the Slack channel link) or neither',
     );
+  const guardConcurrencyText = get('guardConcurrency') ?? '5';
+  const guardConcurrency = guardConcurrencyText === 'none' ? undefined : Number(guardConcurrencyText);
+  if (guardConcurrency !== undefined && !(Number.isInteger(guardConcurrency) && guardConcurrency >= 1))
+    problems.push(
+      `guardConcurrency: expected a whole number >= 1 (the guard page's reserved concurrency) or none, got ${guardConcurrencyText}`,
+    );
   if (problems.length > 0) {
     throw new ContextError(
       `burnrate: missing or invalid deploy settings:\n  ${problems.join('\n  ')}\nPass them like: ${EXAMPLE}`,
@@ -79,6 +87,7 @@ export function readContext(app: App): BurnrateContext {
       .split(',')
       .map((r) => r.trim())
       .filter(Boolean),
+    guardConcurrency,
     slack:
       slackWorkspaceId && slackChannelId
         ? { workspaceId: slackWorkspaceId, channelId: slackChannelId }

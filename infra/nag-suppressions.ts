@@ -7,19 +7,24 @@ import type { IConstruct } from 'constructs';
  */
 const REASONS: Array<[RegExp, string, string]> = [
   [
-    /\/(Dispatch|SyncAccount)\/Role\/DefaultPolicy\/Resource$/,
+    /\/(Dispatch|SyncAccount|Guard\/Handler)\/Role\/DefaultPolicy\/Resource$/,
     'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
     'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires Resource "*".',
   ],
   [
-    /\/SyncAccount\/Role\/DefaultPolicy\/Resource$/,
+    /\/(SyncAccount|Guard\/Handler)\/Role\/DefaultPolicy\/Resource$/,
     'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<REGION>:<ACCOUNT>:secret:burnrate/*]',
-    'Admin keys are one secret per account, named burnrate/<account id>; accounts are added at run time, so the burnrate/ prefix is the narrowest scope there is.',
+    'Admin keys are one secret per account, named burnrate/<account id>; accounts are added at run time, so the burnrate/ prefix is the narrowest scope there is (the guard function reads them to set the provider limit a freeze needs).',
   ],
   [
-    /\/(Dispatch|SyncAccount)\/Function\/Resource$/,
+    /\/(Dispatch|SyncAccount|Guard\/Handler)\/Function\/Resource$/,
     'AwsSolutions::AwsSolutions-L1',
     'nodejs22.x (Node 22 LTS) is the deploy target fixed for this project; move to a newer runtime deliberately, with the test suite run on it.',
+  ],
+  [
+    /\/Guard\/SigningKey\/Resource$/,
+    'AwsSolutions::AwsSolutions-SMG4',
+    'The guard link signing key is rotated by hand (aws secretsmanager put-secret-value with a new random value): rotating it invalidates every outstanding approval link (they live 24 hours), so a schedule would break links mid-incident; nothing else uses it.',
   ],
   [
     /\/SchedulerRoleForTarget-[^/]+\/DefaultPolicy\/Resource$/,

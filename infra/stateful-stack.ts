@@ -23,8 +23,9 @@ export class StatefulStack extends Stack {
       // AWS-owned keys would do; the AWS-managed key adds CloudTrail-visible key use at no key
       // cost. A customer-managed key is not needed: no secret is ever stored in this table.
       encryption: TableEncryption.AWS_MANAGED,
-      // Alert keys of past months that can never fire again get a `ttl` (the sync sets it) and
-      // leave, so the one Query a sync makes stays bounded; cost days and grants never get one.
+      // Items that may go after a while carry `ttl` (epoch seconds): alert keys of past months that
+      // can never fire again (so the one Query a sync makes stays bounded) and used guard links a
+      // day past their expiry. Cost days and grants never get one.
       timeToLiveAttribute: TTL_ATTRIBUTE,
     });
     this.table.addGlobalSecondaryIndex({

@@ -1,5 +1,6 @@
 import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { SlackChannelConfiguration } from 'aws-cdk-lib/aws-chatbot';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, ManagedPolicy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -14,6 +15,7 @@ import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../shared/ports.ts';
 import { ACCOUNTS_INDEX } from '../shared/store/table.ts';
 import { BurnrateFunction } from './constructs/burnrate-function.ts';
+import { GuardFunction } from './constructs/guard-function.ts';
 import { OperatorAlarms } from './constructs/operator-alarms.ts';
 import type { BurnrateContext } from './context.ts';
 import { SYNC_SIZING } from './sync-sizing.ts';
@@ -73,6 +75,13 @@ export class StatelessStack extends Stack {
     // Every delivered alert (and digest) as one JSON message, for chat (AWS Chatbot) or any subscriber.
     const alertsTopic = new Topic(this, 'AlertsTopic', { enforceSSL: true, masterKey: topicKey });
 
+    // The guard's approval page (Function URL); the sync puts its links in spike emails and chat.
+    const guard = new GuardFunction(this, 'Guard', {
+      table,
+      stage: settings.stage,
+      reservedConcurrency: settings.guardConcurrency,
+    });
+
     const sync = new BurnrateFunction(this, 'SyncAccount', {
       entry: 'functions/lambda/sync-account.ts',
       description: 'burnrate: sync one account, evaluate alerts, send emails',
@@ -85,6 +94,8 @@ export class StatelessStack extends Stack {
         BURNRATE_STALE_HOURS: '6',
         BURNRATE_ALERTS_TOPIC_ARN: alertsTopic.topicArn,
         BURNRATE_STAGE: settings.stage,
+        BURNRATE_GUARD_URL: guard.url.url,
+        BURNRATE_GUARD_KEY_SECRET: guard.signingKeySecretName,
       },
     });
     const syncFn = sync.fn;
@@ -158,11 +169,16 @@ export class StatelessStack extends Stack {
     topic.addSubscription(new EmailSubscription(settings.operatorEmail));
     new OperatorAlarms(this, 'Alarms', {
       topic,
-      functions: { Dispatch: dispatch, SyncAccount: syncFn },
+      functions: { Dispatch: dispatch, SyncAccount: syncFn, Guard: guard.fn },
       deadLetterQueue: deadLetters,
       syncLogGroup: syncFn.logGroup,
       periodMinutes: settings.periodMinutes,
       metrics: { namespace: METRICS_NAMESPACE, dimensions: { service: 'burnrate', stage: settings.stage } },
+    });
+    guard.alarmOnServerErrors(new SnsAction(topic));
+    new CfnOutput(this, 'GuardUrl', {
+      value: guard.url.url,
+      description: 'The guard approval page (links in spike emails open it; AuthType NONE, signed links)',
     });
     this.exportValue(identity.emailIdentityName, { name: `${id}-SenderIdentity` });
     new CfnOutput(this, 'AlertsTopicArn', {

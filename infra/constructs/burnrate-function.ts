@@ -15,6 +15,8 @@ export interface BurnrateFunctionProps {
   environment: Record<string, string>;
   timeout?: Duration;
   memorySize?: number;
+  /** Caps (and guarantees) this function's concurrency; unset: the account's shared pool. */
+  reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -51,6 +53,7 @@ export class BurnrateFunction extends Construct {
       architecture: Architecture.ARM_64,
       timeout: props.timeout ?? Duration.seconds(30),
       memorySize: props.memorySize ?? 256,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       tracing: Tracing.ACTIVE,
       logGroup,
       loggingFormat: LoggingFormat.JSON,

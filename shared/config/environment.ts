@@ -27,6 +27,16 @@ const environmentSchema = z.object({
       error: 'expected an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alerts',
     })
     .optional(),
+  // The guard's approval links: where they point (the guard Function URL in AWS, 127.0.0.1 under
+  // `npm start`), and the HMAC key: BURNRATE_GUARD_KEY locally, else the named Secrets Manager secret.
+  BURNRATE_GUARD_URL: z
+    .url({ error: 'expected the guard page URL, such as https://abc.lambda-url.us-east-1.on.aws/' })
+    .optional(),
+  BURNRATE_GUARD_KEY: z.string().min(32, { error: 'expected a signing key of 32+ characters' }).optional(),
+  BURNRATE_GUARD_KEY_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, { error: 'expected a Secrets Manager secret name' })
+    .default('burnrate/guard-signing-key'),
   BURNRATE_STAGE: z.string().min(1).default('local'),
   BURNRATE_STALE_HOURS: z.coerce.number().positive().default(6),
   BURNRATE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnvironment } from '../config/environment.ts';
+import { startLocalGuard } from '../guard/local-guard.ts';
 import {
   demoAnthropicConfig,
   demoAnthropicGrants,
@@ -72,6 +73,9 @@ export async function startLocalServices(
       env.AWS_ENDPOINT_URL_SES = ses.endpoint;
       sesWebPage = `${ses.endpoint}/`;
     }
+    // The guard's approval page on 127.0.0.1, so the links in emails work here as in AWS.
+    const guard = await startLocalGuard(options.stateDir, env, log);
+    stops.push(guard.stop);
     const demo = !env.OPENAI_ADMIN_KEY && !env.ANTHROPIC_ADMIN_KEY;
     if (demo) {
       const now = Date.now();

@@ -8,6 +8,7 @@
  *   STATE               sync cursor, optimistic-lock version, last run's figures
  *   ALERT#<key>         an alert key that fired (disarmed); deleted when it re-arms
  *   RECONCILED          the last checkpoint's drift report summary (`burnrate checkpoint`)
+ *   TOKEN#<nonce>       a guard link that was used (single use); `ttl` lets DynamoDB drop it
  */
 export const accountPk = (accountId: string) => `ACCOUNT#${accountId}`;
 export const CONFIG_SK = 'CONFIG';
@@ -17,6 +18,7 @@ export const GRANT_PREFIX = 'GRANT#';
 export const grantSk = (grantId: string) => `${GRANT_PREFIX}${grantId}`;
 export const costSk = (day: string) => `COST#${day}`;
 export const alertSk = (key: string) => `ALERT#${key}`;
+export const tokenSk = (nonce: string) => `TOKEN#${nonce}`;
 
 export type ItemKind = 'config' | 'grant' | 'cost' | 'state' | 'alert' | 'reconciled';
 

@@ -24,7 +24,8 @@ export const ACCOUNTS_INDEX = {
 
 /**
  * The item attribute DynamoDB's TTL reads (epoch seconds): set on alert keys that can never fire
- * again (shared/core/alert-retirement.ts), so past months' keys leave the partition a sync reads.
+ * again (shared/core/alert-retirement.ts), so past months' keys leave the partition a sync reads,
+ * and on used guard links a day past their expiry.
  */
 export const TTL_ATTRIBUTE = 'ttl';
 

@@ -44,6 +44,7 @@ describe('stateful stack: the table', () => {
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         DeletionProtectionEnabled: true,
         SSESpecification: { SSEEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
         GlobalSecondaryIndexes: [
           Match.objectLike({
             IndexName: 'byKind',
@@ -86,7 +87,7 @@ describe('stateless stack', () => {
 
   it('runs every function on nodejs22.x, arm64, traced, with JSON logs kept three months', () => {
     const fns = stateless.findResources('AWS::Lambda::Function');
-    expect(Object.keys(fns)).toHaveLength(2);
+    expect(Object.keys(fns)).toHaveLength(3);
     for (const fn of Object.values(fns) as Array<{ Properties: Record<string, unknown> }>) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -98,7 +99,7 @@ describe('stateless stack', () => {
     const logs = Object.values(stateless.findResources('AWS::Logs::LogGroup')) as Array<{
       Properties: { RetentionInDays: number };
     }>;
-    expect(logs.map((l) => l.Properties.RetentionInDays)).toEqual([90, 90]);
+    expect(logs.map((l) => l.Properties.RetentionInDays)).toEqual([90, 90, 90]);
   });
 
   it('fans out through a queue with a dead-letter queue, reporting partial batch failures', () => {
@@ -140,7 +141,7 @@ describe('stateless stack', () => {
     const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm')) as Array<{
       Properties: Record<string, unknown>;
     }>;
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(8);
     for (const a of alarms) expect(JSON.stringify(a.Properties.AlarmActions)).toMatch(/OperatorTopic/);
     const heartbeat = alarms.find((a) => a.Properties.MetricName === 'SuccessfulSyncs');
     expect(heartbeat?.Properties).toMatchObject({
@@ -280,10 +281,13 @@ describe('least privilege', () => {
     expect(kms[0]?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^TopicKey/), 'Arn'] });
   });
 
-  it('reads secrets only under burnrate/', () => {
+  it('reads secrets only under burnrate/ (and the guard signing key, which is under it too)', () => {
     const sm = statements(stateless).filter((s) => actions(s).some((a) => a.startsWith('secretsmanager:')));
-    expect(sm.flatMap(actions)).toEqual(['secretsmanager:GetSecretValue']);
-    expect(JSON.stringify(sm[0]?.Resource)).toMatch(/:secret:burnrate\/\*/);
+    expect(sm.length).toBeGreaterThan(0);
+    for (const s of sm) {
+      expect(actions(s)).toEqual(['secretsmanager:GetSecretValue']);
+      expect(JSON.stringify(s.Resource)).toMatch(/:secret:burnrate\/\*|^\{"Ref":"GuardSigningKey/);
+    }
   });
 
   it('limits DynamoDB actions to the table and its index, and grants no scans or deletes of the table', () => {
@@ -315,7 +319,7 @@ describe('cdk-nag AwsSolutions gate', () => {
     expect(() => app.synth({ force: true })).not.toThrow();
     const source = readFileSync('infra/nag-suppressions.ts', 'utf8');
     const reasons = [...source.matchAll(/^\s{4}'([^']{10,})',\n\s{2}\],?$/gm)];
-    expect(reasons.length).toBe(4);
+    expect(reasons.length).toBe(5);
   });
 
   it('would fail on a finding nobody acknowledged', async () => {
@@ -327,4 +331,133 @@ describe('cdk-nag AwsSolutions gate', () => {
     Validations.of(bad).addPlugins(new AwsSolutionsChecks(bad));
     expect(() => bad.synth()).toThrow(/AwsSolutions-SQS/);
   });
+});
+
+describe('guard function (the approval page)', () => {
+  const guardFn = () => {
+    const [id, fn] = Object.entries(stateless.findResources('AWS::Lambda::Function')).find(([, f]) =>
+      JSON.stringify(f).includes('BURNRATE_GUARD_KEY_SECRET'),
+    ) as [string, { Properties: Record<string, unknown> }];
+    expect(id).toMatch(/^GuardHandlerFunction/);
+    return { id, fn };
+  };
+  const roleStatements = (rolePrefix: RegExp) =>
+    (
+      Object.entries(stateless.findResources('AWS::IAM::Policy')) as Array<
+        [string, { Properties: { PolicyDocument: { Statement: Statement[] } } }]
+      >
+    )
+      .filter(([id]) => rolePrefix.test(id))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+
+  it('is reached through a Function URL with AuthType NONE (the signed link is the authorization)', () => {
+    const { id } = guardFn();
+    stateless.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'NONE',
+      InvokeMode: 'BUFFERED',
+      TargetFunctionArn: { 'Fn::GetAtt': [id, 'Arn'] },
+    });
+    expect(JSON.stringify(stateless.findResources('AWS::Lambda::Url'))).not.toContain('Cors');
+    // Public invocation through the URL only: both permissions AWS requires, each tied to the URL.
+    stateless.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunctionUrl',
+      Principal: '*',
+      FunctionUrlAuthType: 'NONE',
+      FunctionName: { 'Fn::GetAtt': [id, 'Arn'] },
+    });
+    stateless.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: '*',
+      InvokedViaFunctionUrl: true,
+    });
+    stateless.hasOutput('GuardUrl', {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GuardHandlerFunctionFunctionUrl'), 'FunctionUrl'] },
+    });
+  });
+
+  it('has reserved concurrency 5, its own log group, and the signing secret name and table in its environment', () => {
+    const { fn } = guardFn();
+    expect(fn.Properties.ReservedConcurrentExecutions).toBe(5);
+    expect(fn.Properties.LoggingConfig).toMatchObject({
+      LogGroup: { Ref: expect.stringMatching(/^GuardHandlerLogs/) },
+    });
+    expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+      BURNRATE_GUARD_KEY_SECRET: 'burnrate/guard-signing-key',
+      BURNRATE_TABLE: expect.anything(),
+      BURNRATE_STAGE: 'prod',
+    });
+  });
+
+  it('has its own least-privilege role: the signing secret, burnrate/* admin keys, table items; no index, no scan, no mail, no chat', () => {
+    const own = roleStatements(/^GuardHandlerRole/);
+    const byAction = own.map((s) => [actions(s).sort(), JSON.stringify(s.Resource)]);
+    expect(byAction).toEqual([
+      [['logs:CreateLogStream', 'logs:PutLogEvents'], expect.stringMatching(/GuardHandlerLogs/)],
+      [['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], '"*"'],
+      [['secretsmanager:GetSecretValue'], expect.stringMatching(/^\{"Ref":"GuardSigningKey/)],
+      [['secretsmanager:GetSecretValue'], expect.stringMatching(/:secret:burnrate\/\*/)],
+      [
+        [
+          'dynamodb:ConditionCheckItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          'dynamodb:UpdateItem',
+        ],
+        expect.stringMatching(/^\{"Fn::ImportValue":"[^"]*Table[A-Z0-9]+Arn[A-Z0-9]+"\}$/),
+      ],
+    ]);
+    // The role is its own, not the sync's.
+    const { fn } = guardFn();
+    expect(JSON.stringify(fn.Properties.Role)).toMatch(/GuardHandlerRole/);
+  });
+
+  it('generates the signing key in Secrets Manager: the template never holds it', () => {
+    stateless.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'burnrate/guard-signing-key',
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false },
+    });
+    expect(JSON.stringify(stateless.findResources('AWS::SecretsManager::Secret'))).not.toMatch(
+      /"SecretString":/,
+    );
+  });
+
+  it('gives the sync function the guard URL and key name for its links, and alarms on the page answering 5xx', () => {
+    const sync = Object.values(stateless.findResources('AWS::Lambda::Function')).find((f) =>
+      JSON.stringify(f).includes('BURNRATE_SENDER'),
+    ) as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+    expect(sync.Properties.Environment.Variables).toMatchObject({
+      BURNRATE_GUARD_URL: {
+        'Fn::GetAtt': [expect.stringMatching(/^GuardHandlerFunctionFunctionUrl/), 'FunctionUrl'],
+      },
+      BURNRATE_GUARD_KEY_SECRET: 'burnrate/guard-signing-key',
+    });
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Url5xxCount',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^GuardHandlerFunction') } }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^OperatorTopic') }],
+    });
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^GuardHandlerFunction') } }],
+    });
+  });
+
+  it('another stage gets its own secret; -c guardConcurrency=none reserves nothing; a bad value fails synth', () => {
+    const dev = buildApp(new App({ context: { ...CONTEXT, stage: 'dev', guardConcurrency: 'none' } }));
+    const t = Template.fromStack(dev.stateless);
+    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'burnrate/guard-signing-key-dev' });
+    const fn = Object.values(t.findResources('AWS::Lambda::Function')).find((f) =>
+      JSON.stringify(f).includes('BURNRATE_GUARD_KEY_SECRET'),
+    ) as { Properties: Record<string, unknown> };
+    expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    expect(() => buildApp(new App({ context: { ...CONTEXT, guardConcurrency: '0' } }))).toThrow(
+      /guardConcurrency: expected a whole number >= 1/,
+    );
+  }, 120_000);
 });

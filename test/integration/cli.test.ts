@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -449,6 +449,14 @@ describe('npm start (spawned)', () => {
     expect(output()).toContain('Ctrl-C stops');
     const pid = Number(/\(pid (\d+)\)/.exec(output())?.[1]);
     expect(() => process.kill(pid, 0)).not.toThrow();
+    // The guard's approval page is served on 127.0.0.1 while it runs (a link-less visit gets its 400 page).
+    const guardUrl = /Guard page: (http:\/\/127\.0\.0\.1:\d+)/.exec(output())?.[1] as string;
+    const page = await fetch(`${guardUrl}/`);
+    expect(page.status).toBe(400);
+    expect(await page.text()).toContain('This page opens from a link');
+    expect(readFileSync(join(cwd, '.burnrate', 'guard-signing-key'), 'utf8')).toMatch(
+      /^[A-Za-z0-9_-]{43}\n$/,
+    );
     child.kill('SIGINT');
     const code = await new Promise((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);

@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueToken, signingKeyBytes } from '../../shared/guard/token.ts';
 import { startOpenAiFake } from '../fakes/openai-fake.ts';
 import { startSecretsManagerFake } from '../fakes/secrets-manager-fake.ts';
 import { startSnsFake } from '../fakes/sns-fake.ts';
@@ -15,6 +16,8 @@ let fake: Awaited<ReturnType<typeof startOpenAiFake>>;
 let secrets: Awaited<ReturnType<typeof startSecretsManagerFake>>;
 let sns: Awaited<ReturnType<typeof startSnsFake>>;
 let bundles: Record<string, string>;
+/** As the stack generates it: 64 letters and digits. */
+const GUARD_KEY = 'Qm9vdHN0cmFwR3VhcmRLZXlGb3JUaGVCdW5kbGVUZXN0MDEyMzQ1Njc4OWFiY2Rl';
 
 beforeAll(async () => {
   // The bundles inside the project, so nothing resolves from anywhere but the bundle itself.
@@ -23,7 +26,10 @@ beforeAll(async () => {
   bundles = synthBundles(mkdtempSync(join(state, 'bundle-test-')));
   fake = await startOpenAiFake();
   fake.setCosts({ '2026-11-20': [{ usd: 50 }] });
-  secrets = await startSecretsManagerFake({ 'burnrate/acme': fake.adminKey });
+  secrets = await startSecretsManagerFake({
+    'burnrate/acme': fake.adminKey,
+    'burnrate/guard-signing-key': GUARD_KEY,
+  });
   sns = await startSnsFake();
 }, 120_000);
 afterAll(async () => {
@@ -117,5 +123,48 @@ describe('the deployed sync-account bundle (from cdk synth) on local emulators',
     } finally {
       await sqs.stop();
     }
+  }, 60_000);
+
+  it('the deployed guard bundle reads the signing key from Secrets Manager, checks links, and acts on none while the use case is not wired', async () => {
+    delete process.env.BURNRATE_GUARD_KEY;
+    const { handler } = (await import(bundles.GuardHandler as string)) as {
+      handler: (
+        e: unknown,
+        c: unknown,
+      ) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
+    };
+    const context = { awsRequestId: 'req-g', functionName: 'guard', getRemainingTimeInMillis: () => 30_000 };
+    const now = new Date();
+    const claims = { accountId: 'acme', projectId: 'proj_a', incident: 'guard:proj_a:2026-11-24', now };
+    const good = issueToken({ ...claims, action: 'freeze' }, signingKeyBytes(GUARD_KEY, 'test')).token;
+    const forged = issueToken({ ...claims, action: 'freeze' }, signingKeyBytes('x'.repeat(64), 'test')).token;
+    const event = (method: string, token: string) => ({
+      version: '2.0',
+      rawPath: '/',
+      rawQueryString: method === 'GET' ? `t=${token}` : '',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      requestContext: { http: { method, path: '/' } },
+      ...(method === 'POST' && {
+        body: Buffer.from(`t=${token}&action=freeze`).toString('base64'),
+        isBase64Encoded: true,
+      }),
+    });
+    const shown = await handler(event('GET', good), context);
+    // Verified with the secret's key; the page then says it cannot act yet.
+    expect(shown.statusCode).toBe(503);
+    expect(shown.body).toContain('does not have the guard use case installed yet');
+    expect(shown.headers['content-security-policy']).toContain("default-src 'none'");
+    expect((await handler(event('GET', forged), context)).statusCode).toBe(403);
+    expect((await handler(event('POST', good), context)).statusCode).toBe(503);
+    // Read once, then cached by Powertools across invocations.
+    expect(secrets.calls.filter((c) => c.endsWith('burnrate/guard-signing-key'))).toHaveLength(1);
+    const items = await ddb.doc.send(
+      new QueryCommand({
+        TableName: process.env.BURNRATE_TABLE,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :t)',
+        ExpressionAttributeValues: { ':pk': 'ACCOUNT#acme', ':t': 'TOKEN#' },
+      }),
+    );
+    expect(items.Items).toEqual([]);
   }, 60_000);
 });
