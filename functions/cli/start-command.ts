@@ -41,10 +41,10 @@ export function registerStart(program: Command): void {
       process.once('SIGTERM', () => void shutdown(0));
       try {
         const { parseEnvironment } = await import('../../shared/config/environment.ts');
-        const { adminPort, processDeps } = await import('../../shared/compose.ts');
+        const { adminPort, processDeps, upkeepDeps } = await import('../../shared/compose.ts');
         const { ensureTable } = await import('../../shared/store/table.ts');
         const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-        const { processAccount } = await import('../../shared/use-cases/process-account.ts');
+        const { upkeepThenProcess } = await import('../../shared/use-cases/run-with-upkeep.ts');
         const { runAll } = await import('../../shared/use-cases/run-all.ts');
         const env = parseEnvironment();
         const ddb = new DynamoDBClient({ region: env.AWS_REGION });
@@ -66,12 +66,17 @@ export function registerStart(program: Command): void {
         // The doctor checks run beside the first pass (not before it) and print after it.
         const doctor = quietDoctor(env);
         const deps = processDeps(env, { demo: services.demo });
+        const upkeep = upkeepDeps(env);
         const seen = new Set<string>();
         const pass = async () => {
           const started = new Date();
-          const outcomes = await runAll(deps.store, (id) => processAccount(deps, id), {
-            concurrency: env.BURNRATE_CONCURRENCY,
-          });
+          const outcomes = await runAll(
+            deps.store,
+            (id) => upkeepThenProcess({ process: deps, upkeep }, id),
+            {
+              concurrency: env.BURNRATE_CONCURRENCY,
+            },
+          );
           log(`\n${services.demo ? '[DEMO DATA] ' : ''}pass at ${started.toISOString()}`);
           process.stdout.write(formatOutcomes(outcomes));
           const saved = await saveNewEmails(

@@ -10,7 +10,14 @@ import type * as z from 'zod';
 import type { AccountItems, AccountStore, SyncCommit } from '../ports.ts';
 import { ConcurrentSyncError } from '../ports.ts';
 import { formatIssues, InvalidInputError } from '../schemas/invalid-input.ts';
-import { alertSchema, costDaySchema, reconciledSchema, stateSchema } from './item-schemas.ts';
+import {
+  alertSchema,
+  costDaySchema,
+  limitsItemSchema,
+  projectsItemSchema,
+  reconciledSchema,
+  stateSchema,
+} from './item-schemas.ts';
 import { accountIdOfPk, accountPk, alertSk, CONFIG_SK, costSk, kindOfSortKey, STATE_SK } from './keys.ts';
 
 /** An item burnrate wrote (or someone edited) that no longer reads back: names the item and the field. */
@@ -74,6 +81,12 @@ export class DynamoAccountStore implements AccountStore {
           }
           case 'reconciled':
             items.reconciled = read(reconciledSchema, row, key);
+            break;
+          case 'projects':
+            items.projects = read(projectsItemSchema, row, key);
+            break;
+          case 'limits':
+            items.limits = read(limitsItemSchema, row, key);
             break;
           default: // an item of a later version of burnrate: not ours to judge
         }

@@ -37,7 +37,12 @@ const anyKey: fc.Arbitrary<AlertKey> = fc.oneof(
   fc.record({ kind: fc.constant('spike' as const), day }),
   fc.record({ kind: fc.constant('project-budget' as const), projectId, month, threshold }),
   fc.record({ kind: fc.constant('project-forecast' as const), projectId, month }),
-  fc.record({ kind: fc.constant('hard-limit' as const), at: seconds, cents: limit, previousCents: priorCents }),
+  fc.record({
+    kind: fc.constant('hard-limit' as const),
+    at: seconds,
+    cents: limit,
+    previousCents: priorCents,
+  }),
   fc.record({
     kind: fc.constant('project-hard-limit' as const),
     projectId,

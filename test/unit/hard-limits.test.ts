@@ -55,7 +55,9 @@ describe('limitDiffers', () => {
   it('differs when the provider has none or another threshold; enforcement words do not count', () => {
     expect(limitDiffers({ state: 'none' }, want)).toBe(true);
     expect(limitDiffers({ state: 'set', thresholdCents: 30_000, enforcement: 'enforcing' }, want)).toBe(true);
-    expect(limitDiffers({ state: 'set', thresholdCents: 25_000, enforcement: 'enforcing' }, want)).toBe(false);
+    expect(limitDiffers({ state: 'set', thresholdCents: 25_000, enforcement: 'enforcing' }, want)).toBe(
+      false,
+    );
     expect(limitDiffers({ state: 'set', thresholdCents: 25_000, enforcement: 'inactive' }, want)).toBe(false);
   });
 });
@@ -84,7 +86,9 @@ describe('hard-limit emails', () => {
 
   it('say what burnrate set and what the provider had, by the project’s name', () => {
     const e = email('project-hard-limit');
-    expect(e.subject).toBe('Acme production: hard limit for Search set to $250.00 (the provider had $300.00)');
+    expect(e.subject).toBe(
+      'Acme production: hard limit for Search set to $250.00 (the provider had $300.00)',
+    );
     expect(e.text).toContain('2026-11-24 00:10 UTC');
     expect(e.text).toContain('as projects.proj_search.hardLimitUsd says');
     expect(e.html).toContain('hard limit for Search set to $250.00 (the provider had $300.00)');
