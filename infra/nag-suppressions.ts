@@ -7,17 +7,17 @@ import type { IConstruct } from 'constructs';
  */
 const REASONS: Array<[RegExp, string, string]> = [
   [
-    /\/(Dispatch|SyncAccount)\/Role\/DefaultPolicy\/Resource$/,
+    /\/(Dispatch|SyncAccount|Upkeep)\/Role\/DefaultPolicy\/Resource$/,
     'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
     'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires Resource "*".',
   ],
   [
-    /\/SyncAccount\/Role\/DefaultPolicy\/Resource$/,
+    /\/(SyncAccount|Upkeep)\/Role\/DefaultPolicy\/Resource$/,
     'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<REGION>:<ACCOUNT>:secret:burnrate/*]',
     'Admin keys are one secret per account, named burnrate/<account id>; accounts are added at run time, so the burnrate/ prefix is the narrowest scope there is.',
   ],
   [
-    /\/(Dispatch|SyncAccount)\/Function\/Resource$/,
+    /\/(Dispatch|SyncAccount|Upkeep)\/Function\/Resource$/,
     'AwsSolutions::AwsSolutions-L1',
     'nodejs22.x (Node 22 LTS) is the deploy target fixed for this project; move to a newer runtime deliberately, with the test suite run on it.',
   ],
@@ -25,6 +25,11 @@ const REASONS: Array<[RegExp, string, string]> = [
     /\/SchedulerRoleForTarget-[^/]+\/DefaultPolicy\/Resource$/,
     'AwsSolutions::AwsSolutions-IAM5[Resource::<DispatchFunction*.Arn>:*]',
     'The scheduler target role may invoke the dispatch function and its versions (lambda:InvokeFunction on <arn>:*), as CDK grants by default; nothing else.',
+  ],
+  [
+    /\/SchedulerRoleForTarget-[^/]+\/DefaultPolicy\/Resource$/,
+    'AwsSolutions::AwsSolutions-IAM5[Resource::<UpkeepFunction*.Arn>:*]',
+    'The scheduler target role may invoke the upkeep function and its versions (lambda:InvokeFunction on <arn>:*), as CDK grants by default; nothing else.',
   ],
 ];
 
@@ -34,7 +39,8 @@ export function suppressDocumentedFindings(stack: Stack): void {
       if (!path.test(node.node.path)) continue;
       // The scheduler finding names the function's logical id, which CDK derives: match it exactly.
       const resolvedId = id
-        .replace('<DispatchFunction*.Arn>', `<${dispatchLogicalId(stack)}.Arn>`)
+        .replace('<DispatchFunction*.Arn>', `<${functionLogicalId(stack, ['Dispatch'])}.Arn>`)
+        .replace('<UpkeepFunction*.Arn>', `<${functionLogicalId(stack, ['Upkeep', 'Upkeep'])}.Arn>`)
         .replace('<REGION>', Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region)
         .replace('<ACCOUNT>', Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account);
       Validations.of(node).acknowledge({ id: resolvedId, reason });
@@ -44,7 +50,10 @@ export function suppressDocumentedFindings(stack: Stack): void {
   visit(stack);
 }
 
-function dispatchLogicalId(stack: Stack): string {
-  const fn = stack.node.tryFindChild('Dispatch')?.node.tryFindChild('Function')?.node.defaultChild;
-  return fn ? stack.getLogicalId(fn as never) : 'DispatchFunction';
+/** The logical id CDK derived for the function under `path` (e.g. Dispatch/Function). */
+function functionLogicalId(stack: Stack, path: string[]): string {
+  let node: IConstruct | undefined = stack;
+  for (const id of [...path, 'Function']) node = node?.node.tryFindChild(id);
+  const fn = node?.node.defaultChild;
+  return fn ? stack.getLogicalId(fn as never) : `${path.join('')}Function`;
 }

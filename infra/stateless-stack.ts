@@ -15,6 +15,7 @@ import { METRICS_NAMESPACE } from '../shared/ports.ts';
 import { ACCOUNTS_INDEX } from '../shared/store/table.ts';
 import { BurnrateFunction } from './constructs/burnrate-function.ts';
 import { OperatorAlarms } from './constructs/operator-alarms.ts';
+import { UpkeepFunction } from './constructs/upkeep-function.ts';
 import type { BurnrateContext } from './context.ts';
 
 export interface StatelessStackProps extends StackProps {
@@ -150,9 +151,17 @@ export class StatelessStack extends Stack {
 
     const topic = new Topic(this, 'OperatorTopic', { enforceSSL: true, masterKey: topicKey });
     topic.addSubscription(new EmailSubscription(settings.operatorEmail));
+    const upkeep = new UpkeepFunction(this, 'Upkeep', {
+      table,
+      indexArn,
+      operatorTopic: topic,
+      topicKey,
+      stage: settings.stage,
+      concurrency: 8,
+    }).fn;
     new OperatorAlarms(this, 'Alarms', {
       topic,
-      functions: { Dispatch: dispatch, SyncAccount: syncFn },
+      functions: { Dispatch: dispatch, SyncAccount: syncFn, Upkeep: upkeep },
       deadLetterQueue: deadLetters,
       syncLogGroup: syncFn.logGroup,
       periodMinutes: settings.periodMinutes,
