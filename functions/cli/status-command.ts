@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { parseEnvironment } from '../../shared/config/environment.ts';
-import { reconciledText, usd } from '../../shared/email/format.ts';
+import { reconciledText, usd, usdMicros } from '../../shared/email/format.ts';
 import type { ReconciledRecord } from '../../shared/ports.ts';
+import { projectOfScope } from '../../shared/schemas/account-config.ts';
 import { rechargeCell } from './format-status.ts';
 
 /** `status`: the figures of each account's last sync, as stored (no provider call). */
@@ -15,9 +16,12 @@ export function registerStatus(program: Command): void {
       const { adminPort } = await import('../../shared/compose.ts');
       const port = adminPort(env);
       const accounts = await port.listAccounts();
+      const { projectNames } = await import('../../shared/use-cases/project-names.ts');
       const rows: Array<Record<string, unknown>> = [];
+      const byProject: string[] = [];
       for (const a of accounts) {
         const items = await port.loadAccount(a.id);
+        const names = projectNames(items);
         const latest = [...items.costs]
           .sort((x, y) => (x.day < y.day ? 1 : -1))
           .find((c) => c.kind === 'actual');
@@ -28,8 +32,13 @@ export function registerStatus(program: Command): void {
           ...(items.state?.snapshot ?? {}),
           pendingAlerts: items.alerts.filter((x) => x.status !== 'sent').map((x) => x.key),
           latestDayByScope: latest ? { day: latest.day, byScope: latest.byScope } : null,
+          projectNames: Object.fromEntries(names),
           reconciled: items.reconciled ?? null,
         });
+        if (latest && Object.keys(latest.byScope).length > 0)
+          byProject.push(
+            `${a.id} by project on ${latest.day}: ${scopeLine(latest.byScope, names, items.config)}`,
+          );
       }
       if (o.json) {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -80,7 +89,26 @@ export function registerStatus(program: Command): void {
               .join('  ')
               .trimEnd(),
           )
-          .join('\n')}\n`,
+          .join('\n')}\n${byProject.map((line) => `${line}\n`).join('')}`,
       );
     });
+}
+
+/** `Chatbot (proj_chatbot) $8.40, Batch jobs (proj_batch) $3.60`: the latest day's split, by name. */
+function scopeLine(
+  byScope: Record<string, number>,
+  names: ReadonlyMap<string, string>,
+  config: Record<string, unknown> | undefined,
+): string {
+  const provider = config?.provider === 'anthropic' ? 'anthropic' : 'openai';
+  const own = (config?.projects ?? {}) as Record<string, { name?: unknown }>;
+  return Object.entries(byScope)
+    .sort(([, a], [, b]) => b - a)
+    .map(([scope, micros]) => {
+      const id = projectOfScope(provider, scope);
+      const name = typeof own[id]?.name === 'string' ? (own[id]?.name as string) : names.get(id);
+      const label = id === '(none)' ? '(no project)' : name && name !== id ? `${name} (${id})` : id;
+      return `${label} ${usdMicros(micros)}`;
+    })
+    .join(', ');
 }

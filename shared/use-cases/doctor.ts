@@ -16,6 +16,7 @@ import {
 } from '../providers/errors.ts';
 import type { AccountConfig } from '../schemas/account-config.ts';
 import { InvalidInputError } from '../schemas/invalid-input.ts';
+import { type DoctorProjectDeps, projectChecks } from './doctor-projects.ts';
 import { validateAccountItems } from './load-account.ts';
 
 /** pass ✓, fail ✗, warn ! (works, but look), unanswered – (the endpoint cannot say, e.g. an emulator). */
@@ -91,6 +92,8 @@ export interface DoctorDeps {
   ses: SesIdentityChecker;
   sender: string | undefined;
   operatorEmail: string | undefined;
+  /** Projects and spend limits (the `projects` and `spend-limits` checks); absent: not checked. */
+  projects?: DoctorProjectDeps;
 }
 
 const COST_DAYS = 7;
@@ -444,6 +447,7 @@ async function checkAccount(
   } catch (error) {
     checks.push(at(failed('usage', 'usage for the last hour', error)));
   }
+  if (deps.projects) for (const c of await projectChecks(deps.projects, config, key)) checks.push(at(c));
 }
 
 async function checkRecipients(
