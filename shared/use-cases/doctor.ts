@@ -421,10 +421,12 @@ async function checkAccount(
     error instanceof ProviderAuthError
       ? { ...fail(id, `${what}: ${authSummary(error)}`, fixFor(error)), details: [message(error)] }
       : fail(id, `${what}: ${message(error)}`, fixFor(error));
+  let keyRefused = false;
   try {
     const days = await source.dailyCosts({ start: new Date(today - COST_DAYS * DAY_MS), end: now });
     checks.push(at(costsCheck(days, today)));
   } catch (error) {
+    keyRefused = error instanceof ProviderAuthError;
     checks.push(at(failed('costs', `costs for the last ${COST_DAYS} days`, error)));
   }
   try {
@@ -447,7 +449,9 @@ async function checkAccount(
   } catch (error) {
     checks.push(at(failed('usage', 'usage for the last hour', error)));
   }
-  if (deps.projects) for (const c of await projectChecks(deps.projects, config, key)) checks.push(at(c));
+  // A refused key fails these the same way: the costs check has said it once, with the fix.
+  if (deps.projects && !keyRefused)
+    for (const c of await projectChecks(deps.projects, config, key)) checks.push(at(c));
 }
 
 async function checkRecipients(
