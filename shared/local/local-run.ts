@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnvironment } from '../config/environment.ts';
 import {
+  DEMO_PROJECTS,
   demoAnthropicConfig,
   demoAnthropicGrants,
   demoConfig,
@@ -78,6 +79,7 @@ export async function startLocalServices(
       // The fakes answer like the live APIs (string amounts, clamped pages, bound cursors, …).
       const openai = await startOpenAiFake({ mode: 'live' });
       stops.push(openai.stop);
+      openai.setProjects(DEMO_PROJECTS);
       openai.setCosts(demoCostHistory(now));
       openai.setUsage(demoUsageToday(now));
       const anthropic = await startAnthropicFake({ mode: 'live' });
