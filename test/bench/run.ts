@@ -8,6 +8,7 @@ import { parseBench } from './parse-bench.ts';
 import { pricesBench } from './prices-bench.ts';
 import { spikeBench } from './spike-bench.ts';
 import { syncBench } from './sync-bench.ts';
+import { upkeepBench } from './upkeep-bench.ts';
 
 const sections: Record<string, () => void | Promise<void>> = {
   ledger: ledgerBench,
@@ -16,6 +17,7 @@ const sections: Record<string, () => void | Promise<void>> = {
   parse: parseBench,
   prices: pricesBench,
   spike: spikeBench,
+  upkeep: upkeepBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
