@@ -47,6 +47,7 @@ export async function projectChecks(
   const configured = Object.keys(config.projects ?? {}).sort();
   const out: DoctorCheck[] = [];
   let unknown = new Set<string>();
+  let listedNames = new Map<string, string>();
   try {
     const listed = await deps.projectDirectory(config, adminKey).listProjects();
     const record = {
@@ -57,6 +58,7 @@ export async function projectChecks(
     };
     const missing = unknownProjectIds(configured, record) ?? [];
     unknown = new Set(missing.map((m) => m.id));
+    listedNames = new Map(listed.map((p) => [p.id, p.name]));
     const names = listed.map((p) => `${p.id}  ${p.name}${p.archived ? ' (archived)' : ''}`);
     out.push(
       missing.length > 0
@@ -80,8 +82,7 @@ export async function projectChecks(
     ...configured
       .filter((id) => !unknown.has(id))
       .map((id) => ({
-        label:
-          projectName(config, id) === id ? `${word} ${id}` : `${word} ${projectName(config, id)} (${id})`,
+        label: scopeLabel(word, id, projectName(config, id, listedNames.get(id))),
         scope: { type: 'project' as const, id },
         keep: desiredLimitCents(config.projects?.[id])?.cents,
       })),
@@ -162,3 +163,6 @@ function allListed(
   const which = configured.length > 0 ? ` all listed by the provider (${named.join(', ')})` : '';
   return `${configured.length} configured ${word}(s)${which}; ${listed.length} listed`;
 }
+
+const scopeLabel = (word: string, id: string, name: string) =>
+  name === id ? `${word} ${id}` : `${word} ${name} (${id})`;
