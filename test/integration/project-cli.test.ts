@@ -103,6 +103,16 @@ describe.each(MODES)('project list, account check and doctor (%s)', (mode) => {
     });
     expect(list.organization).toMatchObject({ keptUsd: 1000, providerUsd: 1000 });
 
+    // status shows names: the config's own wins over the provider's.
+    const status = await cli('status');
+    expect(status.stdout).toContain(
+      'acme by project on 2026-11-23: Search (ours) (proj_search) $6.00, Batch jobs (proj_batch) $4.00',
+    );
+    const statusJson = JSON.parse((await cli('status', '--json')).stdout) as Array<{
+      projectNames: Record<string, string>;
+    }>;
+    expect(statusJson[0]?.projectNames).toMatchObject({ proj_search: 'Search', proj_batch: 'Batch jobs' });
+
     const text = await cli('project', 'list', '--account', 'acme');
     expect(text.stdout).toMatch(
       /proj_search\s+Search \(ours\)\s+active\s+\$138\.00\s+\$200\.00\s+\$180\.00\s+\$250\.00\s+enforcing\s+\$250\.00/,
