@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startAnthropicFake } from '../../shared/local/fakes/anthropic-fake.ts';
 import { startOpenAiFake } from '../../shared/local/fakes/openai-fake.ts';
 import type { DoctorReport } from '../../shared/use-cases/doctor.ts';
 import type { ProjectList } from '../../shared/use-cases/list-projects.ts';
@@ -150,5 +151,36 @@ describe.each(MODES)('project list, account check and doctor (%s)', (mode) => {
       'project Search (ours) (proj_search): provider $250.00 (enforcing), config $250.00: in step',
     ]);
     expect(doctor.stdout + doctor.stderr).not.toContain(fake.adminKey);
+  });
+});
+
+describe('doctor on Anthropic without the spend-limits beta', () => {
+  it('is ✗ for a configured hardLimitUsd, saying to set it in the Console; no hardLimitUsd: no failure', async () => {
+    const fake = await startAnthropicFake({ mode: 'live' }); // spendLimits: 'forbidden' by default
+    try {
+      const table = await ddb.freshTable('nobeta');
+      const account = { id: 'claude', provider: 'anthropic', recipients: ['ops@acme.example'] };
+      await seedAccount(ddb.doc, table, { ...account, hardLimitUsd: 500 });
+      await seedAccount(ddb.doc, table, { ...account, id: 'claude-nolimit' });
+      const env = {
+        PATH: process.env.PATH,
+        AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        BURNRATE_TABLE: table,
+        ANTHROPIC_BASE_URL: fake.baseUrl,
+        ANTHROPIC_ADMIN_KEY: fake.adminKey,
+      };
+      const report = JSON.parse((await cliInProcess(['doctor', '--json'], env)).stdout) as DoctorReport;
+      const limits = (id: string) => report.checks.find((c) => c.id === 'spend-limits' && c.account === id);
+      expect(limits('claude')).toMatchObject({ status: 'fail', ok: false });
+      expect(limits('claude')?.summary).toContain('the key cannot manage the hard limits of organization');
+      expect(limits('claude')?.summary).toContain('set it in the Console');
+      expect(limits('claude')?.fix).toContain('Claude Console (Settings → Limits)');
+      expect(limits('claude-nolimit')?.ok).toBe(true);
+    } finally {
+      await fake.stop();
+    }
   });
 });
