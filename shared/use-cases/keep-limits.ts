@@ -1,29 +1,22 @@
 import { type AlertKey, candidate } from '../core/alert-keys.ts';
-import {
-  type ActiveFreeze,
-  desiredLimitCents,
-  hardLimitSettings,
-  limitDiffers,
-} from '../core/hard-limits.ts';
+import { type ActiveFreeze, hardLimitSettings } from '../core/hard-limits.ts';
 import { dayKey } from '../core/time.ts';
 import { limitText } from '../email/hard-limit-text.ts';
-import {
-  type AlertRecord,
-  type AuditRecord,
-  type LimitReading,
-  type LimitsRecord,
-  type LimitWrite,
-  type Metrics,
-  type OperatorNotices,
-  type ProjectsRecord,
-  type SpendLimitScope,
-  type SpendLimits,
-  SpendLimitsUnavailableError,
-  type UpkeepStore,
+import type {
+  AlertRecord,
+  AuditRecord,
+  LimitReading,
+  LimitsRecord,
+  LimitWrite,
+  Metrics,
+  OperatorNotices,
+  ProjectsRecord,
+  SpendLimits,
+  UpkeepStore,
 } from '../ports.ts';
 import type { AccountConfig } from '../schemas/account-config.ts';
 import { limitNotices } from './limit-notices.ts';
-import { scopeWord, unknownProjectIds, unknownProjectText } from './project-names.ts';
+import { readLimits, scopeOf } from './limit-readings.ts';
 
 /** The guard's active freezes (issue 18): the keeper takes them as the limit it keeps. */
 export interface Freezes {
@@ -59,8 +52,6 @@ export interface KeepLimitsResult {
 /** At most this many writes per run (each adds an audit and an alert item to the one transaction). */
 const MAX_WRITES = 40;
 
-const scopeOf = (projectId?: string): SpendLimitScope =>
-  projectId === undefined ? { type: 'organization' } : { type: 'project', id: projectId };
 const auditScope = (projectId?: string) =>
   projectId === undefined ? 'organization' : `project:${projectId}`;
 
@@ -76,64 +67,16 @@ export async function keepLimits(input: KeepLimitsInput): Promise<KeepLimitsResu
   const { config, previous, now } = input;
   const nowIso = new Date(now).toISOString();
   const settings = hardLimitSettings(config);
-  const configured = Object.keys(config.projects ?? {});
-  const projectIds = [
-    ...new Set([
-      ...configured,
-      ...input.freezes.projects.keys(),
-      ...Object.keys(previous?.settings.projects ?? {}),
-    ]),
-  ].sort();
-  const unknown = new Map(
-    (unknownProjectIds(projectIds, input.listing) ?? []).map((u) => [u.id, u] as const),
-  );
   const result: KeepLimitsResult = { raised: [], failed: [], unavailable: [], unknown: [], notices: [] };
-  const readings: { organization?: LimitReading; projects: Record<string, LimitReading> } = { projects: {} };
+  const read = await readLimits(input, nowIso);
+  const { readings, plan, wanted } = read;
+  let retry = read.retry;
+  result.unavailable.push(...read.unavailable);
+  result.unknown.push(...read.unknown);
   const setReading = (projectId: string | undefined, r: LimitReading) => {
     if (projectId === undefined) readings.organization = r;
     else readings.projects[projectId] = r;
   };
-  const wanted = (projectId?: string) =>
-    projectId === undefined
-      ? desiredLimitCents(config, input.freezes.organization)
-      : desiredLimitCents(config.projects?.[projectId], input.freezes.projects.get(projectId));
-  let retry = false;
-  let betaUnavailable: string | undefined;
-  const plan: LimitWrite[] = [];
-  for (const projectId of [undefined, ...projectIds]) {
-    const want = wanted(projectId);
-    const label = projectId === undefined ? 'organization' : `${scopeWord(config.provider)} ${projectId}`;
-    const u = projectId === undefined ? undefined : unknown.get(projectId);
-    if (u) {
-      setReading(projectId, { error: unknownProjectText(u, scopeWord(config.provider)) });
-      if (want) result.unknown.push(projectId as string);
-      continue;
-    }
-    try {
-      if (betaUnavailable) throw new SpendLimitsUnavailableError(config.provider, betaUnavailable);
-      const have = await input.limits.get(scopeOf(projectId));
-      setReading(projectId, { provider: have, readAt: nowIso });
-      if (want && limitDiffers(have, want)) {
-        plan.push({
-          ...(projectId !== undefined && { projectId }),
-          cents: want.cents,
-          previousCents: have.state === 'set' ? have.thresholdCents : null,
-          source: want.source,
-        });
-      }
-    } catch (error) {
-      const message = (error as Error).message;
-      if (error instanceof SpendLimitsUnavailableError) {
-        // Without the beta every scope answers the same: ask once (the organization is read first).
-        if (projectId === undefined) betaUnavailable = message.replace(/^[a-z]+: /, '');
-        setReading(projectId, { unavailable: message });
-        if (want) result.unavailable.push(`${label}: ${message}`);
-      } else {
-        setReading(projectId, { error: `could not read the limit: ${message}` });
-        retry = true;
-      }
-    }
-  }
 
   const audits: AuditRecord[] = [];
   const alerts: AlertRecord[] = [];
