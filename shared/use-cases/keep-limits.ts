@@ -131,6 +131,9 @@ export async function keepLimits(input: KeepLimitsInput): Promise<KeepLimitsResu
     });
     version++;
   }
+  // A write that failed may still have landed (an answer lost to a timeout): it stays an intent, so
+  // the next run audits and reports it if the provider has the value, or writes it again if not.
+  const unsure: LimitWrite[] = [];
   for (const w of writes) {
     try {
       const after = await input.limits.set(scopeOf(w.projectId), w.cents);
@@ -142,6 +145,7 @@ export async function keepLimits(input: KeepLimitsInput): Promise<KeepLimitsResu
       const what = `${w.projectId === undefined ? 'organization' : w.projectId}: setting ${limitText(w.cents)} failed: ${(error as Error).message}`;
       setReading(w.projectId, { ...old, error: what });
       result.failed.push(what);
+      unsure.push(w);
       input.metrics?.record('HardLimitWriteFailed', 1);
       retry = true;
     }
@@ -174,6 +178,7 @@ export async function keepLimits(input: KeepLimitsInput): Promise<KeepLimitsResu
       checkedAt: nowIso,
       ...(retry && { retry }),
       ...readings,
+      ...(unsure.length > 0 && { intent: { at: nowIso, writes: unsure } }),
       ...(Object.keys(notices).length > 0 && { notices }),
     },
     audits,

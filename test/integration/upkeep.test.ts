@@ -230,6 +230,20 @@ describe.each(SETUPS.flatMap((s) => MODES.map((mode) => ({ ...s, mode }))))(
       expect(await providerCents()).toBe(25_001);
     });
 
+    it('a write whose answer was lost (the provider applied it) is audited and emailed by the next run, not written again', async () => {
+      fake.injectFaults([{ kind: 'truncated' }, { kind: 'truncated' }], undefined, 'POST'); // applied, answer cut
+      const first = await upkeepAccount(upkeepDeps(), 'acme');
+      expect(first.status === 'done' && first.limits?.raised).toEqual([]);
+      expect(await providerCents()).toBe(25_001);
+      const writes = posts().length;
+      now = new Date('2026-11-24T01:10:00Z');
+      const next = await upkeepAccount(upkeepDeps(), 'acme');
+      expect(next.status === 'done' && next.limits?.raised).toEqual([
+        `project-hard-limit:${s.search}:1795479000:25001:none`,
+      ]);
+      expect(posts()).toHaveLength(writes);
+    });
+
     it('removing hardLimitUsd leaves the provider’s limit alone and says so once', async () => {
       await upkeepAccount(upkeepDeps(), 'acme');
       await setConfig(config({ name: 'Search' }));
