@@ -46,7 +46,7 @@ export async function handler(_event: unknown, context: Context) {
           logger.error('upkeep failed', {
             accountId,
             error: (error as Error).name,
-            message: (error as Error).message,
+            detail: (error as Error).message,
           });
           return { accountId, status: 'failed' as const };
         }
