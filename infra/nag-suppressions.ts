@@ -7,17 +7,17 @@ import type { IConstruct } from 'constructs';
  */
 const REASONS: Array<[RegExp, string, string]> = [
   [
-    /\/(Dispatch|SyncAccount|Guard\/Handler)\/Role\/DefaultPolicy\/Resource$/,
+    /\/(Dispatch|SyncAccount|Upkeep|Guard\/Handler)\/Role\/DefaultPolicy\/Resource$/,
     'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
     'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires Resource "*".',
   ],
   [
-    /\/(SyncAccount|Guard\/Handler)\/Role\/DefaultPolicy\/Resource$/,
+    /\/(SyncAccount|Upkeep|Guard\/Handler)\/Role\/DefaultPolicy\/Resource$/,
     'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<REGION>:<ACCOUNT>:secret:burnrate/*]',
     'Admin keys are one secret per account, named burnrate/<account id>; accounts are added at run time, so the burnrate/ prefix is the narrowest scope there is (the guard function reads them to set the provider limit a freeze needs).',
   ],
   [
-    /\/(Dispatch|SyncAccount|Guard\/Handler)\/Function\/Resource$/,
+    /\/(Dispatch|SyncAccount|Upkeep|Guard\/Handler)\/Function\/Resource$/,
     'AwsSolutions::AwsSolutions-L1',
     'nodejs22.x (Node 22 LTS) is the deploy target fixed for this project; move to a newer runtime deliberately, with the test suite run on it.',
   ],
@@ -31,6 +31,11 @@ const REASONS: Array<[RegExp, string, string]> = [
     'AwsSolutions::AwsSolutions-IAM5[Resource::<DispatchFunction*.Arn>:*]',
     'The scheduler target role may invoke the dispatch function and its versions (lambda:InvokeFunction on <arn>:*), as CDK grants by default; nothing else.',
   ],
+  [
+    /\/SchedulerRoleForTarget-[^/]+\/DefaultPolicy\/Resource$/,
+    'AwsSolutions::AwsSolutions-IAM5[Resource::<UpkeepFunction*.Arn>:*]',
+    'The scheduler target role may invoke the upkeep function and its versions (lambda:InvokeFunction on <arn>:*), as CDK grants by default; nothing else.',
+  ],
 ];
 
 export function suppressDocumentedFindings(stack: Stack): void {
@@ -39,7 +44,8 @@ export function suppressDocumentedFindings(stack: Stack): void {
       if (!path.test(node.node.path)) continue;
       // The scheduler finding names the function's logical id, which CDK derives: match it exactly.
       const resolvedId = id
-        .replace('<DispatchFunction*.Arn>', `<${dispatchLogicalId(stack)}.Arn>`)
+        .replace('<DispatchFunction*.Arn>', `<${functionLogicalId(stack, ['Dispatch'])}.Arn>`)
+        .replace('<UpkeepFunction*.Arn>', `<${functionLogicalId(stack, ['Upkeep', 'Upkeep'])}.Arn>`)
         .replace('<REGION>', Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region)
         .replace('<ACCOUNT>', Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account);
       Validations.of(node).acknowledge({ id: resolvedId, reason });
@@ -49,7 +55,10 @@ export function suppressDocumentedFindings(stack: Stack): void {
   visit(stack);
 }
 
-function dispatchLogicalId(stack: Stack): string {
-  const fn = stack.node.tryFindChild('Dispatch')?.node.tryFindChild('Function')?.node.defaultChild;
-  return fn ? stack.getLogicalId(fn as never) : 'DispatchFunction';
+/** The logical id CDK derived for the function under `path` (e.g. Dispatch/Function). */
+function functionLogicalId(stack: Stack, path: string[]): string {
+  let node: IConstruct | undefined = stack;
+  for (const id of [...path, 'Function']) node = node?.node.tryFindChild(id);
+  const fn = node?.node.defaultChild;
+  return fn ? stack.getLogicalId(fn as never) : `${path.join('')}Function`;
 }

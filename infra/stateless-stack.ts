@@ -17,6 +17,7 @@ import { ACCOUNTS_INDEX } from '../shared/store/table.ts';
 import { BurnrateFunction } from './constructs/burnrate-function.ts';
 import { GuardFunction } from './constructs/guard-function.ts';
 import { OperatorAlarms } from './constructs/operator-alarms.ts';
+import { UpkeepFunction } from './constructs/upkeep-function.ts';
 import type { BurnrateContext } from './context.ts';
 import { SYNC_SIZING } from './sync-sizing.ts';
 
@@ -167,9 +168,17 @@ export class StatelessStack extends Stack {
 
     const topic = new Topic(this, 'OperatorTopic', { enforceSSL: true, masterKey: topicKey });
     topic.addSubscription(new EmailSubscription(settings.operatorEmail));
+    const upkeep = new UpkeepFunction(this, 'Upkeep', {
+      table,
+      indexArn,
+      operatorTopic: topic,
+      topicKey,
+      stage: settings.stage,
+      concurrency: 8,
+    }).fn;
     new OperatorAlarms(this, 'Alarms', {
       topic,
-      functions: { Dispatch: dispatch, SyncAccount: syncFn, Guard: guard.fn },
+      functions: { Dispatch: dispatch, SyncAccount: syncFn, Upkeep: upkeep, Guard: guard.fn },
       deadLetterQueue: deadLetters,
       syncLogGroup: syncFn.logGroup,
       periodMinutes: settings.periodMinutes,

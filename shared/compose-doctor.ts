@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { toDocumentClient } from './clients.ts';
-import { costSourceFor, secretSource } from './compose.ts';
+import { costSourceFor, projectDirectoryFor, secretSource, spendLimitsFor } from './compose.ts';
 import type { Environment } from './config/environment.ts';
 import { SesV2IdentityChecker } from './ses/ses-identity-checker.ts';
 import { DynamoAccountStore } from './store/dynamo-account-store.ts';
@@ -31,6 +31,10 @@ export function doctorDeps(env: Environment): DoctorDeps & { stop(): void } {
     store: accounts,
     keys: secretSource(env),
     costSource: costSourceFor(env, { maxRetries: 1, timeoutMs: 15_000 }),
+    projects: {
+      projectDirectory: projectDirectoryFor(env, { maxRetries: 1, timeoutMs: 15_000 }),
+      spendLimits: spendLimitsFor(env, { maxRetries: 1, timeoutMs: 15_000 }),
+    },
     ses: new SesV2IdentityChecker(ses),
     sender: env.BURNRATE_SENDER,
     operatorEmail: env.BURNRATE_OPERATOR_EMAIL,

@@ -2,10 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { documentClient, secretsManagerClient, sesClient } from './clients.ts';
 import type { Environment } from './config/environment.ts';
+import { EmailOperatorNotices } from './email/operator-notices.ts';
 import { renderAlertEmail, renderOperatorEmail } from './email/render-alert-email.ts';
 import { renderDigestEmail } from './email/render-digest-email.ts';
 import { SesMailer } from './email/ses-mailer.ts';
-import type { AlertPublisher, ApiKeys, CostSource, Metrics, ProjectDirectory, SpendLimits } from './ports.ts';
+import type {
+  AlertPublisher,
+  ApiKeys,
+  CostSource,
+  Metrics,
+  OperatorNotices,
+  ProjectDirectory,
+  SpendLimits,
+} from './ports.ts';
 import { AnthropicApiKeys } from './providers/anthropic/api-keys.ts';
 import { AnthropicCostSource } from './providers/anthropic/client.ts';
 import { AnthropicSpendLimits } from './providers/anthropic/spend-limits.ts';
@@ -23,9 +32,11 @@ import {
 import { DynamoAccountStore } from './store/dynamo-account-store.ts';
 import { DynamoAdminStore } from './store/dynamo-admin-store.ts';
 import { DynamoAlertStore } from './store/dynamo-alert-store.ts';
+import { DynamoUpkeepStore } from './store/dynamo-upkeep-store.ts';
 import type { CheckpointPort } from './use-cases/checkpoint.ts';
 import type { AdminPort } from './use-cases/manage-accounts.ts';
 import type { ProcessDeps } from './use-cases/process-account.ts';
+import type { UpkeepDeps } from './use-cases/upkeep-account.ts';
 
 /** The provider seam: the only place that maps `provider` to a client. */
 export function costSourceFor(env: Environment, http: { maxRetries?: number; timeoutMs?: number } = {}) {
@@ -178,4 +189,55 @@ export function checkpointPort(env: Environment): CheckpointPort {
     loadAccount: (id) => accounts.loadAccount(id),
     commitCheckpoint: (commit) => admin.commitCheckpoint(commit),
   };
+}
+
+/**
+ * The upkeep (names and hard limits, once a day): the same table and keys as a run, the projects
+ * directory and spend limits of each provider. Operator notices go to the operator SNS topic when
+ * BURNRATE_OPERATOR_TOPIC_ARN is set (the upkeep Lambda, which has no SES), else by email when
+ * BURNRATE_SENDER and BURNRATE_OPERATOR_EMAIL are (`burnrate run`, `npm start`), else nowhere.
+ */
+export function upkeepDeps(
+  env: Environment,
+  options: { now?: () => Date; metrics?: Metrics; notices?: OperatorNotices } = {},
+): UpkeepDeps {
+  const doc = documentClient(env.AWS_REGION);
+  const accounts = new DynamoAccountStore(doc, env.BURNRATE_TABLE);
+  const upkeep = new DynamoUpkeepStore(doc, env.BURNRATE_TABLE);
+  return {
+    store: {
+      loadAccount: (id) => accounts.loadAccount(id),
+      putProjects: (id, record) => upkeep.putProjects(id, record),
+      commitLimits: (commit) => upkeep.commitLimits(commit),
+    },
+    secrets: secretSource(env),
+    projectDirectory: projectDirectoryFor(env),
+    spendLimits: spendLimitsFor(env),
+    now: options.now ?? (() => new Date()),
+    metrics: options.metrics,
+    notices: options.notices ?? operatorNotices(env),
+  };
+}
+
+function operatorNotices(env: Environment): OperatorNotices | undefined {
+  const topic = env.BURNRATE_OPERATOR_TOPIC_ARN;
+  if (topic) {
+    let sns: Promise<OperatorNotices> | undefined;
+    return {
+      async tell(notice) {
+        sns ??= Promise.all([
+          import('./chat/sns-publisher.ts'),
+          import('./chat/sns-operator-notices.ts'),
+        ]).then(([p, n]) => new n.SnsOperatorNotices(p.snsClient(env.AWS_REGION), topic));
+        return (await sns).tell(notice);
+      },
+    };
+  }
+  if (env.BURNRATE_SENDER && env.BURNRATE_OPERATOR_EMAIL)
+    return new EmailOperatorNotices(
+      new SesMailer(sesClient(env.AWS_REGION)),
+      env.BURNRATE_SENDER,
+      env.BURNRATE_OPERATOR_EMAIL,
+    );
+  return undefined;
 }

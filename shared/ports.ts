@@ -124,6 +124,10 @@ export interface AccountItems {
   /** Keys an interrupted sync wrote but did not confirm (see commitSync): armed, not delivered. */
   unconfirmed?: string[];
   reconciled?: ReconciledRecord;
+  /** The provider's projects/workspaces as the upkeep last listed them (once per UTC day). */
+  projects?: ProjectsRecord;
+  /** The hard limits as the upkeep last read and kept them. */
+  limits?: LimitsRecord;
 }
 
 export interface SyncCommit {
@@ -157,6 +161,93 @@ export interface AccountStore {
    * `alertPuts` it recorded (a key another sync recorded first is not in it).
    */
   commitSync(commit: SyncCommit): Promise<{ writeRequests: number; recorded: string[] }>;
+}
+
+/* ---- The upkeep (names and hard limits, once a day): its items ---- */
+
+/** The PROJECTS item: every project/workspace the provider lists, archived ones too, by id. */
+export interface ProjectsRecord {
+  /** When they were listed (ISO instant); a new UTC day lists them again. */
+  listedAt: string;
+  projects: Record<string, { name: string; status: string; archived: boolean }>;
+}
+
+/** One scope's hard limit as the upkeep last saw it. */
+export interface LimitReading {
+  /** What the provider had (after burnrate's write, when it wrote), and when it was read. */
+  provider?: SpendLimitState;
+  readAt?: string;
+  /** The provider will not let this key read or set it (Anthropic without the beta; its default workspace). */
+  unavailable?: string;
+  /** The read or write failed (kept until a later check succeeds; the next run tries again). */
+  error?: string;
+}
+
+/** A limit write the upkeep is about to make: recorded first, so a crash between write and audit converges. */
+export interface LimitWrite {
+  /** Absent: the organization. */
+  projectId?: string;
+  cents: number;
+  /** What the provider had before (null: none). */
+  previousCents: number | null;
+  source: 'config' | 'freeze';
+}
+
+/** The LIMITS item: the hard-limit settings last checked (the digest), and every scope's reading. */
+export interface LimitsRecord {
+  /** Optimistic lock: two upkeeps of one account never both write. */
+  version: number;
+  /** Desired cents per scope at the last check: a change makes the next run check again. */
+  settings: { organization?: number; projects: Record<string, number> };
+  /** The last complete check (ISO instant); a new UTC day checks again. */
+  checkedAt?: string;
+  /** Something failed at the last check: the next run checks again, whatever the day. */
+  retry?: boolean;
+  organization?: LimitReading;
+  projects: Record<string, LimitReading>;
+  /** Writes started and not yet audited (at = their instant, ISO). */
+  intent?: { at: string; writes: LimitWrite[] };
+  /** Operator notices: kind → the UTC day it was last sent (each at most once a day). */
+  notices?: Record<string, string>;
+}
+
+/** An `AUDIT#<iso>#<scope>` item: a provider setting burnrate changed (who, when, from, to). */
+export interface AuditRecord {
+  at: string;
+  /** `organization` or `project:<id>`. */
+  scope: string;
+  action: 'hard-limit-set';
+  by: 'burnrate';
+  previousCents: number | null;
+  cents: number;
+  source: 'config' | 'freeze';
+  /** The provider's enforcement word after the write. */
+  enforcement?: string;
+}
+
+export interface LimitsCommit {
+  accountId: string;
+  /** The LIMITS version loaded (0: none yet); the commit fails with ConcurrentSyncError if it changed. */
+  expectedVersion: number;
+  limits: LimitsRecord;
+  audits: AuditRecord[];
+  /** Alert keys raised (hard-limit changes), pending delivery by the next sync. */
+  alerts: AlertRecord[];
+}
+
+/** The upkeep's writes: its own items, never CONFIG, GRANT, COST or STATE. */
+export interface UpkeepStore {
+  putProjects(accountId: string, record: ProjectsRecord): Promise<void>;
+  /** LIMITS with the version check, its audit items and raised alerts, in one transaction. */
+  commitLimits(commit: LimitsCommit): Promise<void>;
+}
+
+/**
+ * Things only the operator can act on, outside the alert emails (SES locally, the operator SNS topic
+ * in AWS, where the upkeep has no SES). The caller decides how often (at most once a day per kind).
+ */
+export interface OperatorNotices {
+  tell(notice: { accountId: string; kind: string; subject: string; text: string }): Promise<void>;
 }
 
 /** Where admin keys come from: Secrets Manager in AWS, the environment locally. Never logged. */
@@ -221,6 +312,12 @@ export const METRIC_UNITS = {
   SyncDurationMs: 'Milliseconds',
   /** Weekly digest emails sent (the digest use case records this). */
   DigestsSent: 'Count',
+  /** Accounts whose upkeep (names, hard limits) failed in part or whole (retried next run). */
+  UpkeepFailed: 'Count',
+  /** Hard-limit writes the provider refused or that failed (retried next run). */
+  HardLimitWriteFailed: 'Count',
+  /** Hard limits burnrate set (each also an audit item and an email). */
+  HardLimitsSet: 'Count',
 } as const;
 
 export type MetricName = keyof typeof METRIC_UNITS;

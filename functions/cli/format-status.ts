@@ -1,7 +1,7 @@
 import { toOutputFigures } from '../../shared/core/derived.ts';
 import { monthKey } from '../../shared/core/time.ts';
 import { usd } from '../../shared/email/format.ts';
-import type { ProcessOutcome } from '../../shared/use-cases/process-account.ts';
+import type { PassOutcome } from '../../shared/use-cases/run-with-upkeep.ts';
 
 /**
  * This month's recharges: "$80.00 in 1, ~$1,200.00 by month end" (and the limit day); with entered
@@ -31,12 +31,14 @@ export function enteredThisMonth(
 }
 
 /** The status table printed after a run: one line per account. */
-export function formatOutcomes(outcomes: readonly ProcessOutcome[]): string {
+export function formatOutcomes(outcomes: readonly PassOutcome[]): string {
   const rows = [
     ['account', 'balance', 'burn/day', 'runway', 'next expiry', 'at risk', 'auto-recharge', 'alerts sent'],
   ];
   const notes: string[] = [];
   for (const o of outcomes) {
+    if (o.upkeep?.status === 'done')
+      notes.push(...o.upkeep.errors.map((e) => `account ${o.accountId}: upkeep: ${e}`));
     if (o.status !== 'ok') {
       rows.push([o.accountId, o.status.toUpperCase(), '', '', '', '', '', '']);
       notes.push(

@@ -6,6 +6,7 @@ import { registerAccountCommands, registerGrantCommands } from './account-comman
 import { registerCheckpoint } from './checkpoint-command.ts';
 import { registerDoctor } from './doctor-command.ts';
 import { registerPreview } from './preview-command.ts';
+import { registerProjectCommands } from './project-command.ts';
 import { registerRun } from './run-command.ts';
 import { registerSimulate } from './simulate-command.ts';
 import { registerStart } from './start-command.ts';
@@ -28,6 +29,7 @@ export async function main(argv: string[]): Promise<number> {
   registerPreview(program);
   registerStatus(program);
   registerDoctor(program);
+  registerProjectCommands(program);
   try {
     await program.parseAsync(argv);
     // Commands report partial failure (e.g. `account check`) through process.exitCode.

@@ -3,8 +3,8 @@ import { parseEnvironment } from '../../shared/config/environment.ts';
 import { toOutputFigures } from '../../shared/core/derived.ts';
 import { parseInstant } from '../../shared/core/time.ts';
 import { InvalidInputError } from '../../shared/schemas/invalid-input.ts';
-import type { ProcessOutcome } from '../../shared/use-cases/process-account.ts';
 import { runAll } from '../../shared/use-cases/run-all.ts';
+import type { PassOutcome } from '../../shared/use-cases/run-with-upkeep.ts';
 import { formatOutcomes } from './format-status.ts';
 
 export function registerRun(program: Command): void {
@@ -31,19 +31,21 @@ export function registerRun(program: Command): void {
         ]);
       }
       // Loaded on use: `simulate` and `--help` should not pay for the AWS SDK.
-      const { adminPort, processDeps } = await import('../../shared/compose.ts');
-      const { processAccount } = await import('../../shared/use-cases/process-account.ts');
+      const { adminPort, processDeps, upkeepDeps } = await import('../../shared/compose.ts');
+      const { upkeepThenProcess } = await import('../../shared/use-cases/run-with-upkeep.ts');
       const { checkEnvKeyScope, envKeyProviders } = await import('../../shared/use-cases/env-key-scope.ts');
       await checkEnvKeyScope(adminPort(env), envKeyProviders(env), {
         accountId: opts.account,
         remedy: (variable) =>
           `Sync them one at a time with --account <id>, or unset ${variable} so that each account reads its own key from Secrets Manager (adminKeySecret, default burnrate/<id>).`,
       });
-      const deps = processDeps(env, { now: fixed === undefined ? () => new Date() : () => new Date(fixed) });
+      const now = fixed === undefined ? () => new Date() : () => new Date(fixed);
+      const deps = processDeps(env, { now });
+      const upkeep = upkeepDeps(env, { now });
       if (!deps.delivery)
         process.stderr.write('BURNRATE_SENDER is not set: due alerts are recorded, not emailed\n');
       let done = 0;
-      const outcomes = await runAll(deps.store, (id) => processAccount(deps, id), {
+      const outcomes = await runAll(deps.store, (id) => upkeepThenProcess({ process: deps, upkeep }, id), {
         accountId: opts.account,
         concurrency,
         onOutcome: () => {
@@ -71,12 +73,13 @@ export function registerRun(program: Command): void {
     });
 }
 
-function toJson(o: ProcessOutcome) {
+function toJson(o: PassOutcome) {
   const base = {
     accountId: o.accountId,
     status: o.status,
     sent: o.sent,
     ...(o.operator && { operatorAlert: o.operator }),
+    ...(o.upkeep && { upkeep: upkeepJson(o.upkeep) }),
   };
   if (o.status === 'ok') {
     const r = o.result;
@@ -104,4 +107,19 @@ function deliveryLine(accountId: string, error: Error): string {
   return error.message.startsWith(`account ${accountId}:`)
     ? error.message
     : `account ${accountId}: due alerts not delivered: ${error.message}`;
+}
+
+function upkeepJson(u: NonNullable<PassOutcome['upkeep']>) {
+  if (u.status !== 'done') return { status: u.status };
+  return {
+    status: u.status,
+    ...(u.listed !== undefined && { listed: u.listed }),
+    ...(u.limits && {
+      raised: u.limits.raised,
+      unavailable: u.limits.unavailable,
+      unknown: u.limits.unknown,
+      notices: u.limits.notices,
+    }),
+    errors: u.errors,
+  };
 }

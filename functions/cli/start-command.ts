@@ -41,10 +41,10 @@ export function registerStart(program: Command): void {
       process.once('SIGTERM', () => void shutdown(0));
       try {
         const { parseEnvironment } = await import('../../shared/config/environment.ts');
-        const { adminPort, processDeps } = await import('../../shared/compose.ts');
+        const { adminPort, processDeps, upkeepDeps } = await import('../../shared/compose.ts');
         const { ensureTable } = await import('../../shared/store/table.ts');
         const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-        const { processAccount } = await import('../../shared/use-cases/process-account.ts');
+        const { upkeepThenProcess } = await import('../../shared/use-cases/run-with-upkeep.ts');
         const { runAll } = await import('../../shared/use-cases/run-all.ts');
         const { checkEnvKeyScope, envKeyProviders } = await import('../../shared/use-cases/env-key-scope.ts');
         const env = parseEnvironment();
@@ -67,6 +67,7 @@ export function registerStart(program: Command): void {
         // The doctor checks run beside the first pass (not before it) and print after it.
         const doctor = quietDoctor(env);
         const deps = processDeps(env, { demo: services.demo });
+        const upkeep = upkeepDeps(env);
         const seen = new Set<string>();
         const pass = async () => {
           // Every pass: accounts can be added while this runs. The first refusal stops `start` (exit 2).
@@ -75,9 +76,13 @@ export function registerStart(program: Command): void {
               `Keep one account per provider in this table while ${variable} is set (burnrate run --account <id> syncs one of several), or unset it so that each account reads its own key from Secrets Manager.`,
           });
           const started = new Date();
-          const outcomes = await runAll(deps.store, (id) => processAccount(deps, id), {
-            concurrency: env.BURNRATE_CONCURRENCY,
-          });
+          const outcomes = await runAll(
+            deps.store,
+            (id) => upkeepThenProcess({ process: deps, upkeep }, id),
+            {
+              concurrency: env.BURNRATE_CONCURRENCY,
+            },
+          );
           log(`\n${services.demo ? '[DEMO DATA] ' : ''}pass at ${started.toISOString()}`);
           process.stdout.write(formatOutcomes(outcomes));
           const saved = await saveNewEmails(

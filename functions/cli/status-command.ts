@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { parseEnvironment } from '../../shared/config/environment.ts';
 import { parseInstant } from '../../shared/core/time.ts';
-import { reconciledText, usd } from '../../shared/email/format.ts';
+import { reconciledText, usd, usdMicros } from '../../shared/email/format.ts';
 import type { ReconciledRecord } from '../../shared/ports.ts';
+import { projectOfScope } from '../../shared/schemas/account-config.ts';
 import { enteredThisMonth, rechargeCell } from './format-status.ts';
 
 /** Entered recharges (grant items with `"recharge": true`), by id, with their effective instant. */
@@ -39,10 +40,13 @@ export function registerStatus(program: Command): void {
       const { adminPort } = await import('../../shared/compose.ts');
       const port = adminPort(env);
       const accounts = await port.listAccounts();
+      const { projectNames } = await import('../../shared/use-cases/project-names.ts');
       const rows: Array<Record<string, unknown>> = [];
+      const byProject: string[] = [];
       const enteredByAccount = new Map<string, ReturnType<typeof enteredRecharges>>();
       for (const a of accounts) {
         const items = await port.loadAccount(a.id);
+        const names = projectNames(items);
         const entered = enteredRecharges(items.grants);
         const latest = [...items.costs]
           .sort((x, y) => (x.day < y.day ? 1 : -1))
@@ -54,9 +58,14 @@ export function registerStatus(program: Command): void {
           ...markEntered(items.state?.snapshot ?? {}, new Set(entered.map((g) => g.id))),
           pendingAlerts: items.alerts.filter((x) => x.status !== 'sent').map((x) => x.key),
           latestDayByScope: latest ? { day: latest.day, byScope: latest.byScope } : null,
+          projectNames: Object.fromEntries(names),
           reconciled: items.reconciled ?? null,
         });
         enteredByAccount.set(a.id, entered);
+        if (latest && Object.keys(latest.byScope).length > 0)
+          byProject.push(
+            `${a.id} by project on ${latest.day}: ${scopeLine(latest.byScope, names, items.config)}`,
+          );
       }
       if (o.json) {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -110,7 +119,26 @@ export function registerStatus(program: Command): void {
               .join('  ')
               .trimEnd(),
           )
-          .join('\n')}\n`,
+          .join('\n')}\n${byProject.map((line) => `${line}\n`).join('')}`,
       );
     });
+}
+
+/** `Chatbot (proj_chatbot) $8.40, Batch jobs (proj_batch) $3.60`: the latest day's split, by name. */
+function scopeLine(
+  byScope: Record<string, number>,
+  names: ReadonlyMap<string, string>,
+  config: Record<string, unknown> | undefined,
+): string {
+  const provider = config?.provider === 'anthropic' ? 'anthropic' : 'openai';
+  const own = (config?.projects ?? {}) as Record<string, { name?: unknown }>;
+  return Object.entries(byScope)
+    .sort(([, a], [, b]) => b - a)
+    .map(([scope, micros]) => {
+      const id = projectOfScope(provider, scope);
+      const name = typeof own[id]?.name === 'string' ? (own[id]?.name as string) : names.get(id);
+      const label = id === '(none)' ? '(no project)' : name && name !== id ? `${name} (${id})` : id;
+      return `${label} ${usdMicros(micros)}`;
+    })
+    .join(', ');
 }

@@ -78,6 +78,19 @@ export class OperatorAlarms extends Construct {
       emf('AlertPublishFailed'),
       'burnrate: alerts were emailed but their chat message could not be published to the alerts topic. Check the sync logs for "chat messages not published".',
     );
+    // The upkeep runs hourly: an hour's period keeps the alarm in ALARM (one email) while an
+    // account keeps failing, instead of one email per run.
+    alarm(
+      'UpkeepFailed',
+      new Metric({
+        namespace: props.metrics.namespace,
+        metricName: 'UpkeepFailed',
+        dimensionsMap: props.metrics.dimensions,
+        period: Duration.hours(1),
+        statistic: 'Sum',
+      }),
+      'burnrate: the upkeep (project names, hard limits) failed for an account (a provider error, or a hard-limit write refused); it is retried every hour. Check the upkeep logs for "upkeep" lines with errors.',
+    );
     // A successful sync logs {"message":"synced"}; count those lines as a metric.
     const synced = new MetricFilter(this, 'SuccessfulSyncs', {
       logGroup: props.syncLogGroup,

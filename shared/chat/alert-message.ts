@@ -35,7 +35,14 @@ const MESSAGE_KINDS = [
 ] as const satisfies ReadonlyArray<AlertKind | 'digest'>;
 
 /** Kinds published as v2 only (v1 is frozen). A new alert kind goes here. */
-const V2_KINDS = ['project-budget', 'project-forecast'] as const satisfies ReadonlyArray<AlertKind>;
+const V2_KINDS = [
+  'project-budget',
+  'project-forecast',
+  'hard-limit',
+  'project-hard-limit',
+  'hard-limit-unmanaged',
+  'project-hard-limit-unmanaged',
+] as const satisfies ReadonlyArray<AlertKind>;
 type V1Kind = (typeof MESSAGE_KINDS)[number];
 // Fails to compile when the ledger gains an alert kind neither list names.
 const _everyKind: Exclude<AlertKind, V1Kind | (typeof V2_KINDS)[number]> extends never ? true : never = true;

@@ -37,6 +37,13 @@ const environmentSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, { error: 'expected a Secrets Manager secret name' })
     .default('burnrate/guard-signing-key'),
+  /** The operator SNS topic (the alarms' topic): where the upkeep function sends operator notices. */
+  BURNRATE_OPERATOR_TOPIC_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
+      error: 'expected an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:operator',
+    })
+    .optional(),
   BURNRATE_STAGE: z.string().min(1).default('local'),
   BURNRATE_STALE_HOURS: z.coerce.number().positive().default(6),
   BURNRATE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),

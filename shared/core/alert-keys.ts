@@ -18,7 +18,28 @@ export type AlertKey =
   | { kind: 'recharge-limit'; month: string }
   | { kind: 'spike'; day: string }
   | { kind: 'project-budget'; projectId: string; month: string; threshold: number }
-  | { kind: 'project-forecast'; projectId: string; month: string };
+  | { kind: 'project-forecast'; projectId: string; month: string }
+  | ({ kind: 'hard-limit' } & LimitChange)
+  | ({ kind: 'project-hard-limit'; projectId: string } & LimitChange)
+  | ({ kind: 'hard-limit-unmanaged' } & LimitLeft)
+  | ({ kind: 'project-hard-limit-unmanaged'; projectId: string } & LimitLeft);
+
+/**
+ * burnrate set the provider's hard limit (LEDGER.md "Hard limits"): when (`at`, epoch seconds: one
+ * key per change), to what and from what (cents; null: there was none). The values ride in the key
+ * so the email says "set to $250.00 (the provider had $300.00)" from the key alone.
+ */
+export interface LimitChange {
+  at: number;
+  cents: number;
+  previousCents: number | null;
+}
+
+/** `hardLimitUsd` was removed: burnrate left the provider's limit (`providerCents`, null: none) alone. */
+export interface LimitLeft {
+  at: number;
+  providerCents: number | null;
+}
 
 export type AlertKind = AlertKey['kind'];
 
@@ -34,6 +55,10 @@ export const ALERT_KINDS = [
   'spike',
   'project-budget',
   'project-forecast',
+  'hard-limit',
+  'project-hard-limit',
+  'hard-limit-unmanaged',
+  'project-hard-limit-unmanaged',
 ] as const satisfies readonly AlertKind[];
 // Fails to compile when AlertKey gains a kind this list does not name.
 const _allKinds: Exclude<AlertKind, (typeof ALERT_KINDS)[number]> extends never ? true : never = true;
@@ -73,8 +98,18 @@ export function formatKey(k: AlertKey): string {
       return `project-budget:${k.projectId}:${k.month}:${num(k.threshold)}`;
     case 'project-forecast':
       return `project-forecast:${k.projectId}:${k.month}`;
+    case 'hard-limit':
+      return `hard-limit:${k.at}:${k.cents}:${cents(k.previousCents)}`;
+    case 'project-hard-limit':
+      return `project-hard-limit:${k.projectId}:${k.at}:${k.cents}:${cents(k.previousCents)}`;
+    case 'hard-limit-unmanaged':
+      return `hard-limit-unmanaged:${k.at}:${cents(k.providerCents)}`;
+    case 'project-hard-limit-unmanaged':
+      return `project-hard-limit-unmanaged:${k.projectId}:${k.at}:${cents(k.providerCents)}`;
   }
 }
+
+const cents = (c: number | null) => (c === null ? 'none' : String(c));
 
 /** The candidate for a key: its parts and its text. */
 export function candidate(k: AlertKey): AlertCandidate {
@@ -84,6 +119,29 @@ export function candidate(k: AlertKey): AlertCandidate {
 const MONTH = /^\d{4}-\d{2}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const ID = /^[^:\s]+$/;
+const WHOLE = /^(0|[1-9]\d{0,15})$/;
+
+/** A whole number (seconds, cents) as formatKey writes it, or undefined. */
+function whole(text: string | undefined): number | undefined {
+  return text !== undefined && WHOLE.test(text) ? Number(text) : undefined;
+}
+
+/** Cents or `none` (null); undefined when it is neither. */
+function centsOrNone(text: string | undefined): number | null | undefined {
+  return text === 'none' ? null : whole(text);
+}
+
+function limitChange(at?: string, to?: string, from?: string): LimitChange | undefined {
+  const [a, c, p] = [whole(at), whole(to), centsOrNone(from)];
+  return a !== undefined && c !== undefined && c >= 1 && p !== undefined
+    ? { at: a, cents: c, previousCents: p }
+    : undefined;
+}
+
+function limitLeft(at?: string, have?: string): LimitLeft | undefined {
+  const [a, p] = [whole(at), centsOrNone(have)];
+  return a !== undefined && p !== undefined ? { at: a, providerCents: p } : undefined;
+}
 
 function threshold(text: string | undefined): number | undefined {
   if (text === undefined || text === '' || text.trim() !== text) return undefined;
@@ -133,6 +191,22 @@ export function parseKey(key: string): AlertCandidate | undefined {
         return parts.length === 3 && ID.test(a ?? '') && MONTH.test(b ?? '')
           ? { kind, projectId: a as string, month: b as string }
           : undefined;
+      case 'hard-limit': {
+        const change = parts.length === 4 ? limitChange(a, b, c) : undefined;
+        return change && { kind, ...change };
+      }
+      case 'project-hard-limit': {
+        const change = parts.length === 5 && ID.test(a ?? '') ? limitChange(b, c, parts[4]) : undefined;
+        return change && { kind, projectId: a as string, ...change };
+      }
+      case 'hard-limit-unmanaged': {
+        const left = parts.length === 3 ? limitLeft(a, b) : undefined;
+        return left && { kind, ...left };
+      }
+      case 'project-hard-limit-unmanaged': {
+        const left = parts.length === 4 && ID.test(a ?? '') ? limitLeft(b, c) : undefined;
+        return left && { kind, projectId: a as string, ...left };
+      }
       default:
         return undefined;
     }

@@ -23,6 +23,9 @@ const startOfDay = (yyyyMmDd: string) => Date.parse(`${yyyyMmDd}T00:00:00Z`);
  * - `project-budget:<id>:M:p` and `project-forecast:<id>:M`: as budget and forecast (the same rules
  *   on the project's part of the spend).
  *
+ * - the hard-limit notices (`hard-limit…:<at>…`): events the upkeep raises once per change, from
+ *   their `at`.
+ *
  * Undefined for the kinds that re-arm (low-balance, runway, exhausted: their re-arm deletes them)
  * and for operator notices and unknown keys. Property-tested against alertConditions in
  * test/unit/alert-retirement.test.ts.
@@ -47,10 +50,21 @@ export function retiresAt(
       return valid(startOfDay(k.day) + 2 * DAY_MS);
     case 'expiry':
       return grantExpiresAt(k.grantId);
+    case 'hard-limit':
+    case 'project-hard-limit':
+    case 'hard-limit-unmanaged':
+    case 'project-hard-limit-unmanaged':
+      // Events, not conditions: no rule fires them again (a later change has a later `at`).
+      return k.at * 1000;
     case 'low-balance':
     case 'runway':
     case 'exhausted':
       return undefined;
+    default: {
+      // Fails to compile when a kind is added without a retirement rule here.
+      const unhandled: never = k;
+      return unhandled;
+    }
   }
 }
 

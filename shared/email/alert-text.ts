@@ -5,6 +5,7 @@ import { microsToUsd, ratioToUsd, roundRatio } from '../core/money.ts';
 import { DAY_MS } from '../core/time.ts';
 import type { AccountConfig } from '../schemas/account-config.ts';
 import { days, isoDay, list, usd, usdMicros, usdShort } from './format.ts';
+import { describeLimitAlert } from './hard-limit-text.ts';
 import { describeProjectAlert } from './project-text.ts';
 import { describeSpike } from './spike-text.ts';
 
@@ -23,6 +24,10 @@ export const SEVERITY = [
   'budget',
   'project-forecast',
   'project-budget',
+  'hard-limit',
+  'project-hard-limit',
+  'hard-limit-unmanaged',
+  'project-hard-limit-unmanaged',
 ] as const satisfies readonly AlertKind[];
 // Fails to compile when a kind has no place in the order (and so, likely, no text below).
 const _ordered: Exclude<AlertKind, (typeof SEVERITY)[number]> extends never ? true : never = true;
@@ -103,6 +108,11 @@ export function describeAlert(alert: AlertCandidate, f: Figures, config: Account
     case 'project-budget':
     case 'project-forecast':
       return describeProjectAlert(alert, f, config);
+    case 'hard-limit':
+    case 'project-hard-limit':
+    case 'hard-limit-unmanaged':
+    case 'project-hard-limit-unmanaged':
+      return describeLimitAlert(alert, config);
     case 'budget': {
       const budget = config.monthlyBudgetUsd ?? 0;
       const current = alert.month === isoDay(f.at).slice(0, 7);

@@ -27,6 +27,17 @@ export function demoAnthropicGrants(now: number): GrantInput[] {
   return [{ id: 'credits-aug', amountUsd: 800, effectiveAt: new Date(today - 75 * DAY_MS).toISOString() }];
 }
 
+/**
+ * The OpenAI demo's two projects, as its fake lists them: the support chatbot (about 70% of the
+ * spend) has its own budget, lead and hard limit; batch jobs only a name from the provider.
+ */
+export const DEMO_PROJECTS = [
+  { id: 'proj_D3fau1tPr0ject', name: 'Default project' },
+  { id: 'proj_chatbot', name: 'Support chatbot' },
+  { id: 'proj_batch', name: 'Batch jobs' },
+  { id: 'proj_0ldExper1ments', name: 'Old experiments', archived: true },
+];
+
 export function demoConfig(): AccountConfigInput {
   return {
     id: DEMO_ACCOUNT_ID,
@@ -37,6 +48,18 @@ export function demoConfig(): AccountConfigInput {
     lowBalanceUsd: [250, 100],
     lowRunwayDays: 14,
     expiryWarningDays: [30, 7, 1],
+    // The first pass sets the organization's ($600) and the chatbot's ($400) hard limits and says so.
+    hardLimitUsd: 600,
+    projects: {
+      proj_chatbot: {
+        name: 'Support chatbot',
+        monthlyBudgetUsd: 250,
+        budgetAlertPercents: [80, 100],
+        recipients: ['chatbot-lead@demo.example'],
+        hardLimitUsd: 400,
+      },
+      proj_batch: {},
+    },
   };
 }
 
@@ -75,13 +98,14 @@ export function demoCostHistory(
   return history;
 }
 
-/** Hourly usage so far today, priced by the provider adapter into today's estimate. */
+/** Hourly usage so far today (two hours in three the chatbot's, one batch), priced into today's estimate. */
 export function demoUsageToday(now: number, models: [string, string] = ['gpt-4o-mini', 'gpt-4o']) {
   const today = startOfUtcDay(now);
   const hours = Math.floor((now - today) / 3_600_000);
   return Array.from({ length: hours }, (_, h) => ({
     hour: new Date(today + h * 3_600_000).toISOString(),
     model: h % 3 === 0 ? models[0] : models[1],
+    projectId: h % 3 === 0 ? 'proj_batch' : 'proj_chatbot',
     input_tokens: 120_000,
     input_cached_tokens: 30_000,
     output_tokens: 20_000,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseEnvironment } from '../config/environment.ts';
 import { startLocalGuard } from '../guard/local-guard.ts';
 import {
+  DEMO_PROJECTS,
   demoAnthropicConfig,
   demoAnthropicGrants,
   demoConfig,
@@ -82,6 +83,7 @@ export async function startLocalServices(
       // The fakes answer like the live APIs (string amounts, clamped pages, bound cursors, …).
       const openai = await startOpenAiFake({ mode: 'live' });
       stops.push(openai.stop);
+      openai.setProjects(DEMO_PROJECTS);
       openai.setCosts(demoCostHistory(now));
       openai.setUsage(demoUsageToday(now));
       const anthropic = await startAnthropicFake({ mode: 'live' });

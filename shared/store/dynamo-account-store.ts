@@ -4,6 +4,8 @@ import type { AccountItems, AccountStore, AlertRecord, SyncCommit } from '../por
 import { formatIssues } from '../schemas/invalid-input.ts';
 import {
   costDaySchema,
+  limitsItemSchema,
+  projectsItemSchema,
   reconciledSchema,
   StoredItemError,
   stateSchema,
@@ -78,6 +80,12 @@ export class DynamoAccountStore implements AccountStore {
           }
           case 'reconciled':
             items.reconciled = read(reconciledSchema, row, key);
+            break;
+          case 'projects':
+            items.projects = read(projectsItemSchema, row, key);
+            break;
+          case 'limits':
+            items.limits = read(limitsItemSchema, row, key);
             break;
           default: // an item of a later version of burnrate: not ours to judge
         }

@@ -1,5 +1,12 @@
 import * as z from 'zod';
-import type { AccountStateRecord, AlertRecord, CostDayRecord, ReconciledRecord } from '../ports.ts';
+import type {
+  AccountStateRecord,
+  AlertRecord,
+  CostDayRecord,
+  LimitsRecord,
+  ProjectsRecord,
+  ReconciledRecord,
+} from '../ports.ts';
 import { InvalidInputError } from '../schemas/invalid-input.ts';
 
 /** An item burnrate wrote (or someone edited) that no longer reads back: names the item and the field. */
@@ -60,3 +67,46 @@ export const reconciledSchema = z.strictObject({
   byOrder: z.record(z.string(), z.number()),
   recordedAt: z.string(),
 }) satisfies z.ZodType<ReconciledRecord>;
+
+export const projectsItemSchema = z.strictObject({
+  listedAt: z.string(),
+  projects: z.record(
+    z.string(),
+    z.strictObject({ name: z.string(), status: z.string(), archived: z.boolean() }),
+  ),
+}) satisfies z.ZodType<ProjectsRecord>;
+
+const cents = z.number().int({ error: 'expected whole cents' }).nonnegative();
+const limitState = z.discriminatedUnion('state', [
+  z.strictObject({ state: z.literal('none') }),
+  z.strictObject({ state: z.literal('set'), thresholdCents: cents, enforcement: z.string() }),
+]);
+const reading = z.strictObject({
+  provider: limitState.optional(),
+  readAt: z.string().optional(),
+  unavailable: z.string().optional(),
+  error: z.string().optional(),
+});
+
+export const limitsItemSchema = z.strictObject({
+  version: z.number().int().nonnegative(),
+  settings: z.strictObject({ organization: cents.optional(), projects: z.record(z.string(), cents) }),
+  checkedAt: z.string().optional(),
+  retry: z.boolean().optional(),
+  organization: reading.optional(),
+  projects: z.record(z.string(), reading),
+  intent: z
+    .strictObject({
+      at: z.string(),
+      writes: z.array(
+        z.strictObject({
+          projectId: z.string().optional(),
+          cents,
+          previousCents: cents.nullable(),
+          source: z.enum(['config', 'freeze']),
+        }),
+      ),
+    })
+    .optional(),
+  notices: z.record(z.string(), z.string()).optional(),
+}) satisfies z.ZodType<LimitsRecord>;

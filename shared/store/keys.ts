@@ -9,23 +9,42 @@
  *   ALERT#<key>         an alert key that fired (disarmed); deleted when it re-arms
  *   RECONCILED          the last checkpoint's drift report summary (`burnrate checkpoint`)
  *   TOKEN#<nonce>       a guard link that was used (single use); `ttl` lets DynamoDB drop it
+ *   PROJECTS            the provider's projects/workspaces, listed once a UTC day (the upkeep)
+ *   LIMITS              the hard limits as last read and kept (the upkeep), with the settings digest
+ *   AUDIT#<iso>#<scope> a provider setting burnrate changed (not loaded by the account's Query use)
  */
 export const accountPk = (accountId: string) => `ACCOUNT#${accountId}`;
 export const CONFIG_SK = 'CONFIG';
 export const STATE_SK = 'STATE';
 export const RECONCILED_SK = 'RECONCILED';
+export const PROJECTS_SK = 'PROJECTS';
+export const LIMITS_SK = 'LIMITS';
+/** `scope` is `organization` or `project:<id>`; the instant first, so a partition's audits sort by time. */
+export const auditSk = (at: string, scope: string) => `AUDIT#${at}#${scope}`;
 export const GRANT_PREFIX = 'GRANT#';
 export const grantSk = (grantId: string) => `${GRANT_PREFIX}${grantId}`;
 export const costSk = (day: string) => `COST#${day}`;
 export const alertSk = (key: string) => `ALERT#${key}`;
 export const tokenSk = (nonce: string) => `TOKEN#${nonce}`;
 
-export type ItemKind = 'config' | 'grant' | 'cost' | 'state' | 'alert' | 'reconciled';
+export type ItemKind =
+  | 'config'
+  | 'grant'
+  | 'cost'
+  | 'state'
+  | 'alert'
+  | 'reconciled'
+  | 'projects'
+  | 'limits'
+  | 'audit';
 
 export function kindOfSortKey(sk: string): ItemKind | undefined {
   if (sk === CONFIG_SK) return 'config';
   if (sk === STATE_SK) return 'state';
   if (sk === RECONCILED_SK) return 'reconciled';
+  if (sk === PROJECTS_SK) return 'projects';
+  if (sk === LIMITS_SK) return 'limits';
+  if (sk.startsWith('AUDIT#')) return 'audit';
   if (sk.startsWith(GRANT_PREFIX)) return 'grant';
   if (sk.startsWith('COST#')) return 'cost';
   if (sk.startsWith('ALERT#')) return 'alert';

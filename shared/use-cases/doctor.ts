@@ -16,6 +16,7 @@ import {
 } from '../providers/errors.ts';
 import type { AccountConfig } from '../schemas/account-config.ts';
 import { InvalidInputError } from '../schemas/invalid-input.ts';
+import { type DoctorProjectDeps, projectChecks } from './doctor-projects.ts';
 import { validateAccountItems } from './load-account.ts';
 
 /** pass ✓, fail ✗, warn ! (works, but look), unanswered – (the endpoint cannot say, e.g. an emulator). */
@@ -91,6 +92,8 @@ export interface DoctorDeps {
   ses: SesIdentityChecker;
   sender: string | undefined;
   operatorEmail: string | undefined;
+  /** Projects and spend limits (the `projects` and `spend-limits` checks); absent: not checked. */
+  projects?: DoctorProjectDeps;
 }
 
 const COST_DAYS = 7;
@@ -418,10 +421,12 @@ async function checkAccount(
     error instanceof ProviderAuthError
       ? { ...fail(id, `${what}: ${authSummary(error)}`, fixFor(error)), details: [message(error)] }
       : fail(id, `${what}: ${message(error)}`, fixFor(error));
+  let keyRefused = false;
   try {
     const days = await source.dailyCosts({ start: new Date(today - COST_DAYS * DAY_MS), end: now });
     checks.push(at(costsCheck(days, today)));
   } catch (error) {
+    keyRefused = error instanceof ProviderAuthError;
     checks.push(at(failed('costs', `costs for the last ${COST_DAYS} days`, error)));
   }
   try {
@@ -444,6 +449,9 @@ async function checkAccount(
   } catch (error) {
     checks.push(at(failed('usage', 'usage for the last hour', error)));
   }
+  // A refused key fails these the same way: the costs check has said it once, with the fix.
+  if (deps.projects && !keyRefused)
+    for (const c of await projectChecks(deps.projects, config, key)) checks.push(at(c));
 }
 
 async function checkRecipients(

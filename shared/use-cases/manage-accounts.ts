@@ -3,6 +3,7 @@ import { type AccountConfigInput, parseAccountConfig } from '../schemas/account-
 import { type GrantInput, grantInputSchema, parseGrants } from '../schemas/grant.ts';
 import { formatIssues, InvalidInputError } from '../schemas/invalid-input.ts';
 import { validateAccountItems } from './load-account.ts';
+import { scopeWord, unknownProjectIds, unknownProjectText } from './project-names.ts';
 
 /** What the operator CLI needs from the table. */
 export interface AdminPort {
@@ -89,7 +90,11 @@ export async function addGrant(store: AdminPort, accountId: string, raw: unknown
   return parsed.data;
 }
 
-/** `account check`: validates every stored account, including hand edits; one entry per account. */
+/**
+ * `account check`: validates every stored account, including hand edits; one entry per account.
+ * With a PROJECTS listing stored (the upkeep's), a configured project id the provider does not list
+ * is a problem too, naming the nearest listed id.
+ */
 export async function checkAccounts(
   store: AdminPort,
 ): Promise<Array<{ accountId: string; problems: string[] }>> {
@@ -97,8 +102,13 @@ export async function checkAccounts(
   const results: Array<{ accountId: string; problems: string[] }> = [];
   for (const { id } of accounts) {
     try {
-      validateAccountItems(await store.loadAccount(id));
-      results.push({ accountId: id, problems: [] });
+      const items = await store.loadAccount(id);
+      const { config } = validateAccountItems(items);
+      const unknown = unknownProjectIds(Object.keys(config.projects ?? {}), items.projects) ?? [];
+      results.push({
+        accountId: id,
+        problems: unknown.map((u) => `account ${id}: ${unknownProjectText(u, scopeWord(config.provider))}`),
+      });
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       results.push({ accountId: id, problems: error.problems });

@@ -9,6 +9,7 @@ import { parseBench } from './parse-bench.ts';
 import { pricesBench } from './prices-bench.ts';
 import { spikeBench } from './spike-bench.ts';
 import { syncBench } from './sync-bench.ts';
+import { upkeepBench } from './upkeep-bench.ts';
 
 const sections: Record<string, () => void | Promise<void>> = {
   ledger: ledgerBench,
@@ -18,6 +19,7 @@ const sections: Record<string, () => void | Promise<void>> = {
   prices: pricesBench,
   spike: spikeBench,
   history: historyBench,
+  upkeep: upkeepBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

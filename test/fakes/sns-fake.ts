@@ -3,6 +3,8 @@ import { escapeXml, queryError, startQueryServer } from './query-protocol.ts';
 export interface PublishedMessage {
   topicArn: string;
   message: string;
+  /** The Subject parameter (email subscriptions show it), when sent. */
+  subject?: string;
   attributes: Record<string, { dataType: string; value: string }>;
 }
 
@@ -29,7 +31,8 @@ export async function startSnsFake() {
         value: p.get(`${entry}.Value.StringValue`) ?? '',
       };
     }
-    published.push({ topicArn, message, attributes });
+    const subject = p.get('Subject');
+    published.push({ topicArn, message, ...(subject !== null && { subject }), attributes });
     const id = `00000000-0000-4000-8000-${String(published.length).padStart(12, '0')}`;
     return {
       status: 200,

@@ -87,7 +87,7 @@ describe('stateless stack', () => {
 
   it('runs every function on nodejs22.x, arm64, traced, with JSON logs kept three months', () => {
     const fns = stateless.findResources('AWS::Lambda::Function');
-    expect(Object.keys(fns)).toHaveLength(3);
+    expect(Object.keys(fns)).toHaveLength(4);
     for (const fn of Object.values(fns) as Array<{ Properties: Record<string, unknown> }>) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -99,7 +99,7 @@ describe('stateless stack', () => {
     const logs = Object.values(stateless.findResources('AWS::Logs::LogGroup')) as Array<{
       Properties: { RetentionInDays: number };
     }>;
-    expect(logs.map((l) => l.Properties.RetentionInDays)).toEqual([90, 90, 90]);
+    expect(logs.map((l) => l.Properties.RetentionInDays)).toEqual([90, 90, 90, 90]);
   });
 
   it('fans out through a queue with a dead-letter queue, reporting partial batch failures', () => {
@@ -141,7 +141,7 @@ describe('stateless stack', () => {
     const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm')) as Array<{
       Properties: Record<string, unknown>;
     }>;
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(10);
     for (const a of alarms) expect(JSON.stringify(a.Properties.AlarmActions)).toMatch(/OperatorTopic/);
     const heartbeat = alarms.find((a) => a.Properties.MetricName === 'SuccessfulSyncs');
     expect(heartbeat?.Properties).toMatchObject({
@@ -234,6 +234,65 @@ describe('stateless stack', () => {
   });
 });
 
+describe('the upkeep function (names and hard limits)', () => {
+  const upkeepPolicy = () => {
+    const [policy] = Object.entries(stateless.findResources('AWS::IAM::Policy')).filter(([id]) =>
+      /^UpkeepRole/.test(id),
+    ) as Array<[string, { Properties: { PolicyDocument: { Statement: Statement[] } } }]>;
+    return policy?.[1].Properties.PolicyDocument.Statement ?? [];
+  };
+
+  it('runs hourly through EventBridge Scheduler, with its own 10-minute function', () => {
+    stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 hour)',
+      State: 'ENABLED',
+      Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^UpkeepFunction'), 'Arn'] } }),
+    });
+    stateless.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 600,
+      Environment: {
+        Variables: Match.objectLike({
+          BURNRATE_OPERATOR_TOPIC_ARN: { Ref: Match.stringLikeRegexp('^OperatorTopic') },
+          BURNRATE_STAGE: 'prod',
+        }),
+      },
+    });
+  });
+
+  it('has its own least-privilege role: the table (Query, PutItem), burnrate/* secrets, the operator topic; no SES, no queue, no deletes', () => {
+    const granted = upkeepPolicy().flatMap(actions).sort();
+    expect(granted).toEqual([
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:GetSecretValue',
+      'sns:Publish',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+  });
+
+  it('alarms to the operator when the function errors and when an account’s upkeep fails (hourly period)', () => {
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^UpkeepFunction') } }],
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^OperatorTopic') }],
+    });
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'burnrate',
+      MetricName: 'UpkeepFailed',
+      Period: 3600,
+      Statistic: 'Sum',
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^OperatorTopic') }],
+    });
+  });
+});
+
 describe('least privilege', () => {
   it('uses "*" only for X-Ray, which supports no resource-level permissions', () => {
     const wildcard = statements(stateless).filter(
@@ -263,22 +322,34 @@ describe('least privilege', () => {
       expect(text).toContain(`:identity/${id}`);
   }, 120_000);
 
-  it('lets only the sync function publish, only to the alerts topic, and use the topic key for nothing else', () => {
+  it('lets the sync publish only to the alerts topic and the upkeep only to the operator topic, and use the topic key for nothing else', () => {
     const policies = Object.entries(stateless.findResources('AWS::IAM::Policy')) as Array<
       [string, { Properties: { PolicyDocument: { Statement: Statement[] } } }]
     >;
+    const publishes = (prefix: RegExp) =>
+      policies
+        .filter(([id]) => prefix.test(id))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+        .filter((s) => actions(s).some((a) => a.startsWith('sns:')));
     const publishers = policies.filter(([, p]) =>
       p.Properties.PolicyDocument.Statement.some((s) => actions(s).some((a) => a.startsWith('sns:'))),
     );
-    expect(publishers.map(([id]) => id)).toEqual([expect.stringMatching(/^SyncAccountRole/)]);
-    const sns = statements(stateless).filter((s) => actions(s).some((a) => a.startsWith('sns:')));
-    expect(sns).toHaveLength(1);
-    expect(actions(sns[0] as Statement)).toEqual(['sns:Publish']);
-    expect(sns[0]?.Resource).toEqual({ Ref: expect.stringMatching(/^AlertsTopic/) });
+    expect(publishers.map(([id]) => id).sort()).toEqual([
+      expect.stringMatching(/^SyncAccountRole/),
+      expect.stringMatching(/^UpkeepRole/),
+    ]);
+    const [sync] = publishes(/^SyncAccountRole/);
+    expect(actions(sync as Statement)).toEqual(['sns:Publish']);
+    expect(sync?.Resource).toEqual({ Ref: expect.stringMatching(/^AlertsTopic/) });
+    const [upkeep] = publishes(/^UpkeepRole/);
+    expect(actions(upkeep as Statement)).toEqual(['sns:Publish']);
+    expect(upkeep?.Resource).toEqual({ Ref: expect.stringMatching(/^OperatorTopic/) });
     const kms = statements(stateless).filter((s) => actions(s).some((a) => a.startsWith('kms:')));
-    expect(kms).toHaveLength(1);
-    expect(actions(kms[0] as Statement).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
-    expect(kms[0]?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^TopicKey/), 'Arn'] });
+    expect(kms).toHaveLength(2);
+    for (const k of kms) {
+      expect(actions(k).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+      expect(k.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^TopicKey/), 'Arn'] });
+    }
   });
 
   it('reads secrets only under burnrate/ (and the guard signing key, which is under it too)', () => {
@@ -319,7 +390,7 @@ describe('cdk-nag AwsSolutions gate', () => {
     expect(() => app.synth({ force: true })).not.toThrow();
     const source = readFileSync('infra/nag-suppressions.ts', 'utf8');
     const reasons = [...source.matchAll(/^\s{4}'([^']{10,})',\n\s{2}\],?$/gm)];
-    expect(reasons.length).toBe(5);
+    expect(reasons.length).toBe(6);
   });
 
   it('would fail on a finding nobody acknowledged', async () => {

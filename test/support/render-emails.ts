@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { type AlertKey, candidate } from '../../shared/core/alert-keys.ts';
 import { ALERT_KINDS, type AlertKind, evaluateAlerts } from '../../shared/core/alerts.ts';
 import { computeFigures } from '../../shared/core/figures.ts';
 import { usdToMicros } from '../../shared/core/money.ts';
@@ -50,6 +51,8 @@ export interface ScenarioOptions {
   demo?: boolean;
   /** Each day's (and today's) spend split across projects by these fractions (production data). */
   split?: Record<string, number>;
+  /** Keys no rule fires but the upkeep raises (hard-limit changes), added to the fired alerts. */
+  raised?: AlertKey[];
 }
 
 type GrantSpec = NonNullable<ScenarioOptions['grants']>[number];
@@ -111,7 +114,10 @@ export function buildInput(o: ScenarioOptions = {}): AlertEmailInput {
       },
     }),
   });
-  const alerts = evaluateAlerts(figures, toAlertPolicy(account), new Set()).fired;
+  const alerts = [
+    ...evaluateAlerts(figures, toAlertPolicy(account), new Set()).fired,
+    ...(o.raised ?? []).map(candidate),
+  ];
   const dailySpend: AlertEmailInput['dailySpend'] = buckets.map((b) => ({
     day: dayKey(b.start),
     amountMicros: b.amountMicros,
@@ -131,6 +137,9 @@ export function buildInput(o: ScenarioOptions = {}): AlertEmailInput {
 }
 
 /** A scenario that fires the kind (and, with the defaults above, the numbers in the comments). */
+/** 2026-11-24 00:10 UTC: when the scenarios' upkeep changed a limit. */
+const UPKEEP_AT = Date.parse('2026-11-24T00:10:00Z') / 1000;
+const SEARCH = { proj_search: { name: 'Search', hardLimitUsd: 250 } };
 export const KIND_SCENARIOS: Record<AlertKind, ScenarioOptions> = {
   // Balance -$20.00: $300 spent from a $280 grant.
   exhausted: { grants: [{ ...TOPUP, usd: 280 }] },
@@ -191,6 +200,38 @@ export const KIND_SCENARIOS: Record<AlertKind, ScenarioOptions> = {
         proj_search: { name: 'Search', monthlyBudgetUsd: 150, recipients: ['search-lead@acme.example'] },
       },
     },
+  },
+  // The organization had no hard limit; hardLimitUsd 1000 made burnrate set $1,000.00.
+  'hard-limit': {
+    config: { hardLimitUsd: 1000 },
+    raised: [{ kind: 'hard-limit', at: UPKEEP_AT, cents: 100_000, previousCents: null }],
+  },
+  // Someone raised Search's limit to $300 in the dashboard; burnrate set it back to $250.00.
+  'project-hard-limit': {
+    config: { projects: SEARCH },
+    raised: [
+      {
+        kind: 'project-hard-limit',
+        projectId: 'proj_search',
+        at: UPKEEP_AT,
+        cents: 25_000,
+        previousCents: 30_000,
+      },
+    ],
+  },
+  'hard-limit-unmanaged': {
+    raised: [{ kind: 'hard-limit-unmanaged', at: UPKEEP_AT, providerCents: 100_000 }],
+  },
+  'project-hard-limit-unmanaged': {
+    config: { projects: { proj_search: { name: 'Search' } } },
+    raised: [
+      {
+        kind: 'project-hard-limit-unmanaged',
+        projectId: 'proj_search',
+        at: UPKEEP_AT,
+        providerCents: 25_000,
+      },
+    ],
   },
 };
 

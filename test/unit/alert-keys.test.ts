@@ -22,6 +22,9 @@ const threshold = fc.oneof(
 );
 const id = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,20}$/);
 const projectId = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,20}$/);
+const seconds = fc.integer({ min: 0, max: 4_102_444_800 });
+const limit = fc.integer({ min: 1, max: 1_000_000_000 });
+const priorCents = fc.option(fc.integer({ min: 0, max: 1_000_000_000 }), { nil: null });
 
 const anyKey: fc.Arbitrary<AlertKey> = fc.oneof(
   fc.record({ kind: fc.constant('budget' as const), month, threshold }),
@@ -34,6 +37,26 @@ const anyKey: fc.Arbitrary<AlertKey> = fc.oneof(
   fc.record({ kind: fc.constant('spike' as const), day }),
   fc.record({ kind: fc.constant('project-budget' as const), projectId, month, threshold }),
   fc.record({ kind: fc.constant('project-forecast' as const), projectId, month }),
+  fc.record({
+    kind: fc.constant('hard-limit' as const),
+    at: seconds,
+    cents: limit,
+    previousCents: priorCents,
+  }),
+  fc.record({
+    kind: fc.constant('project-hard-limit' as const),
+    projectId,
+    at: seconds,
+    cents: limit,
+    previousCents: priorCents,
+  }),
+  fc.record({ kind: fc.constant('hard-limit-unmanaged' as const), at: seconds, providerCents: priorCents }),
+  fc.record({
+    kind: fc.constant('project-hard-limit-unmanaged' as const),
+    projectId,
+    at: seconds,
+    providerCents: priorCents,
+  }),
 );
 
 describe('alert keys: one grammar (formatKey / parseKey)', () => {
@@ -62,6 +85,15 @@ describe('alert keys: one grammar (formatKey / parseKey)', () => {
         candidate({ kind: 'project-budget', projectId: 'proj_abc', month: '2026-11', threshold: 80 }),
         candidate({ kind: 'project-forecast', projectId: 'default', month: '2026-12' }),
         candidate({ kind: 'spike', day: '2026-11-24' }),
+        candidate({
+          kind: 'project-hard-limit',
+          projectId: 'proj_abc',
+          at: 1_764_029_400,
+          cents: 25_000,
+          previousCents: 30_000,
+        }),
+        candidate({ kind: 'hard-limit', at: 1_764_029_400, cents: 100_000, previousCents: null }),
+        candidate({ kind: 'hard-limit-unmanaged', at: 1_764_029_400, providerCents: null }),
       ].map((c) => c.key),
     ).toEqual([
       'budget:2026-11:50',
@@ -70,6 +102,9 @@ describe('alert keys: one grammar (formatKey / parseKey)', () => {
       'project-budget:proj_abc:2026-11:80',
       'project-forecast:default:2026-12',
       'spike:2026-11-24',
+      'project-hard-limit:proj_abc:1764029400:25000:30000',
+      'hard-limit:1764029400:100000:none',
+      'hard-limit-unmanaged:1764029400:none',
     ]);
   });
 
@@ -97,6 +132,12 @@ describe('alert keys: one grammar (formatKey / parseKey)', () => {
       'project-budget:proj_a:2026-11',
       'project-forecast:proj a:2026-11',
       'recharge-limit:2026-11:1',
+      'hard-limit:1764029400:0:none',
+      'hard-limit:1764029400:025000:none',
+      'hard-limit:1764029400:25000',
+      'hard-limit:1.5:25000:none',
+      'project-hard-limit:1764029400:25000:none',
+      'hard-limit-unmanaged:1764029400:-1',
       '',
     ]) {
       expect(parseKey(text), text).toBeUndefined();
