@@ -148,10 +148,12 @@ export class StatelessStack extends Stack {
         ? Identity.domain(settings.senderDomain)
         : Identity.email(settings.senderEmail),
     });
+    // SES v2 SendEmail (every email, Content.Simple) is authorized as ses:SendEmail alone, on the
+    // identity, with the same ses:FromAddress condition; ses:SendRawEmail is a v1 action.
     syncFn.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
-        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        actions: ['ses:SendEmail'],
         resources: [settings.senderDomain ?? settings.senderEmail, ...settings.sandboxRecipients].map(
           (name) => this.formatArn({ service: 'ses', resource: 'identity', resourceName: name }),
         ),

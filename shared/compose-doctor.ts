@@ -1,14 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { toDocumentClient } from './clients.ts';
-import { costSourceFor, projectDirectoryFor, secretSource, spendLimitsFor } from './compose.ts';
+import { costSourceFor, projectDirectoryFor, secretSource, sesEndpoint, spendLimitsFor } from './compose.ts';
 import type { Environment } from './config/environment.ts';
 import { SesV2IdentityChecker } from './ses/ses-identity-checker.ts';
 import { DynamoAccountStore } from './store/dynamo-account-store.ts';
 import { inspectTable } from './store/table-check.ts';
 import type { DoctorDeps } from './use-cases/doctor.ts';
 
-// Kept out of compose.ts so the Lambda bundles, which import compose.ts, do not carry SES v2.
+// Kept out of compose.ts so the Lambda bundles, which import compose.ts, do not carry the doctor's checks.
 
 /**
  * `burnrate doctor`: the same table, keys and providers as a run, read-only, with clients that give
@@ -22,8 +22,8 @@ export function doctorDeps(env: Environment): DoctorDeps & { stop(): void } {
     requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
   };
   const ddb = new DynamoDBClient(fast);
-  const sesEndpoint = env.AWS_ENDPOINT_URL_SESV2 ?? env.AWS_ENDPOINT_URL_SES;
-  const ses = new SESv2Client({ ...fast, ...(sesEndpoint && { endpoint: sesEndpoint }) });
+  const endpoint = sesEndpoint(env);
+  const ses = new SESv2Client({ ...fast, ...(endpoint && { endpoint }) });
   const accounts = new DynamoAccountStore(toDocumentClient(ddb), env.BURNRATE_TABLE);
   return {
     now: () => new Date(),

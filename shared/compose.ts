@@ -97,6 +97,13 @@ export function apiKeysFor(env: Environment, http: { maxRetries?: number; timeou
   };
 }
 
+/**
+ * The SES v2 client reads only AWS_ENDPOINT_URL_SESV2; AWS_ENDPOINT_URL_SES (the emulator's, one
+ * host for v1 and v2 in AWS and in the emulator) points it too.
+ */
+export const sesEndpoint = (env: Environment): string | undefined =>
+  env.AWS_ENDPOINT_URL_SESV2 ?? env.AWS_ENDPOINT_URL_SES;
+
 /** A claim older than this is presumed dead (see deliverAlerts): at most one duplicate email. */
 export const CLAIM_TIMEOUT_MS = 10 * 60_000;
 
@@ -116,7 +123,7 @@ export function processDeps(
   const doc = documentClient(env.AWS_REGION);
   const secrets = secretSource(env);
   const alerts = new DynamoAlertStore(doc, env.BURNRATE_TABLE);
-  const mailer = new SesMailer(sesClient(env.AWS_REGION));
+  const mailer = new SesMailer(sesClient(env.AWS_REGION, sesEndpoint(env)));
   // Claims are leases other processes judge by their own clock: always real time, whatever --now says.
   const common = { alerts, mailer, now: wallClock, newToken: randomUUID, claimTimeoutMs: CLAIM_TIMEOUT_MS };
   const sender = env.BURNRATE_SENDER;
@@ -235,7 +242,7 @@ function operatorNotices(env: Environment): OperatorNotices | undefined {
   }
   if (env.BURNRATE_SENDER && env.BURNRATE_OPERATOR_EMAIL)
     return new EmailOperatorNotices(
-      new SesMailer(sesClient(env.AWS_REGION)),
+      new SesMailer(sesClient(env.AWS_REGION, sesEndpoint(env))),
       env.BURNRATE_SENDER,
       env.BURNRATE_OPERATOR_EMAIL,
     );

@@ -1,4 +1,5 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { captured } from '../clients.ts';
 import type { AlertPublisher, ChatAttributes } from '../ports.ts';
 
 /** SNS refused or failed a publish after the SDK's retries; names the topic, never a secret. */
@@ -47,10 +48,12 @@ let sns: SNSClient | undefined;
 /** One SNS client per process, like the others in clients.ts (standard retries, 2 attempts, each cut off). */
 export function snsClient(region: string): SNSClient {
   // Published between the email and its mark: bounded like the send (see SEND_RESERVE_MS).
-  sns ??= new SNSClient({
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
-    region,
-  });
+  sns ??= captured(
+    new SNSClient({
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
+      region,
+    }),
+  );
   return sns;
 }

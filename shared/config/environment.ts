@@ -48,8 +48,9 @@ const environmentSchema = z.object({
   BURNRATE_STALE_HOURS: z.coerce.number().positive().default(6),
   BURNRATE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   AWS_REGION: z.string().min(1).default('us-east-1'),
-  // Read here too because the SES v2 client (`burnrate doctor`) looks only at AWS_ENDPOINT_URL_SESV2;
-  // v1 and v2 share one host in AWS and in the emulator, so doctor points v2 at the same endpoint.
+  // Read here too because the SES v2 client (every email, and `burnrate doctor`) looks only at
+  // AWS_ENDPOINT_URL_SESV2; v1 and v2 share one host in AWS and in the emulator, so it is pointed
+  // at AWS_ENDPOINT_URL_SES when only that is set (compose.ts sesEndpoint).
   AWS_ENDPOINT_URL_SES: z.url({ error: 'expected the SES endpoint URL' }).optional(),
   AWS_ENDPOINT_URL_SESV2: z.url({ error: 'expected the SES v2 endpoint URL' }).optional(),
 });

@@ -1,4 +1,4 @@
-import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { Mailer, OutgoingEmail } from '../ports.ts';
 
 /** SES refused the message (unverified address, sandbox, rejected content): the operator must act. */
@@ -6,29 +6,37 @@ export class DeliveryRejectedError extends Error {
   override readonly name = 'DeliveryRejectedError';
 }
 
+/**
+ * SES v2 SendEmail errors only the operator can fix (a retry gets the same answer): the address
+ * or domain is not verified (in the sandbox, the recipients too), sending is paused or suspended,
+ * a named resource is missing. Throttling (TooManyRequestsException, LimitExceededException) and
+ * 5xx are retried by the SDK's standard strategy instead.
+ */
 const REJECTIONS = new Set([
   'MessageRejected',
   'MailFromDomainNotVerifiedException',
-  'ConfigurationSetDoesNotExistException',
-  'AccountSendingPausedException',
-  'ConfigurationSetSendingPausedException',
+  'SendingPausedException',
+  'AccountSuspendedException',
+  'NotFoundException',
 ]);
 
-/** SES v1 SendEmail with an HTML and a text part. Throttling is retried by the SDK's standard strategy. */
+/** SES v2 SendEmail (`Content.Simple`) with an HTML and a text part, UTF-8. */
 export class SesMailer implements Mailer {
-  constructor(private readonly ses: SESClient) {}
+  constructor(private readonly ses: SESv2Client) {}
 
   async send(email: OutgoingEmail): Promise<{ messageId: string }> {
     try {
       const out = await this.ses.send(
         new SendEmailCommand({
-          Source: email.from,
+          FromEmailAddress: email.from,
           Destination: { ToAddresses: email.to },
-          Message: {
-            Subject: { Data: email.subject, Charset: 'UTF-8' },
-            Body: {
-              Html: { Data: email.html, Charset: 'UTF-8' },
-              Text: { Data: email.text, Charset: 'UTF-8' },
+          Content: {
+            Simple: {
+              Subject: { Data: email.subject, Charset: 'UTF-8' },
+              Body: {
+                Html: { Data: email.html, Charset: 'UTF-8' },
+                Text: { Data: email.text, Charset: 'UTF-8' },
+              },
             },
           },
         }),

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SESClient } from '@aws-sdk/client-ses';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 
 /** Clients for the local emulators: any credentials do, the region is fixed. */
 const local = {
@@ -8,4 +8,4 @@ const local = {
 } as const;
 
 export const localDynamoClient = (endpoint: string) => new DynamoDBClient({ ...local, endpoint });
-export const localSesClient = (endpoint: string) => new SESClient({ ...local, endpoint });
+export const localSesClient = (endpoint: string) => new SESv2Client({ ...local, endpoint });

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { escapeXml, queryError, startQueryServer } from './query-protocol.ts';
 
 export interface PublishedMessage {
@@ -50,49 +53,81 @@ export async function startSnsFake() {
 }
 
 /**
- * SES v1 in front of the aws-ses-v2-local emulator: while `refusing`, SendEmail gets SES's
- * `MessageRejected` error (what a sandboxed account answers for an unverified address); otherwise
- * every request is passed on to the emulator, which stores the email. `sandbox(verified)` refuses
- * only emails whose sender or a recipient is not in `verified`, as the SES sandbox does.
+ * SES v2 in front of the aws-ses-v2-local emulator, in the REST-JSON protocol the SDK v3 SESv2Client
+ * speaks: while `refusing`, SendEmail (`POST /v2/email/outbound-emails`) gets SES's `MessageRejected`
+ * error (HTTP 400, typed by the `x-amzn-errortype` header, what a sandboxed account answers for an
+ * unverified address); otherwise every request is passed on to the emulator, which stores the
+ * email. `sandbox(verified)` refuses only emails whose sender or a recipient is not in `verified`,
+ * as the SES sandbox does.
  */
 export async function startRefusingSes(emulatorEndpoint: string) {
   const state = { refusing: true, refused: 0, verified: undefined as ReadonlySet<string> | undefined };
-  const server = await startQueryServer(
-    (p) => {
-      if (p.get('Action') !== 'SendEmail') return undefined;
-      const from = p.get('Source') ?? '';
-      const to: string[] = [];
-      for (let i = 1; p.has(`Destination.ToAddresses.member.${i}`); i++)
-        to.push(p.get(`Destination.ToAddresses.member.${i}`) as string);
-      const verified = state.verified;
-      const failed = verified ? [from, ...to].filter((a) => !verified.has(a)) : state.refusing ? [from] : [];
-      if (failed.length === 0) return undefined;
-      state.refused++;
-      return {
-        status: 400,
-        xml: queryError(
-          'MessageRejected',
-          `Email address is not verified. The following identities failed the check in region US-EAST-1: ${failed.join(', ')}`,
-        ),
-      };
-    },
-    async (req, body, res) => {
-      const headers = Object.fromEntries(
-        Object.entries(req.headers).filter(
-          ([k, v]) => typeof v === 'string' && !['host', 'content-length', 'connection'].includes(k),
-        ),
-      ) as Record<string, string>;
-      const upstream = await fetch(`${emulatorEndpoint}${req.url ?? '/'}`, {
-        method: req.method ?? 'POST',
-        headers,
-        body,
-      });
-      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'text/xml' });
-      res.end(await upstream.text());
-    },
-  );
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => {
+      body += c;
+    });
+    req.on('end', async () => {
+      try {
+        const path = new URL(req.url ?? '/', 'http://x').pathname;
+        if (req.method === 'POST' && path === '/v2/email/outbound-emails') {
+          const input = JSON.parse(body) as {
+            FromEmailAddress?: string;
+            Destination?: { ToAddresses?: string[] };
+          };
+          const from = input.FromEmailAddress ?? '';
+          const to = input.Destination?.ToAddresses ?? [];
+          const verified = state.verified;
+          const failed = verified
+            ? [from, ...to].filter((a) => !verified.has(a))
+            : state.refusing
+              ? [from]
+              : [];
+          if (failed.length > 0) {
+            state.refused++;
+            res.writeHead(400, {
+              'content-type': 'application/json',
+              'x-amzn-requestid': randomUUID(),
+              'x-amzn-errortype': 'MessageRejected:http://internal.amazon.com/coral/com.amazonaws.sesv2/',
+            });
+            res.end(
+              JSON.stringify({
+                message: `Email address is not verified. The following identities failed the check in region US-EAST-1: ${failed.join(', ')}`,
+              }),
+            );
+            return;
+          }
+        }
+        const headers = Object.fromEntries(
+          Object.entries(req.headers).filter(
+            ([k, v]) => typeof v === 'string' && !['host', 'content-length', 'connection'].includes(k),
+          ),
+        ) as Record<string, string>;
+        const upstream = await fetch(`${emulatorEndpoint}${req.url ?? '/'}`, {
+          method: req.method ?? 'POST',
+          headers,
+          ...(req.method !== 'GET' && req.method !== 'HEAD' && { body }),
+        });
+        res.writeHead(upstream.status, {
+          'content-type': upstream.headers.get('content-type') ?? 'application/json',
+        });
+        res.end(await upstream.text());
+      } catch (error) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: (error as Error).message }));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
   return {
-    ...server,
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
     get refused() {
       return state.refused;
     },

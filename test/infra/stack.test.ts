@@ -302,10 +302,10 @@ describe('least privilege', () => {
     for (const s of wildcard) expect(actions(s).every((a) => a.startsWith('xray:'))).toBe(true);
   });
 
-  it('scopes SES sending to the sender identity with a FromAddress condition', () => {
+  it('scopes SES sending (v2 SendEmail: ses:SendEmail only) to the sender identity with a FromAddress condition', () => {
     const ses = statements(stateless).filter((s) => actions(s).some((a) => a.startsWith('ses:')));
     expect(ses).toHaveLength(1);
-    expect(actions(ses[0] as Statement).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+    expect(actions(ses[0] as Statement)).toEqual(['ses:SendEmail']);
     expect(JSON.stringify(ses[0]?.Resource)).toContain(':identity/alerts@acme.example');
     expect(ses[0]?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'alerts@acme.example' } });
   });

@@ -2,6 +2,7 @@ import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { computeFigures } from '../../shared/core/figures.ts';
 import { DeliveryRejectedError, SesMailer } from '../../shared/email/ses-mailer.ts';
+import { localSesClient } from '../../shared/local/clients.ts';
 import type { AlertRecord, Mailer } from '../../shared/ports.ts';
 import { parseAccountConfig } from '../../shared/schemas/account-config.ts';
 import { DynamoAlertStore } from '../../shared/store/dynamo-alert-store.ts';
@@ -11,6 +12,7 @@ import {
   type DeliveryDeps,
   deliverAlerts,
 } from '../../shared/use-cases/deliver-alerts.ts';
+import { startRefusingSes } from '../fakes/sns-fake.ts';
 import { useDynamoDbLocal, useSesLocal } from '../support/emulators.ts';
 
 const ddb = useDynamoDbLocal();
@@ -90,6 +92,8 @@ describe('alert delivery through SES (emulator) with state in DynamoDB Local', (
     expect(emails[0]).toMatchObject({
       from: 'burnrate@acme.example',
       subject: 'Acme: budget:2026-11:80, low-balance:25',
+      // Both parts of the v2 Content.Simple body reached SES.
+      body: { html: '<p>html</p>', text: 'text' },
     });
     // aws-ses-v2-local's v1 parser keeps only ToAddresses.member.1, so only the first shows here.
     expect(emails[0]?.destination.to[0]).toBe('ops@acme.example');
@@ -135,21 +139,52 @@ describe('alert delivery through SES (emulator) with state in DynamoDB Local', (
     expect(keys).toEqual(['exhausted', 'runway:7']);
   });
 
-  it('a rejected message is a clear operator-facing error and the key stays unsent', async () => {
+  it('SES v2 MessageRejected (through the real SESv2Client) is a DeliveryRejectedError naming the addresses, and the key stays unsent', async () => {
     const pending = await due('exhausted');
-    const rejecting = new SesMailer({
+    const refusing = await startRefusingSes(ses.endpoint);
+    const client = localSesClient(refusing.endpoint);
+    try {
+      const error = await deliverAlerts(deps(new SesMailer(client)), input(pending)).catch((e: unknown) => e);
+      expect(refusing.refused).toBe(1);
+      expect(error).toBeInstanceOf(AlertDeliveryError);
+      expect((error as AlertDeliveryError).keys).toEqual(['exhausted']);
+      expect((error as Error).cause).toBeInstanceOf(DeliveryRejectedError);
+      expect((error as Error).message).toMatch(
+        /^account acme: 1 due alert\(s\) not delivered \(exhausted\): /,
+      );
+      expect((error as Error).message).toContain(
+        'SES rejected the email from burnrate@acme.example to ops@acme.example, cfo@acme.example (MessageRejected): ' +
+          'Email address is not verified. The following identities failed the check in region US-EAST-1: burnrate@acme.example.',
+      );
+      expect((error as Error).message).toMatch(/Verify the sender/);
+      expect(await stored('exhausted')).toMatchObject({ status: 'pending' });
+      expect(await ses.emails()).toEqual([]);
+      // SES accepts again: the same key goes out once, through v2 into the emulator.
+      refusing.setRefusing(false);
+      await deliverAlerts(deps(new SesMailer(client)), input(pending));
+      const emails = await ses.emails();
+      expect(emails.map((e) => [e.from, e.destination.to, e.subject])).toEqual([
+        ['burnrate@acme.example', ['ops@acme.example', 'cfo@acme.example'], 'Acme: exhausted'],
+      ]);
+      expect(await stored('exhausted')).toMatchObject({ status: 'sent', messageId: emails[0]?.messageId });
+    } finally {
+      client.destroy();
+      await refusing.stop();
+    }
+  });
+
+  it('a throttled or failing SES (not a refusal) is not a DeliveryRejectedError', async () => {
+    const pending = await due('exhausted');
+    const failing = new SesMailer({
       send: async () => {
-        throw Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' });
+        throw Object.assign(new Error('Maximum sending rate exceeded.'), {
+          name: 'TooManyRequestsException',
+        });
       },
     } as never);
-    const error = await deliverAlerts(deps(rejecting), input(pending)).catch((e: unknown) => e);
+    const error = await deliverAlerts(deps(failing), input(pending)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AlertDeliveryError);
-    expect((error as AlertDeliveryError).keys).toEqual(['exhausted']);
-    expect((error as Error).cause).toBeInstanceOf(DeliveryRejectedError);
-    expect((error as Error).message).toMatch(/^account acme: 1 due alert\(s\) not delivered \(exhausted\): /);
-    expect((error as Error).message).toMatch(
-      /SES rejected the email from burnrate@acme.example .*MessageRejected.*Verify the sender/,
-    );
+    expect((error as Error).cause).not.toBeInstanceOf(DeliveryRejectedError);
     expect(await stored('exhausted')).toMatchObject({ status: 'pending' });
   });
 });

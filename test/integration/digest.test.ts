@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SESClient } from '@aws-sdk/client-ses';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -33,7 +33,7 @@ const DAY = 86_400_000;
 /** The real SES and SNS adapters; `refusing` puts SES's MessageRejected answer in front of the emulator. */
 function deps(options: { refusing?: boolean } = {}): ProcessDeps {
   refusingSes.setRefusing(options.refusing === true);
-  const client = new SESClient({ ...local, endpoint: refusingSes.endpoint });
+  const client = new SESv2Client({ ...local, endpoint: refusingSes.endpoint });
   const common = {
     alerts: new DynamoAlertStore(ddb.doc, table),
     mailer: new SesMailer(client),

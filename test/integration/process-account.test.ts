@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SESClient } from '@aws-sdk/client-ses';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { renderAlertEmail, renderOperatorEmail } from '../../shared/email/render-alert-email.ts';
@@ -23,7 +23,7 @@ let table: string;
 let now: Date;
 const DAY = 86_400_000;
 
-function deps(key = fake.adminKey, sesClient: SESClient = ses.client): ProcessDeps {
+function deps(key = fake.adminKey, sesClient: SESv2Client = ses.client): ProcessDeps {
   const common = {
     alerts: new DynamoAlertStore(ddb.doc, table),
     mailer: new SesMailer(sesClient),

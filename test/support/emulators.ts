@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SESClient } from '@aws-sdk/client-ses';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
 import { toDocumentClient } from '../../shared/clients.ts';
@@ -42,7 +42,7 @@ export function useDynamoDbLocal() {
 export function useSesLocal() {
   let server: SesLocal | undefined;
   const handle = {
-    client: undefined as unknown as SESClient,
+    client: undefined as unknown as SESv2Client,
     get endpoint(): string {
       if (!server) throw new Error('the SES emulator is not running (use it inside a test)');
       return server.endpoint;
