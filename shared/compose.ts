@@ -20,6 +20,7 @@ import { AnthropicCostSource } from './providers/anthropic/client.ts';
 import { AnthropicSpendLimits } from './providers/anthropic/spend-limits.ts';
 import { AnthropicWorkspaceDirectory } from './providers/anthropic/workspaces.ts';
 import { ProviderAuthError } from './providers/errors.ts';
+import { type HttpOptions, type ProviderCallSpan, spanForAccount } from './providers/http.ts';
 import { OpenAiCostSource } from './providers/openai/client.ts';
 import { OpenAiProjectDirectory } from './providers/openai/projects.ts';
 import { OpenAiSpendLimits } from './providers/openai/spend-limits.ts';
@@ -38,14 +39,23 @@ import type { AdminPort } from './use-cases/manage-accounts.ts';
 import type { ProcessDeps } from './use-cases/process-account.ts';
 import type { UpkeepDeps } from './use-cases/upkeep-account.ts';
 
+/** The HTTP knobs a process sets for every provider client: retries, timeout, the tracing span. */
+export type HttpKnobs = Pick<HttpOptions, 'maxRetries' | 'timeoutMs' | 'span'>;
+
+/** The knobs for one account's client: its provider calls' spans carry the account id. */
+const forAccount = (http: HttpKnobs, config: AccountConfig): HttpKnobs => ({
+  ...http,
+  span: spanForAccount(http.span, config.id),
+});
+
 /** The provider seam: the only place that maps `provider` to a client. */
-export function costSourceFor(env: Environment, http: { maxRetries?: number; timeoutMs?: number } = {}) {
+export function costSourceFor(env: Environment, http: HttpKnobs = {}) {
   return (
     config: AccountConfig,
     adminKey: string,
     run: { deadline?: number | undefined } = {},
   ): CostSource => {
-    const options = { ...http, deadline: run.deadline, adminKey };
+    const options = { ...forAccount(http, config), deadline: run.deadline, adminKey };
     switch (config.provider) {
       case 'openai':
         return new OpenAiCostSource({ ...options, baseUrl: env.OPENAI_BASE_URL });
@@ -56,11 +66,9 @@ export function costSourceFor(env: Environment, http: { maxRetries?: number; tim
 }
 
 /** Projects (OpenAI) or workspaces (Anthropic, with the synthetic 'default') of an account. */
-export function projectDirectoryFor(
-  env: Environment,
-  http: { maxRetries?: number; timeoutMs?: number } = {},
-) {
+export function projectDirectoryFor(env: Environment, knobs: HttpKnobs = {}) {
   return (config: AccountConfig, adminKey: string): ProjectDirectory => {
+    const http = forAccount(knobs, config);
     switch (config.provider) {
       case 'openai':
         return new OpenAiProjectDirectory({ ...http, adminKey, baseUrl: env.OPENAI_BASE_URL });
@@ -71,8 +79,9 @@ export function projectDirectoryFor(
 }
 
 /** The provider's hard monthly limits (Anthropic: the early-access beta, else SpendLimitsUnavailableError). */
-export function spendLimitsFor(env: Environment, http: { maxRetries?: number; timeoutMs?: number } = {}) {
+export function spendLimitsFor(env: Environment, knobs: HttpKnobs = {}) {
   return (config: AccountConfig, adminKey: string): SpendLimits => {
+    const http = forAccount(knobs, config);
     switch (config.provider) {
       case 'openai':
         return new OpenAiSpendLimits({ ...http, adminKey, baseUrl: env.OPENAI_BASE_URL });
@@ -86,8 +95,9 @@ export function spendLimitsFor(env: Environment, http: { maxRetries?: number; ti
  * Anthropic's API keys (the guard's fallback lever); undefined for OpenAI, whose keys can only be
  * deleted (irreversible), never paused.
  */
-export function apiKeysFor(env: Environment, http: { maxRetries?: number; timeoutMs?: number } = {}) {
+export function apiKeysFor(env: Environment, knobs: HttpKnobs = {}) {
   return (config: AccountConfig, adminKey: string): ApiKeys | undefined => {
+    const http = forAccount(knobs, config);
     switch (config.provider) {
       case 'openai':
         return undefined;
@@ -116,7 +126,7 @@ export const CLAIM_TIMEOUT_MS = 10 * 60_000;
  */
 export function processDeps(
   env: Environment,
-  options: { now?: () => Date; demo?: boolean; metrics?: Metrics } = {},
+  options: { now?: () => Date; demo?: boolean; metrics?: Metrics; span?: ProviderCallSpan } = {},
 ): ProcessDeps {
   const wallClock = () => new Date();
   const now = options.now ?? wallClock;
@@ -132,7 +142,7 @@ export function processDeps(
   return {
     store: new DynamoAccountStore(doc, env.BURNRATE_TABLE),
     secrets,
-    costSource: costSourceFor(env),
+    costSource: costSourceFor(env, { span: options.span }),
     now,
     wallClock,
     staleHours: env.BURNRATE_STALE_HOURS,
@@ -206,7 +216,7 @@ export function checkpointPort(env: Environment): CheckpointPort {
  */
 export function upkeepDeps(
   env: Environment,
-  options: { now?: () => Date; metrics?: Metrics; notices?: OperatorNotices } = {},
+  options: { now?: () => Date; metrics?: Metrics; notices?: OperatorNotices; span?: ProviderCallSpan } = {},
 ): UpkeepDeps {
   const doc = documentClient(env.AWS_REGION);
   const accounts = new DynamoAccountStore(doc, env.BURNRATE_TABLE);
@@ -218,8 +228,8 @@ export function upkeepDeps(
       commitLimits: (commit) => upkeep.commitLimits(commit),
     },
     secrets: secretSource(env),
-    projectDirectory: projectDirectoryFor(env),
-    spendLimits: spendLimitsFor(env),
+    projectDirectory: projectDirectoryFor(env, { span: options.span }),
+    spendLimits: spendLimitsFor(env, { span: options.span }),
     now: options.now ?? (() => new Date()),
     metrics: options.metrics,
     notices: options.notices ?? operatorNotices(env),

@@ -47,6 +47,11 @@ const environmentSchema = z.object({
   BURNRATE_STAGE: z.string().min(1).default('local'),
   BURNRATE_STALE_HOURS: z.coerce.number().positive().default(6),
   BURNRATE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  /** The sync's per-account CloudWatch metrics (`-c accountMetrics=true` sets it): off unless "true". */
+  BURNRATE_ACCOUNT_METRICS: z
+    .enum(['true', 'false'], { error: 'expected true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   // Read here too because the SES v2 client (every email, and `burnrate doctor`) looks only at
   // AWS_ENDPOINT_URL_SESV2; v1 and v2 share one host in AWS and in the emulator, so it is pointed

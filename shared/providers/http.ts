@@ -27,10 +27,32 @@ export interface HttpOptions {
   deadline?: number | undefined;
   /** The real clock (tests hand in their own). */
   clock?: () => number;
+  /**
+   * Wraps each call, all its attempts (the Lambda functions: one X-Ray subsegment per provider
+   * call). Undefined: the call runs as is.
+   */
+  span?: ProviderCallSpan | undefined;
   /** A response error that must not be retried (e.g. quota exhausted), or undefined. */
   classify?: (status: number, body: unknown) => ProviderError | undefined;
   /** Why a 401/403 happened and what the user should do, from the provider's error text. */
   authAdvice?: (status: number, error: ErrorInfo) => { reason: ProviderAuthReason; advice: string };
+}
+
+/** One provider call, as a span sees it: `what` names the endpoint (`openai costs`). */
+export interface ProviderCall {
+  provider: string;
+  what: string;
+  /** The account whose key made the call, when the caller knows it. */
+  accountId?: string;
+}
+
+export type ProviderCallSpan = <T>(call: ProviderCall, run: () => Promise<T>) => Promise<T>;
+
+/** `span` with the account filled in on every call (compose.ts, where the account's config is known). */
+export function spanForAccount(span: ProviderCallSpan | undefined, accountId: string) {
+  if (!span) return undefined;
+  const bound: ProviderCallSpan = (call, run) => span({ ...call, accountId }, run);
+  return bound;
 }
 
 /**
@@ -63,6 +85,11 @@ const RETRYABLE = new Set([408, 409, 429]);
  * `what` names the endpoint in messages (`openai costs`).
  */
 export async function getJson<T>(url: URL, what: string, schema: z.ZodType<T>, o: HttpOptions): Promise<T> {
+  const call = () => attempts(url, what, schema, o);
+  return o.span ? o.span({ provider: o.provider, what }, call) : call();
+}
+
+async function attempts<T>(url: URL, what: string, schema: z.ZodType<T>, o: HttpOptions): Promise<T> {
   const doFetch = o.fetch ?? fetch;
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const random = o.random ?? Math.random;
