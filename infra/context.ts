@@ -18,6 +18,12 @@ export interface BurnrateContext {
   slack?: { workspaceId: string; channelId: string } | undefined;
   /** The guard page's reserved concurrency (default 5); undefined: none reserved (`-c guardConcurrency=none`). */
   guardConcurrency: number | undefined;
+  /**
+   * `-c accountMetrics=true`: the sync writes each account's BalanceUsd, RunwayDays, MonthToDateUsd
+   * and HourSpendUsd as metrics with an `account` dimension, graphed on the dashboard. Off by
+   * default: 4 custom metrics per account, each billed every month.
+   */
+  accountMetrics: boolean;
 }
 
 const EXAMPLE = 'npx cdk deploy --all -c senderEmail=alerts@example.com -c operatorEmail=ops@example.com';
@@ -71,6 +77,9 @@ export function readContext(app: App): BurnrateContext {
     problems.push(
       `guardConcurrency: expected a whole number >= 1 (the guard page's reserved concurrency) or none, got ${guardConcurrencyText}`,
     );
+  const accountMetricsText = get('accountMetrics') ?? 'false';
+  if (accountMetricsText !== 'true' && accountMetricsText !== 'false')
+    problems.push(`accountMetrics: expected true or false, got ${accountMetricsText}`);
   if (problems.length > 0) {
     throw new ContextError(
       `burnrate: missing or invalid deploy settings:\n  ${problems.join('\n  ')}\nPass them like: ${EXAMPLE}`,
@@ -88,6 +97,7 @@ export function readContext(app: App): BurnrateContext {
       .map((r) => r.trim())
       .filter(Boolean),
     guardConcurrency,
+    accountMetrics: accountMetricsText === 'true',
     slack:
       slackWorkspaceId && slackChannelId
         ? { workspaceId: slackWorkspaceId, channelId: slackChannelId }

@@ -13,10 +13,12 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../shared/ports.ts';
+import { SERVICE_NAME } from '../shared/powertools/constants.ts';
 import { ACCOUNTS_INDEX } from '../shared/store/table.ts';
 import { BurnrateFunction } from './constructs/burnrate-function.ts';
 import { GuardFunction } from './constructs/guard-function.ts';
 import { OperatorAlarms } from './constructs/operator-alarms.ts';
+import { OperatorDashboard } from './constructs/operator-dashboard.ts';
 import { UpkeepFunction } from './constructs/upkeep-function.ts';
 import type { BurnrateContext } from './context.ts';
 import { SYNC_SIZING } from './sync-sizing.ts';
@@ -97,6 +99,7 @@ export class StatelessStack extends Stack {
         BURNRATE_STAGE: settings.stage,
         BURNRATE_GUARD_URL: guard.url.url,
         BURNRATE_GUARD_KEY_SECRET: guard.signingKeySecretName,
+        BURNRATE_ACCOUNT_METRICS: String(settings.accountMetrics),
       },
     });
     const syncFn = sync.fn;
@@ -178,15 +181,35 @@ export class StatelessStack extends Stack {
       stage: settings.stage,
       concurrency: 8,
     }).fn;
-    new OperatorAlarms(this, 'Alarms', {
+    const functions = { Dispatch: dispatch, SyncAccount: syncFn, Upkeep: upkeep, Guard: guard.fn };
+    const metrics = {
+      namespace: METRICS_NAMESPACE,
+      dimensions: { service: SERVICE_NAME, stage: settings.stage },
+    };
+    const alarms = new OperatorAlarms(this, 'Alarms', {
       topic,
-      functions: { Dispatch: dispatch, SyncAccount: syncFn, Upkeep: upkeep, Guard: guard.fn },
+      functions,
       deadLetterQueue: deadLetters,
       syncLogGroup: syncFn.logGroup,
       periodMinutes: settings.periodMinutes,
-      metrics: { namespace: METRICS_NAMESPACE, dimensions: { service: 'burnrate', stage: settings.stage } },
+      metrics,
     });
-    guard.alarmOnServerErrors(new SnsAction(topic));
+    const guardAlarm = guard.alarmOnServerErrors(new SnsAction(topic));
+    const dashboard = new OperatorDashboard(this, 'Dashboard', {
+      stage: settings.stage,
+      periodMinutes: settings.periodMinutes,
+      functions,
+      queue,
+      deadLetterQueue: deadLetters,
+      syncLogGroup: syncFn.logGroup,
+      alarms: [...alarms.alarms, guardAlarm],
+      metrics,
+      accountMetrics: settings.accountMetrics,
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: dashboard.url,
+      description: `The burnrate-${settings.stage} CloudWatch dashboard: sync health, alerts, functions, queue`,
+    });
     new CfnOutput(this, 'GuardUrl', {
       value: guard.url.url,
       description: 'The guard approval page (links in spike emails open it; AuthType NONE, signed links)',

@@ -322,6 +322,13 @@ export const METRIC_UNITS = {
 
 export type MetricName = keyof typeof METRIC_UNITS;
 
+/**
+ * Opt-in per-account metrics (`-c accountMetrics=true`), each with an `account` dimension next to
+ * service and stage, written by the sync once per account and run. Unit None (dollars, days).
+ */
+export const ACCOUNT_METRIC_NAMES = ['BalanceUsd', 'RunwayDays', 'MonthToDateUsd', 'HourSpendUsd'] as const;
+export type AccountMetricName = (typeof ACCOUNT_METRIC_NAMES)[number];
+
 export interface Metrics {
   /** Adds `value` to the metric for this invocation (a count, or milliseconds for *DurationMs). */
   record(name: MetricName, value: number): void;

@@ -89,8 +89,8 @@ export class GuardFunction extends Construct {
   }
 
   /** The page answered 5xx (it failed, or could not act): errors it caught still reach the operator. */
-  alarmOnServerErrors(action: IAlarmAction): void {
-    new Alarm(this, 'Url5xx', {
+  alarmOnServerErrors(action: IAlarmAction): Alarm {
+    const alarm = new Alarm(this, 'Url5xx', {
       metric: this.fn.metric('Url5xxCount', { period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 1,
       evaluationPeriods: 1,
@@ -98,6 +98,8 @@ export class GuardFunction extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
       alarmDescription:
         'burnrate: the guard approval page answered 5xx (a freeze or undo could not finish). Check the guard function log for "guard page failed".',
-    }).addAlarmAction(action);
+    });
+    alarm.addAlarmAction(action);
+    return alarm;
   }
 }

@@ -30,11 +30,14 @@ export interface OperatorAlarmsProps {
  * refusing mail would otherwise go unnoticed, as the operator's own email goes through SES too.
  */
 export class OperatorAlarms extends Construct {
+  /** Every alarm made here (the dashboard shows their states). */
+  readonly alarms: Alarm[] = [];
+
   constructor(scope: Construct, id: string, props: OperatorAlarmsProps) {
     super(scope, id);
     const action = new SnsAction(props.topic);
-    const alarm = (name: string, metric: IMetric, description: string, below = false) =>
-      new Alarm(this, name, {
+    const alarm = (name: string, metric: IMetric, description: string, below = false) => {
+      const made = new Alarm(this, name, {
         metric,
         threshold: 1,
         evaluationPeriods: 1,
@@ -44,7 +47,10 @@ export class OperatorAlarms extends Construct {
         // No data for the heartbeat means no sync: that is the failure it exists to catch.
         treatMissingData: below ? TreatMissingData.BREACHING : TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
-      }).addAlarmAction(action);
+      });
+      made.addAlarmAction(action);
+      this.alarms.push(made);
+    };
     for (const [name, fn] of Object.entries(props.functions)) {
       alarm(
         `${name}Errors`,

@@ -2,18 +2,15 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { toOutputFigures } from '../core/derived.ts';
 import type { Figures } from '../core/figures.ts';
 import { microsToUsd } from '../core/money.ts';
+import type { AccountMetricName } from '../ports.ts';
+
+export { ACCOUNT_METRIC_NAMES, type AccountMetricName } from '../ports.ts';
 
 /**
- * The per-account figures that `-c accountMetrics=true` turns into CloudWatch metrics, each with
- * an `account` dimension. Opt-in: every name × account is a custom metric billed every month.
- */
-export const ACCOUNT_METRIC_NAMES = ['BalanceUsd', 'RunwayDays', 'MonthToDateUsd', 'HourSpendUsd'] as const;
-export type AccountMetricName = (typeof ACCOUNT_METRIC_NAMES)[number];
-
-/**
- * The values as the emails show them (dollars to the cent, runway to 2 decimals). No runway when
- * nothing is being spent (infinite: a gap in the graph, not a made-up number); no hour when the
- * run has none (simulations).
+ * The per-account figures that `-c accountMetrics=true` turns into CloudWatch metrics (opt-in:
+ * every name × account is a custom metric billed every month). The values as the emails show
+ * them (dollars to the cent, runway to 2 decimals). No runway when nothing is being spent
+ * (infinite: a gap in the graph, not a made-up number); no hour when the run has none (simulations).
  */
 export function accountMetricValues(figures: Figures): Partial<Record<AccountMetricName, number>> {
   const out = toOutputFigures(figures, new Date(figures.at).toISOString());
