@@ -56,8 +56,9 @@ const costs: CostSource = {
  * Items and read capacity of the one Query a run makes, for an account with years of history: one
  * run a day (at 09:30) from 2024-01-01, with budgets, forecasts, expiry warnings, a monthly spike and
  * the weekly digest firing and delivered as they would be. Two copies of the account: one whose
- * expired `ttl`s are deleted (what DynamoDB's TTL does; DynamoDB Local keeps expired items, so the
- * bench deletes them, once a simulated day), and one kept as before this TTL work.
+ * expired `ttl`s are deleted (what DynamoDB's TTL does; the bench deletes them once a simulated day,
+ * because its days run in the past while DynamoDB Local's own TTL, within a second here, goes by the
+ * real clock), and one kept as before this TTL work (no `ttl` attribute at all).
  */
 export async function historyBench(): Promise<void> {
   const ddb = await startDynamoDbLocal();
