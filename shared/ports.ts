@@ -21,6 +21,13 @@ export const NO_SCOPE = UNATTRIBUTED;
 export interface UsageEstimate {
   /** Hours from `countFrom` (default: the whole range), summed exactly and rounded once. */
   amountMicros: Micros;
+  /**
+   * The same hours per project/workspace (NO_SCOPE = none), each summed exactly and rounded once:
+   * today's split of the estimate. The parts may be a micro-dollar or two off `amountMicros`.
+   */
+  byScope: Record<string, Micros>;
+  /** The same hours per project/workspace, then per model (unknown models not priced, so absent). */
+  byScopeModel: Record<string, Record<string, Micros>>;
   /** Models seen in the counted hours that the price table does not know; not priced. */
   unknownModels: string[];
   /** Hour buckets covered: [start, end). */
@@ -38,6 +45,8 @@ export interface HourUsage {
   byScope: Record<string, Micros>;
   /** Per model (unknown models are not priced, so absent here). */
   byModel: Record<string, Micros>;
+  /** Per project/workspace, then per model. */
+  byScopeModel: Record<string, Record<string, Micros>>;
   /** Models seen in this hour that the price table does not know. */
   unknownModels: string[];
 }

@@ -44,11 +44,20 @@ const costs: CostSource = {
         amountMicros: micros,
         byScope: { proj: micros },
         byModel: {},
+        byScopeModel: {},
         unknownModels: [],
       });
       if (h >= (countFrom ?? start).getTime()) amountMicros += micros;
     }
-    return { amountMicros, unknownModels: [], start, end, hours };
+    return {
+      amountMicros,
+      byScope: { proj: amountMicros },
+      byScopeModel: {},
+      unknownModels: [],
+      start,
+      end,
+      hours,
+    };
   },
 };
 
