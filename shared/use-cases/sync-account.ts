@@ -6,6 +6,7 @@ import { computeFigures, type Figures } from '../core/figures.ts';
 import { microsToUsd } from '../core/money.ts';
 import { pickSpikeHour, spikeWindow } from '../core/spike.ts';
 import { DAY_MS, dayKey, startOfUtcDay } from '../core/time.ts';
+import { type ProjectNames, projectSnapshot, projectSummaries } from '../email/project-summary.ts';
 import type {
   AccountStore,
   AlertRecord,
@@ -68,6 +69,10 @@ export interface SyncResult {
   reconciled?: ReconciledRecord | undefined;
   /** Operator notice keys still raised after this sync (those a sync does not re-arm). */
   operatorNotices: string[];
+  /** Today's estimate per project/workspace and model (each project's email names its top models). */
+  todayModels: Record<string, Record<string, number>>;
+  /** Names the provider lists for projects/workspaces, by id (empty until the names work wires it). */
+  projectNames: ProjectNames;
 }
 
 export interface SyncOptions {
@@ -136,19 +141,21 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
     daily.filter((d) => d.day < dayKey(now)).map((d) => actualRecord(d, nowIso)),
     now,
   );
+  // Today's split: the hourly usage of today's hours per project/workspace (LEDGER.md, "Projects").
   const todayRecord: CostDayRecord = {
     day: dayKey(now),
     amountMicros: estimate.amountMicros,
-    byScope: {},
+    byScope: estimate.byScope,
     kind: 'estimate',
     fetchedAt: nowIso,
   };
   const costPuts = changedDays(items.costs, [...fetched, todayRecord]);
-  const { buckets, todayMicros, estimateDays, merged } = ledgerBuckets(
+  const { buckets, todayMicros, todayByScope, estimateDays, merged } = ledgerBuckets(
     [...items.costs, ...fetched, todayRecord],
     now,
   );
 
+  // The policy carries the configured projects' budgets: the buckets' splits make them fire.
   const policy = toAlertPolicy(config);
   const figures = computeFigures({
     grants,
@@ -157,8 +164,11 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
     autoRecharge: policy.autoRecharge,
     at: now,
     todayMicros,
+    todayByScope,
     hour,
   });
+  // Wired by the project-names work (PROJECTS item): `projectNames(items)`. Until then, none.
+  const projectNames: ProjectNames = new Map();
   const [operatorAlerts, notices] = partition(items.alerts, (a) => isOperatorKey(a.key));
   const [digests, accountAlerts] = partition(notices, (a) => isDigestKey(a.key));
   const evaluation = evaluateAlerts(figures, policy, new Set(accountAlerts.map((a) => a.key)));
@@ -198,6 +208,8 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
     unpricedModels: estimate.unknownModels,
     burnOrder: policy.burnOrder,
     autoRecharge: config.autoRecharge ?? null,
+    // Per project/workspace (configured ones and any that spent), largest month-to-date first.
+    projects: projectSummaries(figures, config, projectNames).map(projectSnapshot),
     alertsDue: fired.map((a) => a.key),
   };
   const operatorKeys = operatorAlerts.map((a) => a.key);
@@ -248,6 +260,8 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
     costs: [...merged.values()].filter((r) => Date.parse(`${r.day}T00:00:00Z`) >= now - 31 * DAY_MS),
     reconciled: items.reconciled,
     operatorNotices: operatorKeys.filter((k) => !operatorRearmed.includes(k)),
+    todayModels: estimate.byScopeModel,
+    projectNames,
   };
 }
 
