@@ -4,6 +4,7 @@ import { documentClient, secretsManagerClient, sesClient } from './clients.ts';
 import type { Environment } from './config/environment.ts';
 import { renderAlertEmail, renderOperatorEmail } from './email/render-alert-email.ts';
 import { renderDigestEmail } from './email/render-digest-email.ts';
+import { renderProjectEmail } from './email/render-project-email.ts';
 import { SesMailer } from './email/ses-mailer.ts';
 import type { AlertPublisher, ApiKeys, CostSource, Metrics, ProjectDirectory, SpendLimits } from './ports.ts';
 import { AnthropicApiKeys } from './providers/anthropic/api-keys.ts';
@@ -121,7 +122,14 @@ export function processDeps(
     isAuthError: (error) => error instanceof ProviderAuthError || error instanceof AdminKeyMissingError,
     metrics: options.metrics,
     delivery: sender
-      ? { ...common, sender, render: renderAlertEmail, demo: options.demo, publisher }
+      ? {
+          ...common,
+          sender,
+          render: renderAlertEmail,
+          renderProject: renderProjectEmail,
+          demo: options.demo,
+          publisher,
+        }
       : undefined,
     digest: sender
       ? { ...common, sender, renderDigest: renderDigestEmail, demo: options.demo, publisher }

@@ -3,6 +3,7 @@ import { parseEnvironment } from '../../shared/config/environment.ts';
 import { parseInstant } from '../../shared/core/time.ts';
 import { reconciledText, usd } from '../../shared/email/format.ts';
 import type { ReconciledRecord } from '../../shared/ports.ts';
+import { deliveredEverywhere } from '../../shared/use-cases/delivery-groups.ts';
 import { enteredThisMonth, rechargeCell } from './format-status.ts';
 
 /** Entered recharges (grant items with `"recharge": true`), by id, with their effective instant. */
@@ -52,7 +53,8 @@ export function registerStatus(program: Command): void {
           enabled: a.enabled,
           lastSyncAt: items.state?.lastSyncAt ?? null,
           ...markEntered(items.state?.snapshot ?? {}, new Set(entered.map((g) => g.id))),
-          pendingAlerts: items.alerts.filter((x) => x.status !== 'sent').map((x) => x.key),
+          // Not yet delivered to every recipient group it was meant for (account, project leads).
+          pendingAlerts: items.alerts.filter((x) => !deliveredEverywhere(x)).map((x) => x.key),
           latestDayByScope: latest ? { day: latest.day, byScope: latest.byScope } : null,
           reconciled: items.reconciled ?? null,
         });

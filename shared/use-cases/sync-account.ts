@@ -18,6 +18,7 @@ import type {
 import { ConcurrentSyncError } from '../ports.ts';
 import { type AccountConfig, toAlertPolicy } from '../schemas/account-config.ts';
 import { providerDeadline } from './deadline.ts';
+import { deliveredEverywhere, groupsAtFire } from './delivery-groups.ts';
 import { validateAccountItems } from './load-account.ts';
 import { isOperatorKey, rearmedBySync } from './operator-notices.ts';
 import {
@@ -60,7 +61,10 @@ export interface SyncResult {
   writtenDays: number;
   writeRequests: number;
   unknownModels: string[];
-  /** Every alert and weekly digest (`digest:` keys) still pending delivery after this run (new and earlier). */
+  /**
+   * Every alert and weekly digest (`digest:` keys) still pending delivery to some recipient group
+   * after this run (new and earlier).
+   */
   pending: AlertRecord[];
   costsReportedThrough: string | undefined;
   /** The last 31 days of cost records (for the email's chart). */
@@ -185,12 +189,11 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
     : undefined;
   // A newer week's digest replaces one that never went out (SES refused it all week): never two at once.
   const supersededDigests = digest ? digests.filter((d) => d.status !== 'sent').map((d) => d.key) : [];
-  const fired: AlertRecord[] = evaluation.fired.map((c) => ({
-    key: c.key,
-    kind: c.kind,
-    status: 'pending',
-    firedAt: nowIso,
-  }));
+  // Pending for the account group and, for a project's key, for that project's group if it has recipients.
+  const fired: AlertRecord[] = evaluation.fired.map((c) => {
+    const groups = groupsAtFire(c, config);
+    return { key: c.key, kind: c.kind, status: 'pending', firedAt: nowIso, ...(groups && { groups }) };
+  });
 
   const fetchedDays = fetched.map((r) => r.day).sort();
   const costsFrom = minDay(
@@ -234,8 +237,13 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
     // data fresh); delivery-failed waits for a delivered email (operator-notices.ts).
     alertDeletes: [...evaluation.rearmed, ...operatorRearmed, ...supersededDigests],
     // Past months' keys, once delivered, leave the partition every run reads (DynamoDB TTL).
+    // A key counts as delivered once every group it must reach has it.
     alertTtls: retiredKeyTtls(
-      [...accountAlerts, ...digests],
+      [...accountAlerts, ...digests].map((a) => ({
+        key: a.key,
+        ttl: a.ttl,
+        status: deliveredEverywhere(a, config) ? 'sent' : 'pending',
+      })),
       figures.grants.map((g) => g.grant),
       now,
     ),
@@ -244,7 +252,10 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
   const due = fired.filter((a) => recorded.includes(a.key));
   const newDigest = digest && recorded.includes(digest.key) ? [digest] : [];
   const stillPending = [...accountAlerts, ...digests].filter(
-    (a) => a.status !== 'sent' && !evaluation.rearmed.includes(a.key) && !supersededDigests.includes(a.key),
+    (a) =>
+      !deliveredEverywhere(a, config) &&
+      !evaluation.rearmed.includes(a.key) &&
+      !supersededDigests.includes(a.key),
   );
   return {
     accountId,

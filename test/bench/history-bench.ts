@@ -122,7 +122,7 @@ export async function historyBench(): Promise<void> {
       now: () => new Date(now),
       staleHours: 6,
       isAuthError: () => false,
-      delivery: { ...common, render: () => empty },
+      delivery: { ...common, render: () => empty, renderProject: () => empty },
       digest: { ...common, renderDigest: () => empty },
     };
     const sent: Record<string, number> = { ttl: 0, kept: 0 };
