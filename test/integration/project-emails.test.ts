@@ -213,45 +213,57 @@ describe.each(PROVIDERS.flatMap((p) => MODES.map((mode) => ({ ...p, mode }))))(
       });
     }, 60_000);
 
-    it("one group's SES refusal holds back no other; the refused one goes out at the next run, once", async () => {
-      await account();
-      const sandbox = await startRefusingSes(ses.endpoint);
-      try {
+    it.each([
+      ['the lead', LEAD, OWNER],
+      ['the owner', OWNER, LEAD],
+    ])(
+      'an SES sandbox refusing %s holds back no other group; the refused email goes out at the next run, once',
+      async (_who, refused, other) => {
+        await account();
+        const sandbox = await startRefusingSes(ses.endpoint);
         const client = localSesClient(sandbox.endpoint);
-        // The SES sandbox: the sender, the owner and the operator are verified, the lead is not.
-        sandbox.sandbox([SENDER, OWNER, OPERATOR]);
-        now = new Date('2026-11-17T09:00:00Z');
-        const first = await processAccount(deps({ sesClient: client }), 'acme');
-        const key = `project-budget:${SEARCH}:2026-11:80`;
-        expect(first.sent).toEqual([key]);
-        expect(first.undelivered).toEqual([key]);
-        expect(first.deliveryError?.message).toContain(
-          `account acme: 1 due alert(s) not delivered to project ${SEARCH}'s recipients (${key}): SES rejected the email from ${SENDER} to ${LEAD} (MessageRejected)`,
-        );
-        expect(first.operator).toEqual({ kind: 'delivery-failed', result: 'sent' });
-        expect(to(await ses.emails())).toEqual([OWNER, OPERATOR]);
+        try {
+          // The SES sandbox: the sender, the operator and one of the two recipients are verified.
+          sandbox.sandbox([SENDER, OPERATOR, other]);
+          now = new Date('2026-11-17T09:00:00Z');
+          const first = await processAccount(deps({ sesClient: client }), 'acme');
+          const key = `project-budget:${SEARCH}:2026-11:80`;
+          expect(first.sent).toEqual([key]);
+          expect(first.undelivered).toEqual([key]);
+          const group = refused === LEAD ? ` to project ${SEARCH}'s recipients` : '';
+          expect(first.deliveryError?.message).toContain(
+            `account acme: 1 due alert(s) not delivered${group} (${key}): SES rejected the email from ${SENDER} to ${refused} (MessageRejected)`,
+          );
+          expect(first.operator).toEqual({ kind: 'delivery-failed', result: 'sent' });
+          expect(to(await ses.emails())).toEqual([other, OPERATOR]);
 
-        // Still refused at the next run: the owner hears nothing twice, the operator nothing again.
-        now = new Date('2026-11-17T09:15:00Z');
-        const second = await processAccount(deps({ sesClient: client }), 'acme');
-        expect(second.sent).toEqual([]);
-        expect(second.operator).toEqual({ kind: 'delivery-failed', result: 'already-notified' });
+          // Still refused at the next run: the other group hears nothing twice, the operator nothing again.
+          now = new Date('2026-11-17T09:15:00Z');
+          const second = await processAccount(deps({ sesClient: client }), 'acme');
+          expect(second.sent).toEqual([]);
+          expect(second.operator).toEqual({ kind: 'delivery-failed', result: 'already-notified' });
 
-        sandbox.sandbox([SENDER, OWNER, OPERATOR, LEAD]);
-        now = new Date('2026-11-17T09:30:00Z');
-        const third = await processAccount(deps({ sesClient: client }), 'acme');
-        expect(third.sent).toEqual([key]);
-        expect(third.deliveryError).toBeUndefined();
-        now = new Date('2026-11-17T09:45:00Z');
-        expect((await processAccount(deps({ sesClient: client }), 'acme')).sent).toEqual([]);
-        expect(to(await ses.emails())).toEqual([OWNER, OPERATOR, LEAD]);
-        // Delivered without a failure: the delivery-failed notice is re-armed.
-        expect(await item('operator:delivery-failed')).toBeUndefined();
-        client.destroy();
-      } finally {
-        await sandbox.stop();
-      }
-    }, 60_000);
+          sandbox.sandbox([SENDER, OPERATOR, OWNER, LEAD]);
+          now = new Date('2026-11-17T09:30:00Z');
+          const third = await processAccount(deps({ sesClient: client }), 'acme');
+          expect(third.sent).toEqual([key]);
+          expect(third.deliveryError).toBeUndefined();
+          now = new Date('2026-11-17T09:45:00Z');
+          expect((await processAccount(deps({ sesClient: client }), 'acme')).sent).toEqual([]);
+          expect(to(await ses.emails())).toEqual([other, OPERATOR, refused]);
+          // Delivered without a failure: the delivery-failed notice is re-armed.
+          expect(await item('operator:delivery-failed')).toBeUndefined();
+          expect(await item(key)).toMatchObject({
+            status: 'sent',
+            groups: { [`project:${SEARCH}`]: { status: 'sent' } },
+          });
+        } finally {
+          client.destroy();
+          await sandbox.stop();
+        }
+      },
+      60_000,
+    );
   },
 );
 

@@ -376,37 +376,63 @@ describe('deliverAlerts per recipient group', () => {
     const { alerts, mailer, publisher, metrics, deps } = setup();
     const due = [projectKey('proj_s', 80), projectKey('proj_b', 50)];
     for (const a of due) alerts.items.set(a.key, a);
-    mailer.refused.add('search-lead@acme.example');
+    // The account's group goes first, and SES refuses it: the project leads still get theirs.
+    mailer.refused.add('ops@acme.example');
     const first = await deliverAlerts(deps, input(due));
+    expect(mailer.sent.map((m) => m.to[0])).toEqual(['batch-lead@acme.example', 'search-lead@acme.example']);
     expect(first.sent.sort()).toEqual([
       'project-budget:proj_b:2026-11:50',
       'project-budget:proj_s:2026-11:80',
     ]);
     expect(first.failures?.map((e) => e.message)).toEqual([
-      "account acme: 1 due alert(s) not delivered to project proj_s's recipients (project-budget:proj_s:2026-11:80): Email address is not verified: search-lead@acme.example",
+      'account acme: 2 due alert(s) not delivered (project-budget:proj_s:2026-11:80, project-budget:proj_b:2026-11:50): Email address is not verified: ops@acme.example',
     ]);
-    expect((first.failures ?? [])[0]).toBeInstanceOf(AlertDeliveryError);
-    expect(((first.failures ?? [])[0] as AlertDeliveryError).keys).toEqual([
-      'project-budget:proj_s:2026-11:80',
-    ]);
-    expect(metrics.get('AlertDeliveryFailed')).toBe(1);
-    expect(alerts.items.get('project-budget:proj_s:2026-11:80')?.groups?.['project:proj_s']).toEqual({
+    expect(metrics.get('AlertDeliveryFailed')).toBe(2);
+    // Released for the account group, sent for the project's; no chat message without the account's email.
+    expect(alerts.items.get('project-budget:proj_s:2026-11:80')).toMatchObject({
       status: 'pending',
+      groups: { 'project:proj_s': { status: 'sent', messageId: 'msg-2' } },
     });
-    expect(mailer.sent.map((m) => m.to[0])).toEqual(['ops@acme.example', 'batch-lead@acme.example']);
+    expect(alerts.items.get('project-budget:proj_s:2026-11:80')?.claimToken).toBeUndefined();
+    expect(publisher.published).toEqual([]);
 
     mailer.refused.clear();
+    mailer.refused.add('batch-lead@acme.example');
     const second = await deliverAlerts(deps, input([...alerts.items.values()]));
     expect(second.deliveries?.map((d) => [d.group, d.keys])).toEqual([
-      ['project:proj_s', ['project-budget:proj_s:2026-11:80']],
+      ['account', ['project-budget:proj_s:2026-11:80', 'project-budget:proj_b:2026-11:50']],
     ]);
+    expect(second.failures).toEqual([]);
+    await deliverAlerts(deps, input([...alerts.items.values()]));
+    expect(mailer.sent.map((m) => m.to[0])).toEqual([
+      'batch-lead@acme.example',
+      'search-lead@acme.example',
+      'ops@acme.example',
+    ]);
+    expect(publisher.published).toHaveLength(2);
+  });
+
+  it('a project group refused after another went out: only it is retried, once', async () => {
+    const { alerts, mailer, deps } = setup();
+    const due = [projectKey('proj_s', 80), projectKey('proj_b', 50)];
+    for (const a of due) alerts.items.set(a.key, a);
+    mailer.refused.add('batch-lead@acme.example');
+    const first = await deliverAlerts(deps, input(due));
+    expect(first.failures?.map((e) => e.message)).toEqual([
+      "account acme: 1 due alert(s) not delivered to project proj_b's recipients (project-budget:proj_b:2026-11:50): Email address is not verified: batch-lead@acme.example",
+    ]);
+    expect((first.failures ?? [])[0]).toBeInstanceOf(AlertDeliveryError);
+    expect(alerts.items.get('project-budget:proj_b:2026-11:50')?.groups?.['project:proj_b']).toEqual({
+      status: 'pending',
+    });
+    mailer.refused.clear();
+    await deliverAlerts(deps, input([...alerts.items.values()]));
     await deliverAlerts(deps, input([...alerts.items.values()]));
     expect(mailer.sent.map((m) => m.to[0])).toEqual([
       'ops@acme.example',
-      'batch-lead@acme.example',
       'search-lead@acme.example',
+      'batch-lead@acme.example',
     ]);
-    expect(publisher.published).toHaveLength(2);
   });
 
   it('an item of an earlier version (one top-level status) is the account group: delivered once', async () => {
