@@ -375,6 +375,50 @@ describe('stored alert items delivery cannot read, or of an earlier version (ope
     expect(notice.Items).toEqual([]);
   }, 60_000);
 
+  it("a retired key still due to a project's lead is sent to it once, and gets its TTL only after", async () => {
+    await seedAccount(ddb.doc, table, {
+      id: 'acme',
+      provider: 'openai',
+      name: 'Acme',
+      recipients: [OWNER],
+      digest: 'off',
+      projects: { proj_search: { name: 'Search', monthlyBudgetUsd: 100, recipients: [LEAD] } },
+    });
+    // October's key reached the owner; the lead's email was refused all along (retired since Nov 4).
+    const key = 'project-budget:proj_search:2026-10:80';
+    await put({
+      sk: alertSk(key),
+      key,
+      kind: 'project-budget',
+      status: 'sent',
+      firedAt: '2026-10-30T09:00:00.000Z',
+      sentAt: '2026-10-30T09:00:01.000Z',
+      messageId: 'm-owner',
+      groups: { 'project:proj_search': { status: 'pending' } },
+    });
+    const stored = async () =>
+      (
+        await ddb.doc.send(
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: 'pk = :pk AND sk = :sk',
+            ExpressionAttributeValues: { ':pk': accountPk('acme'), ':sk': alertSk(key) },
+          }),
+        )
+      ).Items?.[0];
+    const first = await processAccount(deps(), 'acme');
+    expect(first.sent).toEqual([key]);
+    expect((await ses.emails()).map((e) => [e.destination.to[0], e.subject])).toEqual([
+      [LEAD, 'Acme: Search: 80% of its $100 budget used in 2026-10 ($0.00)'],
+    ]);
+    expect((await stored())?.ttl).toBeUndefined();
+    now = new Date('2026-11-24T09:15:00Z');
+    expect((await processAccount(deps(), 'acme')).sent).toEqual([]);
+    expect(await ses.emails()).toHaveLength(1);
+    // Delivered to both groups: it may leave, 30 days after it retired (Nov 4).
+    expect((await stored())?.ttl).toBe(Date.parse('2026-12-04T00:00:00Z') / 1000);
+  }, 60_000);
+
   it('an alert item of an earlier version (one top-level status) is delivered once, to the account', async () => {
     await seedAccount(ddb.doc, table, {
       id: 'acme',
