@@ -63,11 +63,14 @@ export function bucketParts(
   const order = entries
     .map(([k]) => k)
     .sort((a, b) => (parts.get(b) ?? 0) - (parts.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
-  const add = (k: string, micros: number) => parts.set(k, (parts.get(k) ?? 0) + micros);
+  const add = (k: string, micros: number) => {
+    parts.set(k, (parts.get(k) ?? 0) + micros);
+  };
   if (diff > 0) {
     // Every part gets the whole rounds; the first `diff mod n` one more.
     const rounds = Math.floor(diff / order.length);
-    order.forEach((k, i) => add(k, rounds + (i < diff % order.length ? 1 : 0)));
+    const extra = diff % order.length;
+    for (const [i, k] of order.entries()) add(k, rounds + (i < extra ? 1 : 0));
     return parts;
   }
   while (diff < 0) {
