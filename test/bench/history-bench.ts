@@ -44,11 +44,20 @@ const costs: CostSource = {
         amountMicros: micros,
         byScope: { proj: micros },
         byModel: {},
+        byScopeModel: {},
         unknownModels: [],
       });
       if (h >= (countFrom ?? start).getTime()) amountMicros += micros;
     }
-    return { amountMicros, unknownModels: [], start, end, hours };
+    return {
+      amountMicros,
+      byScope: { proj: amountMicros },
+      byScopeModel: {},
+      unknownModels: [],
+      start,
+      end,
+      hours,
+    };
   },
 };
 
@@ -114,7 +123,7 @@ export async function historyBench(): Promise<void> {
       now: () => new Date(now),
       staleHours: 6,
       isAuthError: () => false,
-      delivery: { ...common, render: () => empty },
+      delivery: { ...common, render: () => empty, renderProject: () => empty },
       digest: { ...common, renderDigest: () => empty },
     };
     const sent: Record<string, number> = { ttl: 0, kept: 0 };
