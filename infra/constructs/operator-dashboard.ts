@@ -37,7 +37,7 @@ const THIRD = 8;
 
 /** The metrics with a widget of their own below; the guard's are found by name, the rest go last. */
 const SYNC: MetricName[] = ['AccountsSynced', 'SyncFailed'];
-const EMAIL: MetricName[] = ['AlertsDelivered', 'AlertDeliveryFailed', 'DigestsSent'];
+const EMAIL: MetricName[] = ['AlertsDelivered', 'AlertDeliveryFailed', 'AlertKeysUnreadable', 'DigestsSent'];
 const CHAT: MetricName[] = ['AlertsPublished', 'AlertPublishFailed'];
 const UPKEEP: MetricName[] = ['UpkeepFailed', 'HardLimitsSet', 'HardLimitWriteFailed'];
 const PLACED = new Set<string>([...SYNC, 'SyncDurationMs', ...EMAIL, ...CHAT, ...UPKEEP]);

@@ -81,6 +81,7 @@ describe('the operator dashboard burnrate-<stage>', () => {
     expect(emf('Alert emails')).toEqual([
       'AlertsDelivered Sum',
       'AlertDeliveryFailed Sum',
+      'AlertKeysUnreadable Sum',
       'DigestsSent Sum',
     ]);
     expect(emf('Chat messages (alerts topic)')).toEqual(['AlertsPublished Sum', 'AlertPublishFailed Sum']);
