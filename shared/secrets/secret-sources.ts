@@ -40,6 +40,8 @@ export class EnvSecretSource implements SecretSource {
 /**
  * In AWS: the secret named by the config item's `adminKeySecret` (default `burnrate/<id>`), read
  * through Powertools' SecretsProvider so warm invocations reuse it (cached for maxAge seconds).
+ * The secret holds the key itself, or a JSON object of keys by account id (`{"acme-openai":
+ * "sk-admin-…", …}`): one secret for many accounts, $0.40 a month instead of $0.40 per account.
  */
 export class SecretsManagerSecretSource implements SecretSource {
   constructor(
@@ -60,7 +62,7 @@ export class SecretsManagerSecretSource implements SecretSource {
     }
     const key = typeof value === 'string' ? value.trim() : undefined;
     if (!key) throw new AdminKeyMissingError(`account ${account.id}: secret ${name} has no string value`);
-    return key;
+    return key.startsWith('{') ? keyFromMap(account.id, name, key) : key;
   }
 
   /** Where the key is looked for (for `burnrate doctor`), never the key. */
@@ -76,3 +78,28 @@ export class SecretsManagerSecretSource implements SecretSource {
 
 const secretName = (account: { id: string; adminKeySecret?: string | undefined }) =>
   account.adminKeySecret ?? `burnrate/${account.id}`;
+
+/**
+ * One account's key from a shared secret holding `{ "<account id>": "<admin key>", … }`. Errors
+ * name the secret and the account, never the value (JSON.parse's own message quotes the input).
+ */
+function keyFromMap(accountId: string, name: string, text: string): string {
+  let map: unknown;
+  try {
+    map = JSON.parse(text);
+  } catch {
+    throw new AdminKeyMissingError(
+      `account ${accountId}: secret ${name} starts with { but is not valid JSON: expected {"<account id>": "<admin key>", …}`,
+    );
+  }
+  const entry =
+    map && typeof map === 'object' && !Array.isArray(map)
+      ? (map as Record<string, unknown>)[accountId]
+      : undefined;
+  const key = typeof entry === 'string' ? entry.trim() : '';
+  if (!key)
+    throw new AdminKeyMissingError(
+      `account ${accountId}: secret ${name} holds admin keys by account id, but no string for "${accountId}"`,
+    );
+  return key;
+}

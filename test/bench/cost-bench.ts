@@ -6,7 +6,7 @@ import { ACCOUNT_METRIC_NAMES } from '../../shared/ports.ts';
 import { breakdown, costRow, runsPerMonth, usd } from './cost/cost-model.ts';
 import { measure } from './cost/measure.ts';
 import { PRICES, PRICES_DATE } from './cost/prices.ts';
-import { ASSUMPTIONS, type Inventory, workloadFrom } from './cost/workload.ts';
+import { ASSUMPTIONS, type Inventory, withSharedSecret, workloadFrom } from './cost/workload.ts';
 
 const SAMPLE_ACCOUNTS = Number(process.env.BENCH_COST_ACCOUNTS ?? 4);
 const STEADY_RUNS = 3;
@@ -111,14 +111,20 @@ export async function costBench(): Promise<void> {
 
   const w = workloadFrom(m, inv);
   console.log('\nextrapolated linearly per account (only the sync invocations grow by batches of 10):\n');
-  console.log('| accounts | schedule | runs/month | fixed $/month | per account $/month | total $/month |');
-  console.log('| -------: | -------: | ---------: | ------------: | ------------------: | ------------: |');
+  const shared = withSharedSecret(w);
+  console.log(
+    '| accounts | schedule | runs/month | fixed $/month | per account $/month | total $/month | total, one shared secret |',
+  );
+  console.log(
+    '| -------: | -------: | ---------: | ------------: | ------------------: | ------------: | -----------------------: |',
+  );
   for (const period of PERIODS)
     for (const accounts of ACCOUNTS) {
       const r = costRow(w, PRICES, accounts, period);
+      const one = costRow(shared, PRICES, accounts, period);
       console.log(
         `| ${accounts.toLocaleString('en-US')} | ${period} min | ${runsPerMonth(period)} | ${usd(r.fixed)} | ` +
-          `${usd(r.perAccount)} | ${usd(r.total)} |`,
+          `${usd(r.perAccount)} | ${usd(r.total)} | ${usd(one.total)} |`,
       );
     }
   const extra = ACCOUNT_METRIC_NAMES.length * PRICES.customMetricMonth;

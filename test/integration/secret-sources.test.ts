@@ -16,6 +16,8 @@ beforeAll(async () => {
     'burnrate/acme': KEY,
     'custom/name': `  ${KEY}\n`,
     'burnrate/empty': ' ',
+    'burnrate/keys': JSON.stringify({ acme: KEY, globex: ' sk-admin-other ', initech: 42 }),
+    'burnrate/broken': `{"acme": "${KEY}",}`,
   });
 });
 afterAll(() => fake.stop());
@@ -63,6 +65,34 @@ describe('SecretsManagerSecretSource (real SDK against a Secrets Manager wire fa
     const all = `${(error as Error).message}\n${(error as Error).stack}`;
     expect(all).toContain('account acme: cannot read secret sk-…');
     expect(all).not.toContain('Hk9Gd3Fs6Ja0');
+  });
+});
+
+describe('one secret for many accounts: a JSON object of keys by account id', () => {
+  it('each account reads its own key from it, and the secret is fetched once for all of them', async () => {
+    const s = source();
+    const before = fake.calls.length;
+    expect(await s.adminKey({ id: 'acme', adminKeySecret: 'burnrate/keys' })).toBe(KEY);
+    expect(await s.adminKey({ id: 'globex', adminKeySecret: 'burnrate/keys' })).toBe('sk-admin-other');
+    expect(fake.calls.length - before).toBe(1);
+  });
+
+  it('an account missing from it, or not a string, is an error naming the secret and the account', async () => {
+    const s = source();
+    for (const id of ['hooli', 'initech'])
+      await expect(s.adminKey({ id, adminKeySecret: 'burnrate/keys' })).rejects.toThrow(
+        `account ${id}: secret burnrate/keys holds admin keys by account id, but no string for "${id}"`,
+      );
+  });
+
+  it('a hand edit that breaks the JSON is named, and the keys in it are not quoted', async () => {
+    const error = await source()
+      .adminKey({ id: 'acme', adminKeySecret: 'burnrate/broken' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AdminKeyMissingError);
+    const all = `${(error as Error).message}\n${(error as Error).stack}`;
+    expect(all).toContain('account acme: secret burnrate/broken starts with { but is not valid JSON');
+    expect(all).not.toContain('very-secret');
   });
 });
 

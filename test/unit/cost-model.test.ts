@@ -13,7 +13,7 @@ import {
 } from '../bench/cost/cost-model.ts';
 import type { Measurement, Phase } from '../bench/cost/measure.ts';
 import { PRICES } from '../bench/cost/prices.ts';
-import { ASSUMPTIONS, type Inventory, workloadFrom } from '../bench/cost/workload.ts';
+import { ASSUMPTIONS, type Inventory, withSharedSecret, workloadFrom } from '../bench/cost/workload.ts';
 
 // The cost bench's arithmetic on examples worked out by hand (npm run bench -- cost prints the table).
 const workload: Workload = {
@@ -175,5 +175,17 @@ describe('the measured runs as a workload', () => {
     expect(w.perAccountMonth.dynamoStorageGbMonth).toBeCloseTo((28 * 1024) / GB, 15);
     expect(w.perSyncInvocation).toMatchObject({ lambdaRequest: 1, xrayTrace: 1, sqsRequest: 2 });
     expect(w.perSyncInvocation.lambdaGbSecond).toBeCloseTo(0.125, 12); // 250 ms init at 0.5 GB
+  });
+
+  it('one shared secret: $0.40 a month in all, one read per sync invocation instead of per account and run', () => {
+    const one = withSharedSecret(w);
+    expect(one.perMonth.secretMonth).toBe(2); // the guard's signing key and the shared one
+    expect(one.perAccountMonth.secretMonth).toBe(0);
+    expect(one.perAccountRun.secretsApiCall).toBe(0);
+    expect(one.perAccountRun.kmsRequest).toBe(0);
+    expect(one.perSyncInvocation).toMatchObject({ secretsApiCall: 1, kmsRequest: 2 });
+    // 100 accounts every 15 minutes: 100 secrets less ($40), and 2,920 × (100 − 10) reads less
+    const saved = costRow(w, PRICES, 100, 15).total - costRow(one, PRICES, 100, 15).total;
+    expect(saved).toBeCloseTo(40 - 0.4 + 2920 * 90 * (PRICES.secretsApiCall + PRICES.kmsRequest), 9);
   });
 });

@@ -101,8 +101,9 @@ export function workloadFrom(m: Measurement, inv: Inventory): Workload {
     perAccountRun: {
       ...addUsage(awsUnits(sync, accountRuns, months), awsUnits(dispatch, accountRuns, months, false)),
       lambdaGbSecond: gbSeconds(syncMsPerAccount, inv.memoryMb.sync),
-      // A warm container keeps the admin key cached (the steady runs in one process read none); a
-      // cold one reads it again, as the first run did: counted every run, with its KMS Decrypt.
+      // The admin key is cached 300 s (SecretsManagerSecretSource), less than a schedule period:
+      // every run reads it again, as the first run did (the steady runs, seconds apart in one
+      // process, read none). Counted every run, with Secrets Manager's KMS Decrypt.
       secretsApiCall: coldSecretReads,
       kmsRequest: coldSecretReads + sync.publishes / accountRuns,
     },
@@ -127,5 +128,25 @@ export function workloadFrom(m: Measurement, inv: Inventory): Workload {
       sesEmail: a.digestsPerAccountMonth,
       snsPublish: a.digestsPerAccountMonth,
     },
+  };
+}
+
+/**
+ * The same deployment with every admin key in one shared secret (a JSON object by account id):
+ * one secret a month instead of one per account, and one read per sync invocation (the batch's
+ * accounts share the cached value) instead of one per account and run.
+ */
+export function withSharedSecret(w: Workload): Workload {
+  const reads = w.perAccountRun.secretsApiCall ?? 0;
+  return {
+    ...w,
+    perMonth: addUsage(w.perMonth, { secretMonth: 1 }),
+    perAccountMonth: { ...w.perAccountMonth, secretMonth: 0 },
+    perAccountRun: {
+      ...w.perAccountRun,
+      secretsApiCall: 0,
+      kmsRequest: (w.perAccountRun.kmsRequest ?? 0) - reads,
+    },
+    perSyncInvocation: addUsage(w.perSyncInvocation, { secretsApiCall: 1, kmsRequest: 1 }),
   };
 }
