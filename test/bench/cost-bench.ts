@@ -1,6 +1,3 @@
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { buildApp } from '../../infra/app.ts';
 import { SYNC_SIZING } from '../../infra/sync-sizing.ts';
 import { ACCOUNT_METRIC_NAMES } from '../../shared/ports.ts';
 import { breakdown, costRow, runsPerMonth, usd } from './cost/cost-model.ts';
@@ -13,8 +10,14 @@ const STEADY_RUNS = 3;
 const ACCOUNTS = [1, 10, 100, 1000];
 const PERIODS = [15, 5];
 
-/** What the deployed stacks create, from `cdk synth` (bundling skipped: only the templates count). */
-function inventory(): Inventory {
+/**
+ * What the deployed stacks create, from `cdk synth` (bundling skipped: only the templates count).
+ * The CDK loads only when this section runs.
+ */
+async function inventory(): Promise<Inventory> {
+  const { App } = await import('aws-cdk-lib');
+  const { Template } = await import('aws-cdk-lib/assertions');
+  const { buildApp } = await import('../../infra/app.ts');
   const app = new App({
     context: {
       senderEmail: 'alerts@example.com',
@@ -54,7 +57,7 @@ function inventory(): Inventory {
  * accounts through the real handlers and extrapolated linearly per account.
  */
 export async function costBench(): Promise<void> {
-  const inv = inventory();
+  const inv = await inventory();
   console.log(`## Cost: a month in us-east-1 (prices of ${PRICES_DATE}, no free tier)`);
   console.log(
     `stack: ${inv.kmsKeys} KMS key, ${inv.secrets} secret (guard signing key) + 1 per account, ${inv.alarms} alarms, ` +
