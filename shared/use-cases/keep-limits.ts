@@ -15,6 +15,7 @@ import type {
   UpkeepStore,
 } from '../ports.ts';
 import type { AccountConfig } from '../schemas/account-config.ts';
+import { groupsAtFire } from './delivery-groups.ts';
 import { limitNotices } from './limit-notices.ts';
 import { readLimits, scopeOf } from './limit-readings.ts';
 
@@ -82,7 +83,9 @@ export async function keepLimits(input: KeepLimitsInput): Promise<KeepLimitsResu
   const alerts: AlertRecord[] = [];
   const raise = (k: AlertKey) => {
     const c = candidate(k);
-    alerts.push({ key: c.key, kind: c.kind, status: 'pending', firedAt: nowIso });
+    // A project's key reaches its project's recipients too, like the sync's project keys.
+    const groups = groupsAtFire(c, config);
+    alerts.push({ key: c.key, kind: c.kind, status: 'pending', firedAt: nowIso, ...(groups && { groups }) });
     result.raised.push(c.key);
   };
   const record = (w: LimitWrite, at: string, enforcement?: string) => {

@@ -117,6 +117,7 @@ async function deliver(
     deadline: options.deadline,
     todayModels: r.todayModels,
     projectNames: r.projectNames,
+    hardLimits: r.hardLimits,
   };
   const metrics = deps.metrics;
   const sends: Array<() => Promise<DeliveryResult>> = [

@@ -1,4 +1,5 @@
 import { closest } from 'fastest-levenshtein';
+import type { ProviderHardLimits } from '../email/project-summary.ts';
 import type { AccountItems, ProjectsRecord } from '../ports.ts';
 
 /**
@@ -11,6 +12,19 @@ import type { AccountItems, ProjectsRecord } from '../ports.ts';
  */
 export function projectNames(items: Pick<AccountItems, 'projects'>): Map<string, string> {
   return new Map(Object.entries(items.projects?.projects ?? {}).map(([id, p]) => [id, p.name]));
+}
+
+/**
+ * The provider's hard monthly limit per project id, in USD, as the upkeep last read it (LIMITS
+ * item): what the emails show beside the configured one. A project whose limit the provider has
+ * none of, or that could not be read, is absent (the emails then show the configured limit, marked).
+ */
+export function providerHardLimits(items: Pick<AccountItems, 'limits'>): ProviderHardLimits {
+  const out = new Map<string, number>();
+  for (const [id, reading] of Object.entries(items.limits?.projects ?? {})) {
+    if (reading.provider?.state === 'set') out.set(id, reading.provider.thresholdCents / 100);
+  }
+  return out;
 }
 
 /**

@@ -6,7 +6,12 @@ import { computeFigures, type Figures } from '../core/figures.ts';
 import { microsToUsd } from '../core/money.ts';
 import { pickSpikeHour, spikeWindow } from '../core/spike.ts';
 import { DAY_MS, dayKey, startOfUtcDay } from '../core/time.ts';
-import { type ProjectNames, projectSnapshot, projectSummaries } from '../email/project-summary.ts';
+import {
+  type ProjectNames,
+  type ProviderHardLimits,
+  projectSnapshot,
+  projectSummaries,
+} from '../email/project-summary.ts';
 import type {
   AccountStore,
   AlertRecord,
@@ -21,6 +26,7 @@ import { providerDeadline } from './deadline.ts';
 import { deliveredEverywhere, groupsAtFire } from './delivery-groups.ts';
 import { validateAccountItems } from './load-account.ts';
 import { isOperatorKey, rearmedBySync } from './operator-notices.ts';
+import { projectNames as namesOf, providerHardLimits } from './project-names.ts';
 import {
   actualRecord,
   changedDays,
@@ -75,8 +81,10 @@ export interface SyncResult {
   operatorNotices: string[];
   /** Today's estimate per project/workspace and model (each project's email names its top models). */
   todayModels: Record<string, Record<string, number>>;
-  /** Names the provider lists for projects/workspaces, by id (empty until the names work wires it). */
+  /** Names the provider lists for projects/workspaces, by id (the upkeep's PROJECTS item; empty until it ran). */
   projectNames: ProjectNames;
+  /** The provider's hard limits per project, USD, as the upkeep last read them (LIMITS item). */
+  hardLimits: ProviderHardLimits;
 }
 
 export interface SyncOptions {
@@ -171,8 +179,8 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
     todayByScope,
     hour,
   });
-  // Wired by the project-names work (PROJECTS item): `projectNames(items)`. Until then, none.
-  const projectNames: ProjectNames = new Map();
+  const projectNames: ProjectNames = namesOf(items);
+  const hardLimits: ProviderHardLimits = providerHardLimits(items);
   const [operatorAlerts, notices] = partition(items.alerts, (a) => isOperatorKey(a.key));
   const [digests, accountAlerts] = partition(notices, (a) => isDigestKey(a.key));
   const evaluation = evaluateAlerts(figures, policy, new Set(accountAlerts.map((a) => a.key)));
@@ -273,6 +281,7 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
     operatorNotices: operatorKeys.filter((k) => !operatorRearmed.includes(k)),
     todayModels: estimate.byScopeModel,
     projectNames,
+    hardLimits,
   };
 }
 

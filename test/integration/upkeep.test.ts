@@ -288,6 +288,27 @@ describe.each(SETUPS.flatMap((s) => MODES.map((mode) => ({ ...s, mode }))))(
       expect(lists().length).toBeGreaterThan(listed);
     });
 
+    it("the project's own lead gets the hard-limit email, with the provider's name and limit as the upkeep read them", async () => {
+      await setConfig(config({ hardLimitUsd: 250.001, recipients: ['search-lead@acme.example'] })); // no name
+      await upkeepAccount(upkeepDeps(), 'acme');
+      const sync = await processAccount(processDeps(), 'acme');
+      expect(sync.sent).toContain(`project-hard-limit:${s.search}:1795479000:25001:none`);
+      const emails = await ses.emails();
+      const lead = emails.find((e) => e.destination.to[0] === 'search-lead@acme.example');
+      expect(lead?.body.text).toContain('hard limit for Search (provider) set to $250.01');
+      // The table shows the limit the provider has (read by the upkeep), not the configured one.
+      expect(lead?.body.text).toContain('$250.01');
+      expect(lead?.body.text).not.toContain('(config)');
+      expect(emails.map((e) => e.destination.to[0]).sort()).toEqual([
+        'ops@acme.example',
+        'search-lead@acme.example',
+      ]);
+      // A re-run sends nothing again to either group.
+      await ses.clear();
+      await processAccount(processDeps(), 'acme');
+      expect(await ses.emails()).toEqual([]);
+    });
+
     it('a run that died between the provider’s write and the audit is completed by the next, without a second write', async () => {
       const deps = upkeepDeps();
       let commits = 0;
