@@ -15,6 +15,7 @@ import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../shared/ports.ts';
 import { ACCOUNTS_INDEX } from '../shared/store/table.ts';
 import { BurnrateFunction } from './constructs/burnrate-function.ts';
+import { ConfigEditFunction } from './constructs/config-edit-function.ts';
 import { GuardFunction } from './constructs/guard-function.ts';
 import { OperatorAlarms } from './constructs/operator-alarms.ts';
 import { UpkeepFunction } from './constructs/upkeep-function.ts';
@@ -176,6 +177,14 @@ export class StatelessStack extends Stack {
       stage: settings.stage,
       concurrency: 8,
     }).fn;
+    // Config and grant edits checked within a minute, from the table's stream (no provider call).
+    new ConfigEditFunction(this, 'ConfigEdit', {
+      table,
+      settings,
+      alertsTopic,
+      topicKey,
+      alarmAction: new SnsAction(topic),
+    });
     new OperatorAlarms(this, 'Alarms', {
       topic,
       functions: { Dispatch: dispatch, SyncAccount: syncFn, Upkeep: upkeep, Guard: guard.fn },
