@@ -12,7 +12,7 @@ import { ledgerBuckets } from './sync-plan.ts';
 
 export interface ReevaluateDeps {
   store: AccountStore;
-  /** The real clock: the ledger is replayed as of now, on the cost days stored so far. */
+  /** The real clock (fired times; the ledger's own time is the last sync's, see below). */
   now(): Date;
 }
 
@@ -42,7 +42,7 @@ const INVALID_CONFIG = operatorKey('invalid-config');
 
 /**
  * An edited account's alerts, re-evaluated from what is stored: load (one Query), validate, replay
- * the ledger on the stored cost days as of now, apply the alert rules with the edited config and
+ * the ledger on the stored cost days as of the last sync, apply the alert rules with the edited config and
  * grants, and record fired and re-armed keys through the sync's own commit (the STATE version and
  * the config and grants as loaded are checked, so a scheduled sync racing it fires each key once).
  * No provider request: costs are what the last sync stored, and the spike rule, which needs the
@@ -70,9 +70,13 @@ async function reevaluateOnce(deps: ReevaluateDeps, accountId: string): Promise<
   // No cost stored yet: with no burn rate every grant would look at risk. The first sync decides.
   if (!state) return { status: 'skipped', reason: 'never-synced' };
 
-  const now = deps.now().getTime();
-  const nowIso = new Date(now).toISOString();
-  const { buckets, todayMicros, todayByScope, merged } = ledgerBuckets(items.costs, now);
+  // The ledger as of the instant the stored costs describe (the last sync's ledger time): the
+  // figures are the last sync's, so only what the edit changed can fire or re-arm a key. At the
+  // real time instead, the spend since that sync would count as none, and a runway key could re-arm
+  // only for the next sync to fire it again. Claims and fired times take the real clock.
+  const at = Date.parse(state.ledgerAt ?? state.lastSyncAt ?? '') || deps.now().getTime();
+  const firedAt = deps.now().toISOString();
+  const { buckets, todayMicros, todayByScope, merged } = ledgerBuckets(items.costs, at);
   const policy = toAlertPolicy(config);
   // No `hour`: the spike rule neither fires nor re-arms here (it never re-arms anyway).
   const figures = computeFigures({
@@ -80,7 +84,7 @@ async function reevaluateOnce(deps: ReevaluateDeps, accountId: string): Promise<
     buckets,
     burnOrder: policy.burnOrder,
     autoRecharge: policy.autoRecharge,
-    at: now,
+    at,
     todayMicros,
     todayByScope,
   });
@@ -88,7 +92,7 @@ async function reevaluateOnce(deps: ReevaluateDeps, accountId: string): Promise<
   const evaluation = evaluateAlerts(figures, policy, new Set(accountAlerts.map((a) => a.key)));
   const fired: AlertRecord[] = evaluation.fired.map((c) => {
     const groups = groupsAtFire(c, config);
-    return { key: c.key, kind: c.kind, status: 'pending', firedAt: nowIso, ...(groups && { groups }) };
+    return { key: c.key, kind: c.kind, status: 'pending', firedAt, ...(groups && { groups }) };
   });
   // The items just validated: the bad-config notice re-arms, so the next bad edit is emailed again.
   // Not auth-failed or stale-data: only a sync that reached the provider shows those are gone.
@@ -119,7 +123,7 @@ async function reevaluateOnce(deps: ReevaluateDeps, accountId: string): Promise<
     due,
     rearmed: evaluation.rearmed,
     pending: [...stillPending, ...due],
-    costs: [...merged.values()].filter((r) => Date.parse(`${r.day}T00:00:00Z`) >= now - 31 * DAY_MS),
+    costs: [...merged.values()].filter((r) => Date.parse(`${r.day}T00:00:00Z`) >= at - 31 * DAY_MS),
     costsReportedThrough: state.costsThrough,
     reconciled: items.reconciled,
   };

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DAY_MS, dayKey } from '../../shared/core/time.ts';
@@ -175,7 +175,24 @@ describe('a hand edit in the console, checked from the stream within a minute', 
     expect(await emailsTo(OPERATOR)).toHaveLength(1);
     const syncRequests = openai.requests.length;
 
-    // The fix lowers the threshold below... above the balance: $70 < $100, so low-balance:100 fires.
+    // A notice only a sync that reaches the provider can re-arm (as if the data had gone stale).
+    const firedAt = new Date().toISOString();
+    await ddb.doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: accountPk('acme'),
+          sk: 'ALERT#operator:stale-data',
+          key: 'operator:stale-data',
+          kind: 'operator:stale-data',
+          status: 'sent',
+          firedAt,
+        },
+      }),
+    );
+    await readStream(); // the ALERT# write: filtered out like the others
+
+    // The fix sets a threshold above the balance: $70 < $100, so low-balance:100 fires.
     await setLowBalance('acme', [100]);
     const good = await readStream();
     const goodRun = await invoke(good.edits);
@@ -183,8 +200,9 @@ describe('a hand edit in the console, checked from the stream within a minute', 
     const alerts = await emailsTo('finance@acme.example');
     expect(alerts).toHaveLength(1);
     expect(`${alerts[0]?.subject}\n${alerts[0]?.body.text}`).toMatch(/\$100/);
-    // Fired and delivered; the invalid-config notice re-armed (the next bad edit is emailed again).
-    expect(await alertKeys('acme')).toEqual(['low-balance:100=sent']);
+    // Fired and delivered; the invalid-config notice re-armed (the next bad edit is emailed again),
+    // the stale-data one not (no provider was reached).
+    expect(await alertKeys('acme')).toEqual(['low-balance:100=sent', 'operator:stale-data=sent']);
     // From the stored costs: the provider was not asked (only the sync above, which found the bad item, did nothing).
     expect(openai.requests.length).toBe(syncRequests);
     expect(syncRequests).toBe(providerRequests);
@@ -193,6 +211,7 @@ describe('a hand edit in the console, checked from the stream within a minute', 
     expect((await invoke(good.edits)).result.batchItemFailures).toEqual([]);
     const next = await processAccount(syncDeps, 'acme');
     expect(next.status === 'ok' && next.result.due).toEqual([]);
+    expect(await alertKeys('acme')).toEqual(['low-balance:100=sent']);
     expect(await emailsTo('finance@acme.example')).toHaveLength(1);
     expect(await emailsTo(OPERATOR)).toHaveLength(1);
   }, 120_000);
@@ -212,6 +231,33 @@ describe('racing the scheduled sync', () => {
       expect(await emailsTo(`finance@${id}.example`), id).toHaveLength(1);
       expect(await alertKeys(id)).toEqual(['low-balance:100=sent']);
     }
+  }, 120_000);
+});
+
+describe('racing the scheduled sync, one interleaving forced', () => {
+  it('the edit check commits while a sync waits on the provider: the sync starts over and fires nothing again', async () => {
+    await seededAndSynced('race-slow');
+    await ses.clear();
+    await setLowBalance('race-slow', [100]);
+    const { edits } = await readStream();
+    // The sync loads the account (with the edited config), then waits on the provider.
+    openai.injectFaults([
+      { kind: 'slow', ms: 1_500 },
+      { kind: 'slow', ms: 1_500 },
+    ]);
+    const before = openai.requests.length;
+    const sync = processAccount(syncDeps, 'race-slow');
+    for (let i = 0; i < 100 && openai.requests.length === before; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(openai.requests.length).toBeGreaterThan(before);
+    const run = await invoke(edits);
+    expect(run.logs).toContain('"due":["low-balance:100"]');
+    const outcome = await sync;
+    openai.clearFaults();
+    // Its first commit failed on the STATE version the check bumped; the second attempt found the key disarmed.
+    expect(outcome.status === 'ok' && outcome.result.due).toEqual([]);
+    expect(await emailsTo('finance@race-slow.example')).toHaveLength(1);
+    expect(await alertKeys('race-slow')).toEqual(['low-balance:100=sent']);
   }, 120_000);
 });
 
@@ -251,4 +297,38 @@ describe('CLI edits are handled as hand edits', () => {
     expect(await alertKeys('cli')).toEqual([]);
     expect(await emailsTo('finance@cli.example')).toHaveLength(1);
   }, 120_000);
+});
+
+describe('other edits', () => {
+  it('a deleted grant is checked too: the balance it leaves crosses the threshold and alerts', async () => {
+    await seedAccount(ddb.doc, table, { ...account('shrunk'), lowBalanceUsd: [100] }, [
+      grant,
+      { id: 'g2', amountUsd: 100, effectiveAt: grant.effectiveAt },
+    ]);
+    await readStream();
+    expect((await processAccount(syncDeps, 'shrunk')).status).toBe('ok');
+    await readStream();
+    await ses.clear();
+    // $170 left before; the console's "delete item" on the $100 grant leaves $70.
+    await ddb.doc.send(
+      new DeleteCommand({ TableName: table, Key: { pk: accountPk('shrunk'), sk: 'GRANT#g2' } }),
+    );
+    const { edits } = await readStream();
+    expect(edits.map((r) => `${r.eventName} ${r.dynamodb?.Keys?.sk?.S}`)).toEqual(['REMOVE GRANT#g2']);
+    const run = await invoke(edits);
+    expect(run.logs).toContain('"fields":["amountUsd","effectiveAt","id"]');
+    expect(await emailsTo('finance@shrunk.example')).toHaveLength(1);
+    expect(await alertKeys('shrunk')).toEqual(['low-balance:100=sent']);
+  }, 120_000);
+
+  it('a disabled account is left alone, as the sync leaves it (a bad edit there is not reported)', async () => {
+    await seedAccount(ddb.doc, table, { ...account('off'), enabled: false, lowBalanceUsd: [-1] }, [grant]);
+    await ses.clear();
+    const { edits } = await readStream();
+    const run = await invoke(edits);
+    expect(run.result.batchItemFailures).toEqual([]);
+    expect(run.logs).toContain('"reason":"disabled"');
+    expect(await ses.emails()).toEqual([]);
+    expect(await alertKeys('off')).toEqual([]);
+  }, 60_000);
 });
