@@ -178,7 +178,7 @@ export class StatelessStack extends Stack {
       concurrency: 8,
     }).fn;
     // Config and grant edits checked within a minute, from the table's stream (no provider call).
-    new ConfigEditFunction(this, 'ConfigEdit', {
+    const configEdit = new ConfigEditFunction(this, 'ConfigEdit', {
       table,
       settings,
       alertsTopic,
@@ -187,7 +187,13 @@ export class StatelessStack extends Stack {
     });
     new OperatorAlarms(this, 'Alarms', {
       topic,
-      functions: { Dispatch: dispatch, SyncAccount: syncFn, Upkeep: upkeep, Guard: guard.fn },
+      functions: {
+        Dispatch: dispatch,
+        SyncAccount: syncFn,
+        Upkeep: upkeep,
+        Guard: guard.fn,
+        ConfigEdit: configEdit.fn,
+      },
       deadLetterQueue: deadLetters,
       syncLogGroup: syncFn.logGroup,
       periodMinutes: settings.periodMinutes,

@@ -7,7 +7,7 @@ import { ConcurrentSyncError } from '../ports.ts';
 import { type AccountConfig, toAlertPolicy } from '../schemas/account-config.ts';
 import { deliveredEverywhere, groupsAtFire } from './delivery-groups.ts';
 import { validateAccountItems } from './load-account.ts';
-import { isOperatorKey, operatorKey } from './operator-notices.ts';
+import { isOperatorKey, rearmedByValidItems } from './operator-notices.ts';
 import { ledgerBuckets } from './sync-plan.ts';
 
 export interface ReevaluateDeps {
@@ -37,8 +37,6 @@ export type Reevaluation =
 
 /** As the sync: how often it starts over after a concurrent sync (or edit) committed first. */
 const MAX_ATTEMPTS = 3;
-
-const INVALID_CONFIG = operatorKey('invalid-config');
 
 /**
  * An edited account's alerts, re-evaluated from what is stored: load (one Query), validate, replay
@@ -96,7 +94,7 @@ async function reevaluateOnce(deps: ReevaluateDeps, accountId: string): Promise<
   });
   // The items just validated: the bad-config notice re-arms, so the next bad edit is emailed again.
   // Not auth-failed or stale-data: only a sync that reached the provider shows those are gone.
-  const notices = items.alerts.some((a) => a.key === INVALID_CONFIG) ? [INVALID_CONFIG] : [];
+  const notices = rearmedByValidItems(items.alerts.map((a) => a.key).filter(isOperatorKey));
   const alertDeletes = [...evaluation.rearmed, ...notices];
 
   let recorded: string[] = [];

@@ -144,7 +144,7 @@ describe('stateless stack', () => {
     const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm')) as Array<{
       Properties: Record<string, unknown>;
     }>;
-    expect(alarms).toHaveLength(11);
+    expect(alarms).toHaveLength(12);
     for (const a of alarms) expect(JSON.stringify(a.Properties.AlarmActions)).toMatch(/OperatorTopic/);
     const heartbeat = alarms.find((a) => a.Properties.MetricName === 'SuccessfulSyncs');
     expect(heartbeat?.Properties).toMatchObject({

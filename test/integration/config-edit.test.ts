@@ -166,6 +166,7 @@ describe('a hand edit in the console, checked from the stream within a minute', 
     const [notice, ...more] = await emailsTo(OPERATOR);
     expect(more).toEqual([]);
     expect(notice?.body.text).toMatch(/account acme: lowBalanceUsd\[0\]: /);
+    expect(notice?.body.text).toContain('or an edit that makes its items valid is checked');
     // Nothing but the notice was written: the account keeps its last committed state.
     expect(await alertKeys('acme')).toEqual(['operator:invalid-config=sent']);
     expect(await version()).toBe(versionBefore);
