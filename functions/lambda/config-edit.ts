@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { processDeps } from '../../shared/compose.ts';
+import { configEditDeps } from '../../shared/compose-config-edit.ts';
 import { parseEnvironment } from '../../shared/config/environment.ts';
 import { EmfMetrics, METRICS_NAMESPACE } from '../../shared/metrics/emf-metrics.ts';
 import { redactKeys } from '../../shared/secrets/redact.ts';
@@ -10,8 +10,8 @@ import { parseItemEdit } from '../../shared/store/config-edit-stream.ts';
 import { type ConfigEditOutcome, checkConfigEdit } from '../../shared/use-cases/config-edit.ts';
 import { invocationDeadline } from '../../shared/use-cases/deadline.ts';
 
-// Cold start: environment parsed once, the sync's own store, delivery and operator wiring (no
-// provider is ever called here: the role cannot read the admin keys).
+// Cold start: environment parsed once; the sync's own store, delivery and operator wiring, and no
+// provider client (none is ever called here: the role cannot read the admin keys).
 const env = parseEnvironment();
 const logger = new Logger({ serviceName: 'burnrate' });
 const metrics = new Metrics({
@@ -19,9 +19,7 @@ const metrics = new Metrics({
   serviceName: 'burnrate',
   defaultDimensions: { stage: env.BURNRATE_STAGE },
 });
-const emf = new EmfMetrics(metrics);
-const { store, wallClock, delivery, operator } = processDeps(env, { metrics: emf });
-const deps = { store, now: wallClock ?? (() => new Date()), delivery, operator, metrics: emf };
+const deps = configEditDeps(env, { metrics: new EmfMetrics(metrics) });
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 /**
