@@ -78,6 +78,7 @@ export async function checkConfigEdit(
       costs: result.costs,
       costsReportedThrough: result.costsReportedThrough,
       reconciled: result.reconciled,
+      projectNames: result.projectNames,
       deadline: options.deadline,
     },
   );

@@ -2,12 +2,14 @@ import { evaluateAlerts } from '../core/alerts.ts';
 import { isDigestKey } from '../core/digest.ts';
 import { computeFigures, type Figures } from '../core/figures.ts';
 import { DAY_MS } from '../core/time.ts';
+import type { ProjectNames } from '../email/project-summary.ts';
 import type { AccountStore, AlertRecord, CostDayRecord, ReconciledRecord } from '../ports.ts';
 import { ConcurrentSyncError } from '../ports.ts';
 import { type AccountConfig, toAlertPolicy } from '../schemas/account-config.ts';
 import { deliveredEverywhere, groupsAtFire } from './delivery-groups.ts';
 import { validateAccountItems } from './load-account.ts';
 import { isOperatorKey, rearmedByValidItems } from './operator-notices.ts';
+import { projectNames } from './project-names.ts';
 import { ledgerBuckets } from './sync-plan.ts';
 
 export interface ReevaluateDeps {
@@ -33,6 +35,8 @@ export type Reevaluation =
       costs: CostDayRecord[];
       costsReportedThrough: string | undefined;
       reconciled?: ReconciledRecord | undefined;
+      /** Names the provider lists for projects/workspaces (the upkeep's PROJECTS item), as the sync's. */
+      projectNames: ProjectNames;
     };
 
 /** As the sync: how often it starts over after a concurrent sync (or edit) committed first. */
@@ -124,5 +128,6 @@ async function reevaluateOnce(deps: ReevaluateDeps, accountId: string): Promise<
     costs: [...merged.values()].filter((r) => Date.parse(`${r.day}T00:00:00Z`) >= at - 31 * DAY_MS),
     costsReportedThrough: state.costsThrough,
     reconciled: items.reconciled,
+    projectNames: projectNames(items),
   };
 }

@@ -333,3 +333,35 @@ describe('other edits', () => {
     expect(await alertKeys('off')).toEqual([]);
   }, 60_000);
 });
+
+describe('the emails of an edit check', () => {
+  it('name projects as the sync does: the provider names the upkeep listed', async () => {
+    const day = dayKey(Date.now() - 3 * DAY_MS);
+    openai.setCosts({ [day]: [{ projectId: 'proj_search', usd: 50 }] });
+    try {
+      await seedAccount(ddb.doc, table, account('named'), [grant]);
+      await ddb.doc.send(
+        new PutCommand({
+          TableName: table,
+          Item: {
+            pk: accountPk('named'),
+            sk: 'PROJECTS',
+            listedAt: new Date().toISOString(),
+            projects: { proj_search: { name: 'Search API', status: 'active', archived: false } },
+          },
+        }),
+      );
+      expect((await processAccount(syncDeps, 'named')).status).toBe('ok');
+      await readStream();
+      await ses.clear();
+      await setLowBalance('named', [100]);
+      const { edits } = await readStream();
+      expect((await invoke(edits)).result.batchItemFailures).toEqual([]);
+      const [email, ...more] = await emailsTo('finance@named.example');
+      expect(more).toEqual([]);
+      expect(email?.body.text).toContain('Search API');
+    } finally {
+      openai.setCosts({ [day]: [{ usd: 50 }] });
+    }
+  }, 60_000);
+});
