@@ -204,7 +204,7 @@ describe('a hand edit in the console, checked from the stream within a minute', 
     // Fired and delivered; the invalid-config notice re-armed (the next bad edit is emailed again),
     // the stale-data one not (no provider was reached).
     expect(await alertKeys('acme')).toEqual(['low-balance:100=sent', 'operator:stale-data=sent']);
-    // From the stored costs: the provider was not asked (only the sync above, which found the bad item, did nothing).
+    // From the stored costs: the provider was not asked (the sync that met the bad item stopped before it too).
     expect(openai.requests.length).toBe(syncRequests);
     expect(syncRequests).toBe(providerRequests);
 
