@@ -65,7 +65,7 @@ export class ConfigEditFunction extends Construct {
         batchSize: 25,
         // Only CONFIG and GRANT# items (shared/store/config-edit-stream.ts): burnrate's own writes
         // (STATE, ALERT#, COST#, LIMITS…) never invoke the function.
-        filters: CONFIG_EDIT_FILTERS.map((pattern) => FilterCriteria.filter(pattern as never)),
+        filters: CONFIG_EDIT_FILTERS.map((pattern) => FilterCriteria.filter(pattern)),
         reportBatchItemFailures: true,
         bisectBatchOnError: true,
         retryAttempts: 2,
