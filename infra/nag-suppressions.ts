@@ -12,14 +12,24 @@ const REASONS: Array<[RegExp, string, string]> = [
     'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires Resource "*".',
   ],
   [
+    /\/ConfigEdit\/Handler\/Role\/DefaultPolicy\/Resource$/,
+    'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+    'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) and dynamodb:ListStreams, which the stream event source mapping grants: none of them supports resource-level permissions, so AWS requires Resource "*". Reading the records is scoped to the table stream.',
+  ],
+  [
     /\/(SyncAccount|Upkeep|Guard\/Handler)\/Role\/DefaultPolicy\/Resource$/,
     'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<REGION>:<ACCOUNT>:secret:burnrate/*]',
     'Admin keys are one secret per account, named burnrate/<account id>; accounts are added at run time, so the burnrate/ prefix is the narrowest scope there is (the guard function reads them to set the provider limit a freeze needs).',
   ],
   [
-    /\/(Dispatch|SyncAccount|Upkeep|Guard\/Handler)\/Function\/Resource$/,
+    /\/(Dispatch|SyncAccount|Upkeep|Guard\/Handler|ConfigEdit\/Handler)\/Function\/Resource$/,
     'AwsSolutions::AwsSolutions-L1',
     'nodejs22.x (Node 22 LTS) is the deploy target fixed for this project; move to a newer runtime deliberately, with the test suite run on it.',
+  ],
+  [
+    /\/ConfigEdit\/DeadLetters\/Resource$/,
+    'AwsSolutions::AwsSolutions-SQS3',
+    'This queue IS a dead-letter queue: the on-failure destination of the config-edit stream mapping (cdk-nag only recognises queues named in the redrive policy of another queue). It holds stream positions of edits that could not be checked, alarmed to the operator.',
   ],
   [
     /\/Guard\/SigningKey\/Resource$/,

@@ -1,5 +1,12 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { ACCOUNTS_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../shared/store/table.ts';
 
@@ -27,6 +34,10 @@ export class StatefulStack extends Stack {
       // can never fire again (so the one Query a sync makes stays bounded) and used guard links a
       // day past their expiry. Cost days and grants never get one.
       timeToLiveAttribute: TTL_ATTRIBUTE,
+      // Config and grant edits are checked within a minute (infra/constructs/config-edit-function.ts).
+      // Both images: the check logs which attributes an edit changed (names, never values), and a
+      // deleted grant's record still names it. The check itself re-reads the account.
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
     });
     this.table.addGlobalSecondaryIndex({
       indexName: ACCOUNTS_INDEX.name,

@@ -16,6 +16,7 @@ import { METRICS_NAMESPACE } from '../shared/ports.ts';
 import { SERVICE_NAME } from '../shared/powertools/constants.ts';
 import { ACCOUNTS_INDEX } from '../shared/store/table.ts';
 import { BurnrateFunction } from './constructs/burnrate-function.ts';
+import { ConfigEditFunction } from './constructs/config-edit-function.ts';
 import { GuardFunction } from './constructs/guard-function.ts';
 import { OperatorAlarms } from './constructs/operator-alarms.ts';
 import { OperatorDashboard } from './constructs/operator-dashboard.ts';
@@ -181,7 +182,21 @@ export class StatelessStack extends Stack {
       stage: settings.stage,
       concurrency: 8,
     }).fn;
-    const functions = { Dispatch: dispatch, SyncAccount: syncFn, Upkeep: upkeep, Guard: guard.fn };
+    // Config and grant edits checked within a minute, from the table's stream (no provider call).
+    const configEdit = new ConfigEditFunction(this, 'ConfigEdit', {
+      table,
+      settings,
+      alertsTopic,
+      topicKey,
+      alarmAction: new SnsAction(topic),
+    });
+    const functions = {
+      Dispatch: dispatch,
+      SyncAccount: syncFn,
+      Upkeep: upkeep,
+      Guard: guard.fn,
+      ConfigEdit: configEdit.fn,
+    };
     const metrics = {
       namespace: METRICS_NAMESPACE,
       dimensions: { service: SERVICE_NAME, stage: settings.stage },
@@ -202,7 +217,7 @@ export class StatelessStack extends Stack {
       queue,
       deadLetterQueue: deadLetters,
       syncLogGroup: syncFn.logGroup,
-      alarms: [...alarms.alarms, guardAlarm],
+      alarms: [...alarms.alarms, guardAlarm, configEdit.deadLettersAlarm],
       metrics,
       accountMetrics: settings.accountMetrics,
     });

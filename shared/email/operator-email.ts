@@ -43,7 +43,8 @@ const OPERATOR_TEXT: Record<OperatorEmailKind, [string, string]> = {
 
 /** What re-arms each notice (OPERATOR_REARM in shared/use-cases/operator-notices.ts), in the email's words. */
 const FOOTER: Record<OperatorEmailKind, string> = {
-  'invalid-config': 'You get this once until the account syncs successfully again.',
+  'invalid-config':
+    'You get this once until the account syncs successfully again, or an edit that makes its items valid is checked.',
   'auth-failed': 'You get this once until the account syncs successfully again.',
   'stale-data': 'You get this once until the account syncs successfully again.',
   'delivery-failed':

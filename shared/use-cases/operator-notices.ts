@@ -15,10 +15,11 @@ export type OperatorAlertKind =
 
 /**
  * What re-arms each notice:
- * - `sync`: a successful sync of the account. It validated the config item and grants
- *   (invalid-config), the provider accepted the admin key (auth-failed), and the data is fresh
- *   (stale-data). None of these is raised by a run whose sync succeeded, so re-arming there can
- *   never loop.
+ * - `sync`: a successful sync of the account. The provider accepted the admin key (auth-failed),
+ *   and the data is fresh (stale-data). Neither is raised by a run whose sync succeeded, so
+ *   re-arming there can never loop.
+ * - `valid-items`: a successful sync, or the check of an edit (config-edit.ts) that found the
+ *   config item and grants valid (invalid-config): both validated them, and neither raises it then.
  * - `delivery`: an email of the account (to any of its recipient groups) accepted by SES in a run
  *   where no group's delivery failed. NOT a successful sync: the sync succeeds while SES refuses
  *   the recipients (the SES sandbox), so re-arming on the sync would email the operator at every
@@ -27,10 +28,10 @@ export type OperatorAlertKind =
  *   the item, or a burnrate that reads it runs again). Not a successful sync: the key is still
  *   stored after one, and the operator would hear of it at every run.
  */
-export type OperatorRearm = 'sync' | 'delivery' | 'keys-readable';
+export type OperatorRearm = 'sync' | 'valid-items' | 'delivery' | 'keys-readable';
 
 export const OPERATOR_REARM: Readonly<Record<OperatorAlertKind, OperatorRearm>> = {
-  'invalid-config': 'sync',
+  'invalid-config': 'valid-items',
   'auth-failed': 'sync',
   'stale-data': 'sync',
   'delivery-failed': 'delivery',
@@ -46,7 +47,12 @@ const rearmOf = (key: string): OperatorRearm | undefined =>
 
 /** The stored operator keys a successful sync re-arms (unknown `operator:` keys too: nothing else would). */
 export function rearmedBySync(keys: readonly string[]): string[] {
-  return keys.filter((key) => (rearmOf(key) ?? 'sync') === 'sync');
+  return keys.filter((key) => ['sync', 'valid-items'].includes(rearmOf(key) ?? 'sync'));
+}
+
+/** The stored operator keys that an edit check finding the account's items valid re-arms. */
+export function rearmedByValidItems(keys: readonly string[]): string[] {
+  return keys.filter((key) => rearmOf(key) === 'valid-items');
 }
 
 /** The stored operator keys that a run delivering email without a failure re-arms. */

@@ -4,6 +4,7 @@
  */
 import { bundleBench } from './bundle-bench.ts';
 import { costBench } from './cost-bench.ts';
+import { editBench } from './edit-bench.ts';
 import { historyBench } from './history-bench.ts';
 import { ledgerBench } from './ledger-bench.ts';
 import { parseBench } from './parse-bench.ts';
@@ -22,6 +23,7 @@ const sections: Record<string, () => void | Promise<void>> = {
   history: historyBench,
   upkeep: upkeepBench,
   cost: costBench,
+  edit: editBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

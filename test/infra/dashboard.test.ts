@@ -91,8 +91,8 @@ describe('the operator dashboard burnrate-<stage>', () => {
       'HardLimitWriteFailed Sum',
     ]);
     const lambda = (title: string) => rows(titled(widgets, title)).map((r) => `${r[0]} ${r[1]}`);
-    expect(lambda('Function errors')).toEqual(Array(4).fill('AWS/Lambda Errors'));
-    expect(lambda('Function duration p99 (ms)')).toEqual(Array(4).fill('AWS/Lambda Duration'));
+    expect(lambda('Function errors')).toEqual(Array(5).fill('AWS/Lambda Errors'));
+    expect(lambda('Function duration p99 (ms)')).toEqual(Array(5).fill('AWS/Lambda Duration'));
     expect(lambda('Sync queue and dead letters')).toEqual([
       'AWS/SQS ApproximateNumberOfMessagesVisible',
       'AWS/SQS ApproximateNumberOfMessagesVisible',

@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken, signingKeyBytes } from '../../shared/guard/token.ts';
 import { startOpenAiFake } from '../fakes/openai-fake.ts';
@@ -123,6 +123,49 @@ describe('the deployed sync-account bundle (from cdk synth) on local emulators',
     } finally {
       await sqs.stop();
     }
+  }, 60_000);
+
+  it('the deployed config-edit bundle checks an edit from its stream record: the lowered threshold alerts, with no secret read', async () => {
+    const { handler } = (await import(bundles.ConfigEditHandler as string)) as {
+      handler: (e: unknown, c: unknown) => Promise<unknown>;
+    };
+    // The account of the first test: $70 left, low-balance:100 already sent. A hand edit adds $80.
+    await ddb.doc.send(
+      new UpdateCommand({
+        TableName: process.env.BURNRATE_TABLE,
+        Key: { pk: 'ACCOUNT#acme', sk: 'CONFIG' },
+        UpdateExpression: 'SET lowBalanceUsd = :v',
+        ExpressionAttributeValues: { ':v': [100, 80] },
+      }),
+    );
+    const keys = { pk: { S: 'ACCOUNT#acme' }, sk: { S: 'CONFIG' } };
+    const record = {
+      eventID: 'e1',
+      eventName: 'MODIFY',
+      eventSource: 'aws:dynamodb',
+      eventSourceARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2026-12-05T00:00:00.000',
+      awsRegion: 'us-east-1',
+      dynamodb: {
+        Keys: keys,
+        OldImage: { ...keys, lowBalanceUsd: { L: [{ N: '100' }] } },
+        NewImage: { ...keys, lowBalanceUsd: { L: [{ N: '100' }, { N: '80' }] } },
+        SequenceNumber: '100',
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+      },
+    };
+    const secretReads = secrets.calls.length;
+    await ses.clear();
+    const context = {
+      awsRequestId: 'req-c',
+      functionName: 'config-edit',
+      getRemainingTimeInMillis: () => 60_000,
+    };
+    expect(await handler({ Records: [record] }, context)).toEqual({ batchItemFailures: [] });
+    expect((await ses.emails()).map((e) => e.subject)).toEqual(['Acme: balance $70.00 is below $80']);
+    expect(sns.published.map((p) => JSON.parse(p.message).subject)).toContain(
+      'Acme: balance $70.00 is below $80',
+    );
+    expect(secrets.calls).toHaveLength(secretReads);
   }, 60_000);
 
   it('the deployed guard bundle reads the signing key from Secrets Manager, checks links, and acts on none while the use case is not wired', async () => {

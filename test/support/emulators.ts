@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
@@ -19,10 +19,20 @@ export function useDynamoDbLocal() {
     },
     client: undefined as unknown as DynamoDBClient,
     doc: undefined as unknown as DynamoDBDocumentClient,
-    /** A new, empty table with the production key schema. */
-    async freshTable(prefix = 'test'): Promise<string> {
+    /**
+     * A new, empty table with the production key schema; `stream: true` turns on its stream as the
+     * CDK stack does (new and old images; test/support/table-stream.ts reads it).
+     */
+    async freshTable(prefix = 'test', options: { stream?: boolean } = {}): Promise<string> {
       const name = `${prefix}-${process.pid}-${++count}`;
       await ensureTable(handle.client, name);
+      if (options.stream)
+        await handle.client.send(
+          new UpdateTableCommand({
+            TableName: name,
+            StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+          }),
+        );
       return name;
     },
   };

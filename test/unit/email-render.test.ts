@@ -609,6 +609,8 @@ describe('operator emails', () => {
       });
       const rule = {
         sync: 'You get this once until the account syncs successfully again.',
+        'valid-items':
+          'You get this once until the account syncs successfully again, or an edit that makes its items valid is checked.',
         delivery:
           'You get this once until an email to the account’s recipients is delivered again (a successful sync does not re-arm it).',
         'keys-readable':
