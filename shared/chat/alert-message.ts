@@ -42,6 +42,8 @@ const V2_KINDS = [
   'project-hard-limit',
   'hard-limit-unmanaged',
   'project-hard-limit-unmanaged',
+  'guard',
+  'guard-reminder',
 ] as const satisfies ReadonlyArray<AlertKind>;
 type V1Kind = (typeof MESSAGE_KINDS)[number];
 // Fails to compile when the ledger gains an alert kind neither list names.
