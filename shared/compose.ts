@@ -32,8 +32,10 @@ import {
 import { DynamoAccountStore } from './store/dynamo-account-store.ts';
 import { DynamoAdminStore } from './store/dynamo-admin-store.ts';
 import { DynamoAlertStore } from './store/dynamo-alert-store.ts';
+import { DynamoGuardStore } from './store/dynamo-guard-store.ts';
 import { DynamoUpkeepStore } from './store/dynamo-upkeep-store.ts';
 import type { CheckpointPort } from './use-cases/checkpoint.ts';
+import type { GuardDeps } from './use-cases/guard-context.ts';
 import type { AdminPort } from './use-cases/manage-accounts.ts';
 import type { ProcessDeps } from './use-cases/process-account.ts';
 import type { UpkeepDeps } from './use-cases/upkeep-account.ts';
@@ -72,12 +74,17 @@ export function projectDirectoryFor(
 
 /** The provider's hard monthly limits (Anthropic: the early-access beta, else SpendLimitsUnavailableError). */
 export function spendLimitsFor(env: Environment, http: { maxRetries?: number; timeoutMs?: number } = {}) {
-  return (config: AccountConfig, adminKey: string): SpendLimits => {
+  return (
+    config: AccountConfig,
+    adminKey: string,
+    run: { deadline?: number | undefined } = {},
+  ): SpendLimits => {
+    const options = { ...http, deadline: run.deadline, adminKey };
     switch (config.provider) {
       case 'openai':
-        return new OpenAiSpendLimits({ ...http, adminKey, baseUrl: env.OPENAI_BASE_URL });
+        return new OpenAiSpendLimits({ ...options, baseUrl: env.OPENAI_BASE_URL });
       case 'anthropic':
-        return new AnthropicSpendLimits({ ...http, adminKey, baseUrl: env.ANTHROPIC_BASE_URL });
+        return new AnthropicSpendLimits({ ...options, baseUrl: env.ANTHROPIC_BASE_URL });
     }
   };
 }
@@ -87,12 +94,21 @@ export function spendLimitsFor(env: Environment, http: { maxRetries?: number; ti
  * deleted (irreversible), never paused.
  */
 export function apiKeysFor(env: Environment, http: { maxRetries?: number; timeoutMs?: number } = {}) {
-  return (config: AccountConfig, adminKey: string): ApiKeys | undefined => {
+  return (
+    config: AccountConfig,
+    adminKey: string,
+    run: { deadline?: number | undefined } = {},
+  ): ApiKeys | undefined => {
     switch (config.provider) {
       case 'openai':
         return undefined;
       case 'anthropic':
-        return new AnthropicApiKeys({ ...http, adminKey, baseUrl: env.ANTHROPIC_BASE_URL });
+        return new AnthropicApiKeys({
+          ...http,
+          deadline: run.deadline,
+          adminKey,
+          baseUrl: env.ANTHROPIC_BASE_URL,
+        });
     }
   };
 }
@@ -216,6 +232,24 @@ export function upkeepDeps(
     now: options.now ?? (() => new Date()),
     metrics: options.metrics,
     notices: options.notices ?? operatorNotices(env),
+  };
+}
+
+/**
+ * The guard use case (freeze, release, the page's proposal): the table's FREEZE and AUDIT items,
+ * the admin keys, and each provider's hard limits and (Anthropic) keys.
+ */
+export function guardUseCaseDeps(
+  env: Environment,
+  options: { now?: () => Date; metrics?: Metrics } = {},
+): GuardDeps {
+  return {
+    store: new DynamoGuardStore(documentClient(env.AWS_REGION), env.BURNRATE_TABLE),
+    secrets: secretSource(env),
+    spendLimits: spendLimitsFor(env),
+    apiKeys: apiKeysFor(env),
+    now: options.now ?? (() => new Date()),
+    metrics: options.metrics,
   };
 }
 

@@ -1,6 +1,7 @@
 import { type AlertCandidate, candidate } from './alert-keys.ts';
 import { usdToCentsUp } from './hard-limits.ts';
 import type { Micros } from './money.ts';
+import { bucketParts } from './projects.ts';
 import { type HourSpend, type SpikePolicy, spikeDay, type UsualDay } from './spike.ts';
 import { dayKey } from './time.ts';
 
@@ -121,4 +122,24 @@ export function alreadyLimited(
   thresholdCents: number,
 ): boolean {
   return have.state === 'set' && have.thresholdCents <= thresholdCents;
+}
+
+/**
+ * A scope's month-to-date from stored cost days (its part of each day of `at`'s month, today's
+ * estimate included), as the project figures count it (projects.ts: the parts add up to each day).
+ * What a freeze's threshold starts from, wherever it runs (a run, the page, the CLI).
+ */
+export function scopeMonthToDate(
+  days: ReadonlyArray<{ day: string; amountMicros: Micros; byScope: Readonly<Record<string, Micros>> }>,
+  scope: string,
+  at: number,
+): Micros {
+  const today = dayKey(at);
+  const month = today.slice(0, 7);
+  let sum = 0;
+  for (const d of days) {
+    if (d.day.slice(0, 7) !== month || d.day > today) continue;
+    sum += bucketParts(d.amountMicros, d.byScope).get(scope) ?? 0;
+  }
+  return sum;
 }
