@@ -5,6 +5,7 @@ import type { Environment } from './config/environment.ts';
 import { EmailOperatorNotices } from './email/operator-notices.ts';
 import { renderAlertEmail, renderOperatorEmail } from './email/render-alert-email.ts';
 import { renderDigestEmail } from './email/render-digest-email.ts';
+import { renderProjectEmail } from './email/render-project-email.ts';
 import { SesMailer } from './email/ses-mailer.ts';
 import type {
   AlertPublisher,
@@ -148,7 +149,14 @@ export function processDeps(
     isAuthError: (error) => error instanceof ProviderAuthError || error instanceof AdminKeyMissingError,
     metrics: options.metrics,
     delivery: sender
-      ? { ...common, sender, render: renderAlertEmail, demo: options.demo, publisher }
+      ? {
+          ...common,
+          sender,
+          render: renderAlertEmail,
+          renderProject: renderProjectEmail,
+          demo: options.demo,
+          publisher,
+        }
       : undefined,
     digest: sender
       ? { ...common, sender, renderDigest: renderDigestEmail, demo: options.demo, publisher }

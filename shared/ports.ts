@@ -21,6 +21,13 @@ export const NO_SCOPE = UNATTRIBUTED;
 export interface UsageEstimate {
   /** Hours from `countFrom` (default: the whole range), summed exactly and rounded once. */
   amountMicros: Micros;
+  /**
+   * The same hours per project/workspace (NO_SCOPE = none), each summed exactly and rounded once:
+   * today's split of the estimate. The parts may be a micro-dollar or two off `amountMicros`.
+   */
+  byScope: Record<string, Micros>;
+  /** The same hours per project/workspace, then per model (unknown models not priced, so absent). */
+  byScopeModel: Record<string, Record<string, Micros>>;
   /** Models seen in the counted hours that the price table does not know; not priced. */
   unknownModels: string[];
   /** Hour buckets covered: [start, end). */
@@ -38,6 +45,8 @@ export interface HourUsage {
   byScope: Record<string, Micros>;
   /** Per model (unknown models are not priced, so absent here). */
   byModel: Record<string, Micros>;
+  /** Per project/workspace, then per model. */
+  byScopeModel: Record<string, Record<string, Micros>>;
   /** Models seen in this hour that the price table does not know. */
   unknownModels: string[];
 }
@@ -96,18 +105,28 @@ export interface ReconciledRecord {
   recordedAt: string;
 }
 
-/** A key that fired (is disarmed). Delivery moves it from pending to sent. */
-export interface AlertRecord {
-  key: string;
-  kind: string;
+/** Where one recipient group stands with one key: claim → send → mark, or release on failure. */
+export interface GroupDeliveryState {
   status: 'pending' | 'claimed' | 'sent';
-  firedAt: string;
   claimedAt?: string;
   claimToken?: string;
   sentAt?: string;
   messageId?: string;
+}
+
+/**
+ * A key that fired (is disarmed). Delivery moves it from pending to sent, once per recipient group:
+ * the top-level status fields are the ACCOUNT group's (the account's `recipients`, every alert; an
+ * item of an earlier version, with only these, reads as exactly that), and `groups` holds each
+ * other group's, keyed `project:<id>` (a project key whose project had `recipients` when it fired).
+ */
+export interface AlertRecord extends GroupDeliveryState {
+  key: string;
+  kind: string;
+  firedAt: string;
   /** Epoch seconds after which DynamoDB deletes the item (TTL): set once the key can never fire again. */
   ttl?: number;
+  groups?: Record<string, GroupDeliveryState>;
 }
 
 /** Everything stored for one account, as loaded by one Query; config and grants still unvalidated. */
@@ -365,12 +384,37 @@ export interface AccountQueue {
   enqueue(messages: ReadonlyArray<{ accountId: string; runId: string }>): Promise<void>;
 }
 
-/** Exactly-once delivery state of alert keys (claim → send → mark sent; release on failure). */
+/**
+ * A recipient group: `account` (the account's `recipients`: every alert, the digest, the top-level
+ * state of an alert item) or `project:<id>` (that project's `recipients`: only its own keys).
+ */
+export type DeliveryGroup = 'account' | `project:${string}`;
+
+export const ACCOUNT_GROUP = 'account' satisfies DeliveryGroup;
+
+/**
+ * Exactly-once delivery state of alert keys, per key and recipient group (claim → send → mark sent;
+ * release on failure). `group` defaults to the account group.
+ */
 export interface AlertDeliveryStore {
   /** Claims a pending key, or one whose claim is older than `staleBefore`. False if not claimable. */
-  claim(accountId: string, key: string, token: string, now: string, staleBefore: string): Promise<boolean>;
-  markSent(accountId: string, key: string, token: string, messageId: string, now: string): Promise<void>;
-  release(accountId: string, key: string, token: string): Promise<void>;
+  claim(
+    accountId: string,
+    key: string,
+    token: string,
+    now: string,
+    staleBefore: string,
+    group?: DeliveryGroup,
+  ): Promise<boolean>;
+  markSent(
+    accountId: string,
+    key: string,
+    token: string,
+    messageId: string,
+    now: string,
+    group?: DeliveryGroup,
+  ): Promise<void>;
+  release(accountId: string, key: string, token: string, group?: DeliveryGroup): Promise<void>;
   /** Records an operator alert key as pending unless it exists (fired and not re-armed). */
   raise(accountId: string, record: AlertRecord): Promise<boolean>;
   /** Re-arms a key by deleting it (an operator notice whose problem is shown to be gone). */
@@ -422,6 +466,8 @@ export const METRIC_UNITS = {
   GuardActionFailed: 'Count',
   /** Guard freezes applied (each also an audit item). */
   GuardFreezesApplied: 'Count',
+  /** Stored alert keys this version cannot read (a later burnrate's, or a hand edit): reported, left as they are. */
+  AlertKeysUnreadable: 'Count',
 } as const;
 
 export type MetricName = keyof typeof METRIC_UNITS;

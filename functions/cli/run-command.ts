@@ -61,13 +61,18 @@ export function registerRun(program: Command): void {
       // say which account, how many keys and what SES (or SNS) answered.
       const undelivered = outcomes.filter((o) => o.deliveryError || o.publishError);
       for (const o of undelivered) {
-        if (o.deliveryError)
-          process.stderr.write(`burnrate: ${deliveryLine(o.accountId, o.deliveryError)}\n`);
+        for (const error of o.deliveryErrors ?? (o.deliveryError ? [o.deliveryError] : []))
+          process.stderr.write(`burnrate: ${deliveryLine(o.accountId, error)}\n`);
         if (o.publishError)
           process.stderr.write(
             `burnrate: account ${o.accountId}: chat message(s) not published (the email went out): ${o.publishError.message}\n`,
           );
       }
+      // Reported, not a failure of the run: the other keys were delivered.
+      for (const o of outcomes.filter((x) => x.unreadable))
+        process.stderr.write(
+          `burnrate: account ${o.accountId}: stored alert key(s) this version cannot read, left as they are: ${o.unreadable?.keys.join(', ')}\n`,
+        );
       if (outcomes.some((o) => o.status === 'failed') || undelivered.length > 0) process.exitCode = 1;
       else if (outcomes.some((o) => o.status === 'invalid')) process.exitCode = 2;
     });
@@ -92,8 +97,12 @@ function toJson(o: PassOutcome) {
       unpricedModels: r.unknownModels,
       ...(o.deliveryError && {
         deliveryError: o.deliveryError.message,
+        ...((o.deliveryErrors?.length ?? 0) > 1 && {
+          deliveryErrors: o.deliveryErrors?.map((e) => e.message),
+        }),
         undelivered: o.undelivered ?? [],
       }),
+      ...(o.unreadable && { unreadable: o.unreadable.keys }),
       published: o.published ?? [],
       ...(o.publishError && { publishError: o.publishError.message }),
       messages: o.messages ?? [],

@@ -4,6 +4,7 @@ import { parseInstant } from '../../shared/core/time.ts';
 import { reconciledText, usd, usdMicros } from '../../shared/email/format.ts';
 import type { ReconciledRecord } from '../../shared/ports.ts';
 import { projectOfScope } from '../../shared/schemas/account-config.ts';
+import { deliveredEverywhere } from '../../shared/use-cases/delivery-groups.ts';
 import { enteredThisMonth, rechargeCell } from './format-status.ts';
 
 /** Entered recharges (grant items with `"recharge": true`), by id, with their effective instant. */
@@ -56,7 +57,8 @@ export function registerStatus(program: Command): void {
           enabled: a.enabled,
           lastSyncAt: items.state?.lastSyncAt ?? null,
           ...markEntered(items.state?.snapshot ?? {}, new Set(entered.map((g) => g.id))),
-          pendingAlerts: items.alerts.filter((x) => x.status !== 'sent').map((x) => x.key),
+          // Not yet delivered to every recipient group it was meant for (account, project leads).
+          pendingAlerts: items.alerts.filter((x) => !deliveredEverywhere(x)).map((x) => x.key),
           latestDayByScope: latest ? { day: latest.day, byScope: latest.byScope } : null,
           projectNames: Object.fromEntries(names),
           reconciled: items.reconciled ?? null,

@@ -51,8 +51,16 @@ async function syncRecord(record: SQSRecord, context?: Context): Promise<void> {
     if (outcome.deliveryError)
       log.error('alerts not delivered', {
         undelivered: outcome.undelivered,
-        error: redactKeys(outcome.deliveryError.message),
+        error: redactKeys(
+          (outcome.deliveryErrors ?? [outcome.deliveryError]).map((e) => e.message).join('\n'),
+        ),
         ...operator,
+      });
+    // Never skipped silently: the keys, the AlertKeysUnreadable metric, and the operator told once.
+    if (outcome.unreadable)
+      log.warn('stored alert keys this version cannot read: left as they are, not emailed', {
+        keys: outcome.unreadable.keys,
+        ...(outcome.unreadable.operator && { operatorAlert: outcome.unreadable.operator }),
       });
     if (outcome.publishError)
       log.error('chat messages not published', { error: redactKeys(outcome.publishError.message) });

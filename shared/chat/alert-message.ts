@@ -5,9 +5,10 @@ import type { Figures } from '../core/figures.ts';
 import { microsToUsd, ratioToUsd } from '../core/money.ts';
 import { scopeBurnRate } from '../core/projects.ts';
 import { describeAlert } from '../email/alert-text.ts';
+import { displayName } from '../email/project-summary.ts';
 import { projectFigures } from '../email/project-text.ts';
 import { DEMO_NOTE } from '../email/render-alert-email.ts';
-import { type AccountConfig, projectName } from '../schemas/account-config.ts';
+import type { AccountConfig } from '../schemas/account-config.ts';
 
 /**
  * The version tag every chat message carries. Versioning rule (README, "Alerts in chat"):
@@ -179,7 +180,7 @@ export function alertMessages(input: {
   const out = toOutputFigures(figures, new Date(figures.at).toISOString());
   const name = config.name ?? config.id;
   return input.alerts.map((alert): AlertMessage => {
-    const t = describeAlert(alert, figures, config);
+    const t = describeAlert(alert, figures, config, input.projectNames);
     const subject = `${input.demo ? '[DEMO] ' : ''}${name}: ${t.headline}`;
     const common = {
       accountId: config.id,
@@ -227,7 +228,7 @@ function projectPart(
   const budget = config.projects?.[projectId]?.monthlyBudgetUsd;
   return {
     projectId,
-    projectName: projectName(config, projectId, names?.get(projectId)),
+    projectName: displayName(config, projectId, names),
     projectFigures: {
       monthToDateUsd: microsToUsd(s.monthToDateMicros),
       burnRateUsdPerDay: rate ? ratioToUsd(rate.num, rate.den) : 0,

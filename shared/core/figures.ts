@@ -198,7 +198,7 @@ export function computeFigures(input: LedgerInput): Figures {
   const scopes = scoped
     ? scopeFigures({
         frame: { at, day, burnDays, daysAfterToday },
-        buckets: input.buckets.map((b) => ({ ...b, byScope: b.byScope ?? {} })),
+        buckets: input.buckets,
         today: input.todayByScope ?? {},
         todayMicros,
       })

@@ -17,8 +17,11 @@ export interface ScopedBucket {
   start: number;
   end: number;
   amountMicros: Micros;
-  /** May be empty (nothing known: all unattributed) or round to a micro-dollar or two off the total. */
-  byScope: Readonly<Record<string, Micros>>;
+  /**
+   * May be empty or absent (nothing known: all unattributed) or round to a micro-dollar or two off
+   * the total.
+   */
+  byScope?: Readonly<Record<string, Micros>> | undefined;
 }
 
 /** What the account's figures already fixed: the run instant, D, the burn-rate `n`, days after D. */
@@ -44,7 +47,10 @@ export interface ScopeFigures {
 /**
  * A bucket's parts, made to add up to its amount exactly: each part was rounded on its own, so the
  * difference (a micro-dollar or two) is spread one micro-dollar at a time over the largest parts
- * (ties by scope name). An empty split puts the whole bucket under UNATTRIBUTED.
+ * (ties by scope name), round and round, never taking a part below zero (what is still owed when
+ * every part is zero goes to UNATTRIBUTED). An empty split puts the whole bucket under
+ * UNATTRIBUTED. Whole rounds are applied at once, so a hand-edited amount far from its split costs
+ * a few passes over the scopes, not one step per micro-dollar.
  */
 export function bucketParts(
   amountMicros: Micros,
@@ -57,19 +63,31 @@ export function bucketParts(
   const order = entries
     .map(([k]) => k)
     .sort((a, b) => (parts.get(b) ?? 0) - (parts.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
-  for (let i = 0; diff !== 0; i = (i + 1) % order.length) {
-    const k = order[i] as string;
-    const step = diff > 0 ? 1 : -1;
-    // Never take a part below zero (a difference larger than the parts means the split is unusable).
-    if (step < 0 && (parts.get(k) ?? 0) === 0) {
-      if (order.every((o) => (parts.get(o) ?? 0) === 0)) {
-        parts.set(UNATTRIBUTED, (parts.get(UNATTRIBUTED) ?? 0) + diff);
-        break;
-      }
-      continue;
+  const add = (k: string, micros: number) => {
+    parts.set(k, (parts.get(k) ?? 0) + micros);
+  };
+  if (diff > 0) {
+    // Every part gets the whole rounds; the first `diff mod n` one more.
+    const rounds = Math.floor(diff / order.length);
+    const extra = diff % order.length;
+    for (const [i, k] of order.entries()) add(k, rounds + (i < extra ? 1 : 0));
+    return parts;
+  }
+  while (diff < 0) {
+    const active = order.filter((k) => (parts.get(k) ?? 0) > 0);
+    if (active.length === 0) {
+      add(UNATTRIBUTED, diff);
+      break;
     }
-    parts.set(k, (parts.get(k) ?? 0) + step);
-    diff -= step;
+    // Whole rounds take one from every part still above zero, as long as none would go below.
+    const rounds = Math.min(Math.floor(-diff / active.length), ...active.map((k) => parts.get(k) ?? 0));
+    if (rounds === 0) {
+      // Fewer micro-dollars left than parts: one from each, largest first.
+      for (const k of active.slice(0, -diff)) add(k, -1);
+      break;
+    }
+    for (const k of active) add(k, -rounds);
+    diff += rounds * active.length;
   }
   return parts;
 }
@@ -105,9 +123,11 @@ export function scopeFigures(input: {
     }
     return f;
   };
+  // Older buckets count toward no figure here: skip them before splitting (years of history).
+  const from = Math.min(previousMonthStart, frame.day - 7 * DAY_MS);
   for (const b of input.buckets) {
-    if (b.end > frame.at) continue;
-    for (const [scope, micros] of bucketParts(b.amountMicros, b.byScope)) {
+    if (b.end > frame.at || b.start < from) continue;
+    for (const [scope, micros] of bucketParts(b.amountMicros, b.byScope ?? {})) {
       const f = get(scope);
       if (b.start >= monthStart) f.monthToDateMicros += micros;
       else if (b.start >= previousMonthStart) f.previousMonthMicros += micros;

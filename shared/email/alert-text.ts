@@ -51,11 +51,15 @@ export interface AlertText {
   action: string;
 }
 
-/** Plain-text facts for one alert; the HTML and text parts both render from these. */
+/**
+ * Plain-text facts for one alert; the HTML and text parts both render from these. `names`: the
+ * names the provider lists for projects (a project alert names its project).
+ */
 export function describeAlert(
   alert: AlertCandidate,
   f: Figures,
   config: AccountConfig,
+  names?: ReadonlyMap<string, string>,
   guard?: GuardFacts,
 ): AlertText {
   const balance = usdMicros(f.balanceMicros);
@@ -119,12 +123,12 @@ export function describeAlert(
       return rechargeLimitText(f, config, perDay);
     case 'project-budget':
     case 'project-forecast':
-      return describeProjectAlert(alert, f, config);
+      return describeProjectAlert(alert, f, config, names);
     case 'hard-limit':
     case 'project-hard-limit':
     case 'hard-limit-unmanaged':
     case 'project-hard-limit-unmanaged':
-      return describeLimitAlert(alert, config);
+      return describeLimitAlert(alert, config, names);
     case 'budget': {
       const budget = config.monthlyBudgetUsd ?? 0;
       const current = alert.month === isoDay(f.at).slice(0, 7);

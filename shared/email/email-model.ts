@@ -14,6 +14,8 @@ import {
   spendRows,
 } from './charts.ts';
 import { isoDay, isoMinute, percent, reconciledText, usd, usdMicros } from './format.ts';
+import type { ProjectNames, ProviderHardLimits } from './project-summary.ts';
+import { type ProjectTable, projectTable } from './project-table.ts';
 
 /** Everything an alert email is rendered from; the clock is `figures.at`, never the wall clock. */
 export interface AlertEmailInput {
@@ -30,6 +32,10 @@ export interface AlertEmailInput {
   demo?: boolean;
   /** The last `burnrate checkpoint` against the billing page, if any. */
   reconciled?: { at: string; driftUsd: number } | undefined;
+  /** Names the provider lists for projects/workspaces (the config's own names win). */
+  projectNames?: ProjectNames | undefined;
+  /** The provider's hard limits per project id (USD), once read; absent: the configured ones. */
+  hardLimits?: ProviderHardLimits | undefined;
 }
 
 /** Everything an alert email says, once; the HTML and the text part are two views of it. */
@@ -42,9 +48,8 @@ export interface EmailModel {
   alerts: AlertText[];
   summary: Array<[string, string]>;
   grants: Array<[string, string, string, string]>;
-  /** Spend of the last 30 days per project (OpenAI) or workspace (Anthropic), largest first. */
-  scopes: Array<[string, string]>;
-  scopeLabel: string;
+  /** This month per project (OpenAI) or workspace (Anthropic): configured ones and any that spent. */
+  projects?: ProjectTable | undefined;
   /** How current the figures are: the last reported day, and whether today is an estimate. */
   freshness: string;
   notes: string[];
@@ -69,7 +74,7 @@ const BURN_ORDER: Record<string, string> = {
  * Several thresholds crossed at once (budget 50/80/100, low balance 100/25) read as one alert:
  * the highest percent, the lowest balance or days threshold, per month and per grant.
  */
-function mostSevere(alerts: readonly AlertCandidate[]): AlertCandidate[] {
+export function mostSevere(alerts: readonly AlertCandidate[]): AlertCandidate[] {
   const best = new Map<string, AlertCandidate>();
   for (const a of alerts) {
     const part = (name: 'month' | 'grantId' | 'projectId') =>
@@ -92,7 +97,7 @@ export function emailModel(facts: AlertEmailInput): EmailModel {
   const ordered = mostSevere(facts.alerts).sort(
     (a, b) => SEVERITY.indexOf(a.kind) - SEVERITY.indexOf(b.kind),
   );
-  const alerts = ordered.map((a) => describeAlert(a, f, account));
+  const alerts = ordered.map((a) => describeAlert(a, f, account, facts.projectNames));
   const more = alerts.length > 1 ? ` (+${alerts.length - 1} more)` : '';
   const demo = facts.demo === true;
   const rate = burnRate(f);
@@ -147,25 +152,14 @@ export function emailModel(facts: AlertEmailInput): EmailModel {
         ]
       : []),
     ...(account.provider === 'anthropic'
-      ? [
-          "Anthropic's cost report leaves out Priority Tier spend, so the balance is too high by any of it; the default workspace shows as (none).",
-        ]
+      ? ["Anthropic's cost report leaves out Priority Tier spend, so the balance is too high by any of it."]
       : []),
   ];
-  const perScope = new Map<string, number>();
-  for (const d of facts.dailySpend) {
-    for (const [scope, micros] of Object.entries(d.byScope ?? {}))
-      perScope.set(scope, (perScope.get(scope) ?? 0) + micros);
-  }
-  const scopes = [...perScope]
-    .sort((a, b) => b[1] - a[1])
-    .map(([scope, micros]): [string, string] => [scope, usdMicros(micros)]);
   const projection = f.hasGrants ? projectionRows(f) : [];
   const spend = spendRows(f, facts.dailySpend);
   const pace = budget ? { ...dailyPaceUsd(budget, f.at), budgetUsd: budget } : undefined;
   return {
-    scopes,
-    scopeLabel: account.provider === 'anthropic' ? 'Workspace' : 'Project',
+    projects: projectTable(facts),
     subject: `${demo ? '[DEMO] ' : ''}${name}: ${alerts[0]?.headline ?? 'no alert'}${more}`,
     title: name,
     asOf: `${isoMinute(f.at)}, account ${account.id}`,

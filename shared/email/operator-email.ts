@@ -2,7 +2,12 @@ import { redactKeys } from '../secrets/redact.ts';
 import { escapeHtml as e } from './escape.ts';
 import { box, MUTED, page, plain, rich } from './html-parts.ts';
 
-export type OperatorEmailKind = 'invalid-config' | 'auth-failed' | 'stale-data' | 'delivery-failed';
+export type OperatorEmailKind =
+  | 'invalid-config'
+  | 'auth-failed'
+  | 'stale-data'
+  | 'delivery-failed'
+  | 'unreadable-alert-keys';
 
 export interface OperatorEmailInput {
   kind: OperatorEmailKind;
@@ -28,7 +33,11 @@ const OPERATOR_TEXT: Record<OperatorEmailKind, [string, string]> = {
   ],
   'delivery-failed': [
     'alert emails could not be sent',
-    'Verify the sender identity in SES and, while SES is in the sandbox, every recipient address.',
+    'Verify the sender identity in SES and, while SES is in the sandbox, every recipient address (the account’s `recipients` and each project’s `projects.<id>.recipients`).',
+  ],
+  'unreadable-alert-keys': [
+    'stored alert keys this version cannot read',
+    'These ALERT# items were left as they are and are not emailed. If a newer burnrate wrote them, deploy that version again; if they were edited by hand, delete them (the alert fires again if its condition still holds).',
   ],
 };
 
@@ -39,6 +48,8 @@ const FOOTER: Record<OperatorEmailKind, string> = {
   'stale-data': 'You get this once until the account syncs successfully again.',
   'delivery-failed':
     'You get this once until an email to the account’s recipients is delivered again (a successful sync does not re-arm it).',
+  'unreadable-alert-keys':
+    'You get this once until a run finds no alert key it cannot read (a successful sync does not re-arm it).',
 };
 
 /** Operator emails: what broke, for which account, and what to do. Nothing key-shaped gets in. */

@@ -3,14 +3,10 @@ import { forecastMonthEnd } from '../core/derived.ts';
 import type { Figures } from '../core/figures.ts';
 import { ratioToUsd } from '../core/money.ts';
 import { emptyScope, type ScopeFigures, scopeBurnRate } from '../core/projects.ts';
-import {
-  type AccountConfig,
-  projectName,
-  projectPolicies,
-  scopeOfProject,
-} from '../schemas/account-config.ts';
+import { type AccountConfig, projectPolicies, scopeOfProject } from '../schemas/account-config.ts';
 import type { AlertText } from './alert-text.ts';
 import { isoDay, list, usd, usdMicros, usdShort } from './format.ts';
+import { displayName } from './project-summary.ts';
 
 type ProjectAlert = Extract<AlertCandidate, { kind: 'project-budget' | 'project-forecast' }>;
 
@@ -31,7 +27,7 @@ export function describeProjectAlert(
   names?: ReadonlyMap<string, string>,
 ): AlertText {
   const id = alert.projectId;
-  const name = projectName(config, id, names?.get(id));
+  const name = displayName(config, id, names);
   const who = name === id ? `Project ${id}` : `Project ${name} (${id})`;
   const policy = projectPolicies(config).find((p) => p.id === id);
   const budget = policy?.monthlyBudgetUsd ?? 0;

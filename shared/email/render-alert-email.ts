@@ -41,9 +41,6 @@ function html(m: EmailModel): string {
       ),
     )
     .join('');
-  const scopes = m.scopes.length
-    ? `${heading(`Spend by ${m.scopeLabel.toLowerCase()}, last 30 days`)}${grid(m.scopes, [m.scopeLabel, 'Spend'])}`
-    : '';
   const body = [
     demo,
     `<h2 style="margin:0 0 2px;font-size:20px;${FONT}">burnrate: ${e(m.title)}</h2>`,
@@ -52,24 +49,30 @@ function html(m: EmailModel): string {
     heading('Figures'),
     grid(m.summary),
     m.grants.length ? `${heading('Credit grants')}${grid(m.grants, GRANT_HEAD)}` : '',
-    scopes,
+    projectsHtml(m),
     chartsHtml(m),
     ...m.notes.map((n) => `<p style="margin:14px 0 0;${MUTED}">${rich(n)}</p>`),
   ];
   return page(m.subject, body.join(''));
 }
 
-/** The figures, grant and spend-by-scope tables as text lines (alert and digest emails alike). */
-export function tablesText(m: Pick<EmailModel, 'summary' | 'grants' | 'scopes' | 'scopeLabel'>): string[] {
+/** The per-project table (alert and digest emails alike), or nothing. */
+export function projectsHtml(m: Pick<EmailModel, 'projects'>): string {
+  return m.projects ? `${heading(m.projects.title)}${grid(m.projects.rows, m.projects.head)}` : '';
+}
+
+/** The figures, grant and per-project tables as text lines (alert and digest emails alike). */
+export function tablesText(m: Pick<EmailModel, 'summary' | 'grants' | 'projects'>): string[] {
   const lines = ['Figures', ...m.summary.map(([k, v]) => `  ${k}: ${v}`)];
   if (m.grants.length) {
     lines.push('', 'Credit grants (remaining | expires | at risk)');
     for (const [id, remaining, expires, risk] of m.grants)
       lines.push(`  ${id}: ${remaining} | ${expires} | ${risk}`);
   }
-  if (m.scopes.length) {
-    lines.push('', `Spend by ${m.scopeLabel.toLowerCase()}, last 30 days`);
-    for (const [scope, amount] of m.scopes) lines.push(`  ${scope}: ${amount}`);
+  if (m.projects) {
+    const [, ...columns] = m.projects.head;
+    lines.push('', `${m.projects.title} (${columns.join(' | ').toLowerCase()})`);
+    for (const [name, ...cells] of m.projects.rows) lines.push(`  ${name}: ${cells.join(' | ')}`);
   }
   return lines;
 }

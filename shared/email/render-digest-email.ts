@@ -1,7 +1,14 @@
 import { type DigestEmailInput, type DigestModel, digestModel } from './digest-model.ts';
 import { escapeHtml as e } from './escape.ts';
 import { box, FONT, grid, heading, MUTED, page, plain, rich } from './html-parts.ts';
-import { chartsHtml, chartsText, DEMO_NOTE, type RenderedEmail, tablesText } from './render-alert-email.ts';
+import {
+  chartsHtml,
+  chartsText,
+  DEMO_NOTE,
+  projectsHtml,
+  type RenderedEmail,
+  tablesText,
+} from './render-alert-email.ts';
 
 export type { DigestEmailInput } from './digest-model.ts';
 
@@ -25,9 +32,7 @@ function html(m: DigestModel): string {
     heading('Figures'),
     grid(m.summary),
     m.grants.length ? `${heading('Credit grants')}${grid(m.grants, GRANT_HEAD)}` : '',
-    m.scopes.length
-      ? `${heading(`Spend by ${m.scopeLabel.toLowerCase()}, last 30 days`)}${grid(m.scopes, [m.scopeLabel, 'Spend'])}`
-      : '',
+    projectsHtml(m),
     chartsHtml(m),
     ...[...m.notes, m.footer].map((n) => `<p style="margin:14px 0 0;${MUTED}">${rich(n)}</p>`),
   ];

@@ -1,9 +1,25 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { AlertDeliveryStore, AlertRecord } from '../ports.ts';
+import { ACCOUNT_GROUP, type AlertDeliveryStore, type AlertRecord, type DeliveryGroup } from '../ports.ts';
 import { accountPk, alertSk } from './keys.ts';
 
-/** Conditional writes on ALERT# items: two runs can never both hold the claim on one key. */
+/**
+ * Where a recipient group's state lives in an ALERT# item: the account group's at the top level (so
+ * items written before groups existed read as its state), another group's under `groups.<group>`.
+ * `#s` is always `status`; `at(x)` names attribute x of the group's state.
+ */
+function groupPath(group: DeliveryGroup) {
+  if (group === ACCOUNT_GROUP)
+    return { at: (x: string) => x, names: { '#s': 'status' } as Record<string, string>, notUnconfirmed: '' };
+  return {
+    at: (x: string) => `#groups.#g.${x}`,
+    names: { '#s': 'status', '#groups': 'groups', '#g': group } as Record<string, string>,
+    // A key a sync wrote and has not confirmed is armed, not due: no group of it may be claimed.
+    notUnconfirmed: '#s <> :unconfirmed AND ',
+  };
+}
+
+/** Conditional writes on ALERT# items: two runs can never both hold the claim on one key and group. */
 export class DynamoAlertStore implements AlertDeliveryStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -16,20 +32,24 @@ export class DynamoAlertStore implements AlertDeliveryStore {
     token: string,
     now: string,
     staleBefore: string,
+    group: DeliveryGroup = ACCOUNT_GROUP,
   ): Promise<boolean> {
+    const { at, names, notUnconfirmed } = groupPath(group);
+    const status = at('#s');
     return this.conditional(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: accountPk(accountId), sk: alertSk(key) },
-        UpdateExpression: 'SET #s = :claimed, claimedAt = :now, claimToken = :token',
-        ConditionExpression: '#s = :pending OR (#s = :claimed AND claimedAt < :stale)',
-        ExpressionAttributeNames: { '#s': 'status' },
+        UpdateExpression: `SET ${status} = :claimed, ${at('claimedAt')} = :now, ${at('claimToken')} = :token`,
+        ConditionExpression: `${notUnconfirmed}(${status} = :pending OR (${status} = :claimed AND ${at('claimedAt')} < :stale))`,
+        ExpressionAttributeNames: names,
         ExpressionAttributeValues: {
           ':claimed': 'claimed',
           ':pending': 'pending',
           ':now': now,
           ':token': token,
           ':stale': staleBefore,
+          ...(notUnconfirmed && { ':unconfirmed': 'unconfirmed' }),
         },
       }),
     );
@@ -41,28 +61,36 @@ export class DynamoAlertStore implements AlertDeliveryStore {
     token: string,
     messageId: string,
     now: string,
+    group: DeliveryGroup = ACCOUNT_GROUP,
   ): Promise<void> {
+    const { at, names } = groupPath(group);
     // If the claim went stale and another run took it over, that run owns the key now.
     await this.conditional(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: accountPk(accountId), sk: alertSk(key) },
-        UpdateExpression: 'SET #s = :sent, sentAt = :now, messageId = :id REMOVE claimToken',
-        ConditionExpression: 'claimToken = :token',
-        ExpressionAttributeNames: { '#s': 'status' },
+        UpdateExpression: `SET ${at('#s')} = :sent, ${at('sentAt')} = :now, ${at('messageId')} = :id REMOVE ${at('claimToken')}`,
+        ConditionExpression: `${at('claimToken')} = :token`,
+        ExpressionAttributeNames: names,
         ExpressionAttributeValues: { ':sent': 'sent', ':now': now, ':id': messageId, ':token': token },
       }),
     );
   }
 
-  async release(accountId: string, key: string, token: string): Promise<void> {
+  async release(
+    accountId: string,
+    key: string,
+    token: string,
+    group: DeliveryGroup = ACCOUNT_GROUP,
+  ): Promise<void> {
+    const { at, names } = groupPath(group);
     await this.conditional(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: accountPk(accountId), sk: alertSk(key) },
-        UpdateExpression: 'SET #s = :pending REMOVE claimToken, claimedAt',
-        ConditionExpression: 'claimToken = :token',
-        ExpressionAttributeNames: { '#s': 'status' },
+        UpdateExpression: `SET ${at('#s')} = :pending REMOVE ${at('claimToken')}, ${at('claimedAt')}`,
+        ConditionExpression: `${at('claimToken')} = :token`,
+        ExpressionAttributeNames: names,
         ExpressionAttributeValues: { ':pending': 'pending', ':token': token },
       }),
     );

@@ -36,16 +36,29 @@ export const stateSchema = z.strictObject({
   snapshot: z.record(z.string(), z.unknown()).optional(),
 }) satisfies z.ZodType<AccountStateRecord>;
 
-const alertFields = {
-  key: z.string().min(1),
-  kind: z.string().min(1),
+const deliveryFields = {
   status: z.enum(['pending', 'claimed', 'sent']),
-  firedAt: z.string(),
   claimedAt: z.string().optional(),
   claimToken: z.string().optional(),
   sentAt: z.string().optional(),
   messageId: z.string().optional(),
+};
+
+/** One recipient group's delivery state (`groups.project:<id>`); the top level is the account group's. */
+const groupStateSchema = z.strictObject(deliveryFields);
+
+const alertFields = {
+  key: z.string().min(1),
+  kind: z.string().min(1),
+  firedAt: z.string(),
+  ...deliveryFields,
   ttl: z.number().int().positive().optional(),
+  groups: z
+    .record(
+      z.string().regex(/^project:[^:\s]+$/, { error: 'expected a group key project:<id>' }),
+      groupStateSchema,
+    )
+    .optional(),
 };
 
 export const alertSchema = z.strictObject(alertFields) satisfies z.ZodType<AlertRecord>;

@@ -1,17 +1,22 @@
 import { type AlertMessage, alertMessages, messageAttributes } from '../chat/alert-message.ts';
 import { type AlertCandidate, parseAlertKey } from '../core/alerts.ts';
+import { isDigestKey } from '../core/digest.ts';
 import type { Figures } from '../core/figures.ts';
-import type {
-  AlertDeliveryStore,
-  AlertPublisher,
-  AlertRecord,
-  CostDayRecord,
-  Mailer,
-  Metrics,
-  ReconciledRecord,
+import type { ProjectNames, ProviderHardLimits } from '../email/project-summary.ts';
+import {
+  ACCOUNT_GROUP,
+  type AlertDeliveryStore,
+  type AlertPublisher,
+  type AlertRecord,
+  type CostDayRecord,
+  type DeliveryGroup,
+  type Mailer,
+  type Metrics,
+  type ReconciledRecord,
 } from '../ports.ts';
-import type { AccountConfig } from '../schemas/account-config.ts';
-import { OutOfTimeError, roomToSend } from './deadline.ts';
+import { type AccountConfig, scopeOfProject } from '../schemas/account-config.ts';
+import { roomToSend } from './deadline.ts';
+import { dueGroups, groupRecipients, projectOfGroup } from './delivery-groups.ts';
 
 export interface RenderedEmail {
   subject: string;
@@ -33,12 +38,26 @@ export interface AlertEmailFacts {
   todayIsEstimate: boolean;
   demo?: boolean;
   reconciled?: ReconciledRecord | undefined;
+  /** Names the provider lists for projects/workspaces (the config's own names win). */
+  projectNames?: ProjectNames | undefined;
+  /** The provider's hard limits per project id (USD); absent: the configured ones are shown. */
+  hardLimits?: ProviderHardLimits | undefined;
+}
+
+/** A project's own email: only its alerts, its figures, and today's spend per model in it. */
+export interface ProjectEmailFacts extends AlertEmailFacts {
+  projectId: string;
+  /** Today's estimate per model for this project (micro-dollars), from the hourly usage. */
+  todayModels?: Readonly<Record<string, number>> | undefined;
 }
 
 export interface DeliveryDeps {
   alerts: AlertDeliveryStore;
   mailer: Mailer;
+  /** The account group's email (every alert of the run). */
   render(facts: AlertEmailFacts): RenderedEmail;
+  /** A project group's email (that project's alerts only). */
+  renderProject(facts: ProjectEmailFacts): RenderedEmail;
   sender: string;
   /** The real clock (claim and sent times are leases other runs judge by theirs): never `run --now`'s. */
   now(): Date;
@@ -51,21 +70,42 @@ export interface DeliveryDeps {
   metrics?: Metrics | undefined;
 }
 
+/** One email that went out: to which group, whom, with which keys. */
+export interface GroupDelivery {
+  group: DeliveryGroup;
+  to: string[];
+  keys: string[];
+  messageId: string;
+}
+
 export interface DeliveryResult {
-  /** Keys delivered by email (and marked sent). */
+  /** Keys emailed in this run to at least one recipient group (each group's marked sent). */
   sent: string[];
+  /** The account group's email, when one went out. */
   messageId?: string;
-  /** The chat messages of the delivered keys, one per key (published or not). */
+  /** Every email that went out, per group. */
+  deliveries?: GroupDelivery[];
+  /** The chat messages of the keys the account group got, one per key (published or not). */
   messages: AlertMessage[];
   /** Keys whose chat message the publisher accepted. */
   published: string[];
   /** The publisher failed for these keys (after the SDK's retries); their email did go out. */
   publishFailed?: { keys: string[]; error: Error } | undefined;
+  /**
+   * Groups whose email failed (AlertDeliveryError: claims released, still due, the next run
+   * retries), or was sent but not marked (the claim expires and a later run takes it over).
+   */
+  failures?: Error[];
+  /** Due keys whose group's email was not started for lack of time (still due). */
+  deferred?: string[];
+  /** Stored keys this version cannot read: reported (metric, operator), left as they are. */
+  unreadable?: string[];
 }
 
 /**
- * Due alerts that could not be delivered: the claimed keys were released (still due), so the next
- * run sends them. The message names the account, the number of keys and the mailer's error.
+ * Due alerts that could not be delivered to a group: the claimed keys were released (still due),
+ * so the next run sends them. The message names the account, the group (unless it is the
+ * account's own), the number of keys and the mailer's error.
  */
 export class AlertDeliveryError extends Error {
   override readonly name = 'AlertDeliveryError';
@@ -73,9 +113,11 @@ export class AlertDeliveryError extends Error {
     readonly accountId: string,
     readonly keys: readonly string[],
     override readonly cause: Error,
+    readonly group: DeliveryGroup = ACCOUNT_GROUP,
   ) {
+    const to = projectOfGroup(group);
     super(
-      `account ${accountId}: ${keys.length} due alert(s) not delivered (${keys.join(', ')}): ${cause.message}`,
+      `account ${accountId}: ${keys.length} due alert(s) not delivered${to === undefined ? '' : ` to project ${to}'s recipients`} (${keys.join(', ')}): ${cause.message}`,
       { cause },
     );
   }
@@ -91,94 +133,172 @@ export interface DeliveryInput {
   reconciled?: ReconciledRecord | undefined;
   /** Real-clock instant the account's run must be over by: no send starts without room to finish. */
   deadline?: number | undefined;
+  /** Today's estimate per project/workspace (cost-split key) and model, for the project emails. */
+  todayModels?: Readonly<Record<string, Record<string, number>>> | undefined;
+  projectNames?: ProjectNames | undefined;
+  hardLimits?: ProviderHardLimits | undefined;
 }
 
 /**
- * Exactly-once delivery: claim each due key with a conditional write (two runs cannot both hold
- * it), send ONE email for all keys claimed, publish one chat message per key, then mark them sent
- * with the SES message id. A failed send releases the claims so the next run retries (and nothing
- * was published). A process that dies between send and mark leaves a claim that another run takes
- * over after `claimTimeoutMs`: at most one duplicate email and chat message, never a lost one. A
- * chat publish that fails after the email went out is counted and reported, not retried: retrying
- * it would mean sending the email again.
+ * Exactly-once delivery per key AND recipient group (delivery-groups.ts): the account group gets
+ * one email with every due key, each project group with recipients one email with its own keys.
+ * For each group in turn: claim its keys with conditional writes (two runs cannot both hold one),
+ * send its email, then mark them sent for that group with the SES message id. A group whose email
+ * fails has its claims released (the next run retries it) and never holds back another group. A
+ * process that dies between send and mark leaves a claim that another run takes over after
+ * `claimTimeoutMs`: at most one duplicate per group, never a lost alert. Chat messages, one per
+ * key, go out with the account group's email; a publish that fails after it is counted and
+ * reported, not retried (that would mean sending the email again). A stored key this version cannot
+ * read is reported (`unreadable`, metric), never skipped silently, and holds nothing back.
  */
 export async function deliverAlerts(deps: DeliveryDeps, input: DeliveryInput): Promise<DeliveryResult> {
-  const now = deps.now();
-  const nowIso = now.toISOString();
-  const staleBefore = new Date(now.getTime() - deps.claimTimeoutMs).toISOString();
-  const token = deps.newToken();
-  const claimable = input.pending.filter(
-    (a) => a.status === 'pending' || (a.claimedAt !== undefined && a.claimedAt < staleBefore),
-  );
-  // Nothing claimed yet: the keys stay due for the next run, and no email is ever cut off mid-send.
-  const alertKeys = claimable.filter((a) => parseAlertKey(a.key)).map((a) => a.key);
-  if (alertKeys.length > 0 && !roomToSend(input.deadline, now))
-    throw new OutOfTimeError(input.accountId, alertKeys, 'alert email');
-  const claimed: AlertCandidate[] = [];
-  const releaseAll = () =>
-    Promise.allSettled(claimed.map((c) => deps.alerts.release(input.accountId, c.key, token)));
-  try {
-    for (const record of claimable) {
-      const candidate = parseAlertKey(record.key);
-      if (!candidate) continue;
-      if (await deps.alerts.claim(input.accountId, record.key, token, nowIso, staleBefore))
-        claimed.push(candidate);
+  const staleBefore = new Date(deps.now().getTime() - deps.claimTimeoutMs).toISOString();
+  const out: Required<Omit<DeliveryResult, 'messageId' | 'publishFailed'>> &
+    Pick<DeliveryResult, 'messageId' | 'publishFailed'> = {
+    sent: [],
+    deliveries: [],
+    messages: [],
+    published: [],
+    failures: [],
+    deferred: [],
+    unreadable: [],
+  };
+  const plan = new Map<DeliveryGroup, AlertCandidate[]>();
+  for (const record of input.pending) {
+    if (isDigestKey(record.key)) continue; // the weekly digest goes its own way (deliver-digest.ts)
+    const candidate = parseAlertKey(record.key);
+    if (!candidate) {
+      out.unreadable.push(record.key);
+      continue;
     }
-  } catch (error) {
-    await releaseAll();
-    throw failed(
-      deps,
-      input.accountId,
-      claimable.map((a) => a.key),
-      error,
-    );
+    for (const group of dueGroups(record, input.config, staleBefore))
+      plan.set(group, [...(plan.get(group) ?? []), candidate]);
   }
-  if (claimed.length === 0) return { sent: [], messages: [], published: [] };
-  let messageId: string;
-  try {
-    const email = deps.render({
-      account: input.config,
-      figures: input.figures,
-      alerts: claimed,
-      dailySpend: input.costs.map((c) => ({
-        day: c.day,
-        amountMicros: c.amountMicros,
-        estimate: c.kind === 'estimate',
-      })),
-      costsReportedThrough: input.costsReportedThrough,
-      todayIsEstimate: true,
-      demo: deps.demo,
-      reconciled: input.reconciled,
-    });
-    ({ messageId } = await deps.mailer.send({ from: deps.sender, to: input.config.recipients, ...email }));
-  } catch (error) {
-    await releaseAll();
-    throw failed(
-      deps,
-      input.accountId,
-      claimed.map((c) => c.key),
-      error,
-    );
-  }
-  deps.metrics?.record('AlertsDelivered', claimed.length);
-  const messages = alertMessages({
-    config: input.config,
-    figures: input.figures,
-    alerts: claimed,
-    emailMessageId: messageId,
-    demo: deps.demo,
-  });
-  const { published, publishFailed } = await publishAll(deps, messages);
-  const sentAt = deps.now().toISOString();
-  await Promise.all(
-    claimed.map((c) => deps.alerts.markSent(input.accountId, c.key, token, messageId, sentAt)),
+  if (out.unreadable.length > 0) deps.metrics?.record('AlertKeysUnreadable', out.unreadable.length);
+  const groups = [...plan.keys()].sort((a, b) =>
+    a === ACCOUNT_GROUP ? -1 : b === ACCOUNT_GROUP ? 1 : a < b ? -1 : 1,
   );
-  return { sent: claimed.map((c) => c.key), messageId, messages, published, publishFailed };
+  for (const group of groups) await deliverGroup(deps, input, group, plan.get(group) ?? [], staleBefore, out);
+  out.sent = [...new Set(out.deliveries.flatMap((d) => d.keys))];
+  return out;
 }
 
-function failed(deps: DeliveryDeps, accountId: string, keys: string[], error: unknown) {
-  deps.metrics?.record('AlertDeliveryFailed', keys.length);
-  return new AlertDeliveryError(accountId, keys, error as Error);
+type Outcome = Required<Omit<DeliveryResult, 'messageId' | 'publishFailed'>> &
+  Pick<DeliveryResult, 'messageId' | 'publishFailed'>;
+
+/** One group: claim → send → (chat, account group only) → mark. Failures are recorded, not thrown. */
+async function deliverGroup(
+  deps: DeliveryDeps,
+  input: DeliveryInput,
+  group: DeliveryGroup,
+  alerts: readonly AlertCandidate[],
+  staleBefore: string,
+  out: Outcome,
+): Promise<void> {
+  const now = deps.now();
+  // Nothing claimed yet: the keys stay due for the next run, and no email is ever cut off mid-send.
+  if (!roomToSend(input.deadline, now)) {
+    out.deferred.push(...alerts.map((a) => a.key));
+    return;
+  }
+  const to = groupRecipients(input.config, group) ?? [];
+  const token = deps.newToken();
+  const claimed: AlertCandidate[] = [];
+  const releaseAll = () =>
+    Promise.allSettled(claimed.map((c) => deps.alerts.release(input.accountId, c.key, token, group)));
+  const fail = async (keys: readonly AlertCandidate[], error: unknown) => {
+    await releaseAll();
+    deps.metrics?.record('AlertDeliveryFailed', keys.length);
+    out.failures.push(
+      new AlertDeliveryError(
+        input.accountId,
+        keys.map((k) => k.key),
+        error as Error,
+        group,
+      ),
+    );
+  };
+  try {
+    for (const a of alerts) {
+      if (await deps.alerts.claim(input.accountId, a.key, token, now.toISOString(), staleBefore, group))
+        claimed.push(a);
+    }
+  } catch (error) {
+    return fail(alerts, error);
+  }
+  if (claimed.length === 0) return;
+  let messageId: string;
+  try {
+    const email = renderFor(deps, input, group, claimed);
+    ({ messageId } = await deps.mailer.send({ from: deps.sender, to, ...email }));
+  } catch (error) {
+    return fail(claimed, error);
+  }
+  deps.metrics?.record('AlertsDelivered', claimed.length);
+  const keys = claimed.map((c) => c.key);
+  out.deliveries.push({ group, to, keys, messageId });
+  if (group === ACCOUNT_GROUP) {
+    out.messageId = messageId;
+    const messages = alertMessages({
+      config: input.config,
+      figures: input.figures,
+      alerts: claimed,
+      emailMessageId: messageId,
+      demo: deps.demo,
+      projectNames: input.projectNames,
+    });
+    const { published, publishFailed } = await publishAll(deps, messages);
+    out.messages.push(...messages);
+    out.published.push(...published);
+    out.publishFailed = publishFailed;
+  }
+  const sentAt = deps.now().toISOString();
+  try {
+    await Promise.all(
+      keys.map((key) => deps.alerts.markSent(input.accountId, key, token, messageId, sentAt, group)),
+    );
+  } catch (error) {
+    // The email went out: nothing is released (that would send it again at once). The claim
+    // expires and a later run takes it over: at most one duplicate.
+    out.failures.push(
+      new Error(
+        `account ${input.accountId}: ${keys.length} alert(s) emailed to ${group} but not marked sent (${keys.join(', ')}): ${(error as Error).message}`,
+        { cause: error },
+      ),
+    );
+  }
+}
+
+function renderFor(
+  deps: DeliveryDeps,
+  input: DeliveryInput,
+  group: DeliveryGroup,
+  alerts: AlertCandidate[],
+): RenderedEmail {
+  const facts: AlertEmailFacts = {
+    account: input.config,
+    figures: input.figures,
+    alerts,
+    dailySpend: input.costs.map((c) => ({
+      day: c.day,
+      amountMicros: c.amountMicros,
+      estimate: c.kind === 'estimate',
+      byScope: c.byScope,
+    })),
+    costsReportedThrough: input.costsReportedThrough,
+    todayIsEstimate: true,
+    demo: deps.demo,
+    reconciled: input.reconciled,
+    projectNames: input.projectNames,
+    hardLimits: input.hardLimits,
+  };
+  const projectId = projectOfGroup(group);
+  if (projectId === undefined) return deps.render(facts);
+  return deps.renderProject({
+    ...facts,
+    projectId,
+    todayModels: input.todayModels?.[scopeOfProject(input.config.provider, projectId)],
+  });
 }
 
 async function publishAll(deps: DeliveryDeps, messages: AlertMessage[]) {

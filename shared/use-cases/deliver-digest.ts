@@ -77,6 +77,8 @@ export async function deliverDigest(deps: DigestDeps, input: DeliveryInput): Pro
       todayIsEstimate: true,
       demo: deps.demo,
       reconciled: input.reconciled,
+      projectNames: input.projectNames,
+      hardLimits: input.hardLimits,
       week,
     });
     ({ messageId } = await deps.mailer.send({ from: deps.sender, to: input.config.recipients, ...email }));

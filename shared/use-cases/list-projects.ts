@@ -65,7 +65,9 @@ export function limitView(kept: number | undefined, r: LimitReading | undefined)
  * its part of the stored cost days, as of the last sync) and the hard limit as last read (LIMITS).
  */
 export function listProjects(items: AccountItems, config: AccountConfig): ProjectList {
-  const at = items.state?.lastSyncAt ? Date.parse(items.state.lastSyncAt) : undefined;
+  // The ledger's instant of the last sync (`run --now` moves it; lastSyncAt is the wall clock).
+  const last = items.state?.ledgerAt ?? items.state?.lastSyncAt;
+  const at = last ? Date.parse(last) : undefined;
   const figures = at === undefined ? undefined : scopeFiguresAt(items, at);
   const listed = items.projects?.projects ?? {};
   const names = projectNames(items);

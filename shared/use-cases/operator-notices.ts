@@ -6,7 +6,12 @@
  */
 export const OPERATOR_PREFIX = 'operator:';
 
-export type OperatorAlertKind = 'invalid-config' | 'auth-failed' | 'stale-data' | 'delivery-failed';
+export type OperatorAlertKind =
+  | 'invalid-config'
+  | 'auth-failed'
+  | 'stale-data'
+  | 'delivery-failed'
+  | 'unreadable-alert-keys';
 
 /**
  * What re-arms each notice:
@@ -14,29 +19,42 @@ export type OperatorAlertKind = 'invalid-config' | 'auth-failed' | 'stale-data' 
  *   (invalid-config), the provider accepted the admin key (auth-failed), and the data is fresh
  *   (stale-data). None of these is raised by a run whose sync succeeded, so re-arming there can
  *   never loop.
- * - `delivery`: an email to the account's recipients accepted by SES in a run where no delivery
- *   failed. NOT a successful sync: the sync succeeds while SES refuses the recipients (the SES
- *   sandbox), so re-arming on the sync would email the operator at every run, 96 times a day.
+ * - `delivery`: an email of the account (to any of its recipient groups) accepted by SES in a run
+ *   where no group's delivery failed. NOT a successful sync: the sync succeeds while SES refuses
+ *   the recipients (the SES sandbox), so re-arming on the sync would email the operator at every
+ *   run, 96 times a day; nor one group's success while another's fails, for the same reason.
+ * - `keys-readable`: a run whose delivery finds no stored alert key it cannot read (someone deleted
+ *   the item, or a burnrate that reads it runs again). Not a successful sync: the key is still
+ *   stored after one, and the operator would hear of it at every run.
  */
-export const OPERATOR_REARM: Readonly<Record<OperatorAlertKind, 'sync' | 'delivery'>> = {
+export type OperatorRearm = 'sync' | 'delivery' | 'keys-readable';
+
+export const OPERATOR_REARM: Readonly<Record<OperatorAlertKind, OperatorRearm>> = {
   'invalid-config': 'sync',
   'auth-failed': 'sync',
   'stale-data': 'sync',
   'delivery-failed': 'delivery',
+  'unreadable-alert-keys': 'keys-readable',
 };
 
 export const operatorKey = (kind: OperatorAlertKind): string => `${OPERATOR_PREFIX}${kind}`;
 
 export const isOperatorKey = (key: string): boolean => key.startsWith(OPERATOR_PREFIX);
 
-const rearmOf = (key: string) => OPERATOR_REARM[key.slice(OPERATOR_PREFIX.length) as OperatorAlertKind];
+const rearmOf = (key: string): OperatorRearm | undefined =>
+  OPERATOR_REARM[key.slice(OPERATOR_PREFIX.length) as OperatorAlertKind];
 
 /** The stored operator keys a successful sync re-arms (unknown `operator:` keys too: nothing else would). */
 export function rearmedBySync(keys: readonly string[]): string[] {
-  return keys.filter((key) => rearmOf(key) !== 'delivery');
+  return keys.filter((key) => (rearmOf(key) ?? 'sync') === 'sync');
 }
 
 /** The stored operator keys that a run delivering email without a failure re-arms. */
 export function rearmedByDelivery(keys: readonly string[]): string[] {
   return keys.filter((key) => rearmOf(key) === 'delivery');
+}
+
+/** The stored operator keys that a run finding every stored alert key readable re-arms. */
+export function rearmedWhenKeysReadable(keys: readonly string[]): string[] {
+  return keys.filter((key) => rearmOf(key) === 'keys-readable');
 }

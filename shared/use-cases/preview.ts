@@ -24,7 +24,7 @@ export async function previewAlertEmail(
   const items = await deps.store.loadAccount(accountId);
   const { config, grants } = validateAccountItems(items);
   const now = deps.now().getTime();
-  const { buckets, todayMicros } = ledgerBuckets(items.costs, now);
+  const { buckets, todayMicros, todayByScope } = ledgerBuckets(items.costs, now);
   const policy = toAlertPolicy(config);
   const figures = computeFigures({
     grants,
@@ -33,6 +33,7 @@ export async function previewAlertEmail(
     autoRecharge: policy.autoRecharge,
     at: now,
     todayMicros,
+    todayByScope,
   });
   const alerts = alertConditions(figures, policy).filter((a) => !kind || a.kind === kind);
   if (alerts.length === 0) {
@@ -46,7 +47,12 @@ export async function previewAlertEmail(
     alerts,
     dailySpend: items.costs
       .filter((c) => c.day <= dayKey(now))
-      .map((c) => ({ day: c.day, amountMicros: c.amountMicros, estimate: c.kind === 'estimate' })),
+      .map((c) => ({
+        day: c.day,
+        amountMicros: c.amountMicros,
+        estimate: c.kind === 'estimate',
+        byScope: c.byScope,
+      })),
     costsReportedThrough: items.state?.costsThrough,
     todayIsEstimate: true,
     reconciled: items.reconciled,

@@ -10,7 +10,7 @@ import {
 } from './deliver-alerts.ts';
 import { type DigestDeps, deliverDigest } from './deliver-digest.ts';
 import { notifyOperator, type OperatorAlertKind, type OperatorDeps } from './notify-operator.ts';
-import { rearmedByDelivery } from './operator-notices.ts';
+import { rearmedByDelivery, rearmedWhenKeysReadable } from './operator-notices.ts';
 import { type AccountOutcome, runOne } from './run-all.ts';
 import type { SyncDeps, SyncOptions } from './sync-account.ts';
 
@@ -32,8 +32,12 @@ export interface ProcessDeps extends SyncDeps {
 export type ProcessOutcome = AccountOutcome & {
   sent: string[];
   operator?: { kind: OperatorAlertKind; result: string };
-  /** Due alerts that could not be delivered (still due: the next run retries them). */
+  /** Due alerts that could not be delivered (still due: the next run retries them): the first failure. */
   deliveryError?: Error;
+  /** Every failure of this run's delivery, one per recipient group (or digest) that failed. */
+  deliveryErrors?: Error[];
+  /** Stored alert keys this version cannot read: left as they are, and the operator told (once). */
+  unreadable?: { keys: string[]; operator?: { kind: OperatorAlertKind; result: string } };
   /** The keys `deliveryError` left undelivered (empty when the failure is not one of sending). */
   undelivered?: string[];
   /** Chat messages of the delivered keys, one per key; `published` lists the keys SNS accepted. */
@@ -68,68 +72,7 @@ async function processTimed(
 ): Promise<ProcessOutcome> {
   const outcome = await runOne(deps, accountId, options);
   deps.metrics?.record(outcome.status === 'ok' ? 'AccountsSynced' : 'SyncFailed', 1);
-  if (outcome.status === 'ok') {
-    const delivery = deps.delivery;
-    if (!delivery) return { ...outcome, sent: [] };
-    const r = outcome.result;
-    const input: DeliveryInput = {
-      accountId,
-      config: r.config,
-      figures: r.figures,
-      pending: r.pending,
-      costs: r.costs,
-      costsReportedThrough: r.costsReportedThrough,
-      reconciled: r.reconciled,
-      deadline: options.deadline,
-    };
-    const metrics = deps.metrics;
-    // Alerts and the weekly digest are two emails, delivered independently: one failing never holds
-    // back the other, and each retries at the next run.
-    const sends: Array<() => Promise<DeliveryResult>> = [
-      () => deliverAlerts({ ...delivery, metrics: delivery.metrics ?? metrics }, input),
-    ];
-    const digest = deps.digest;
-    if (digest) sends.push(() => deliverDigest({ ...digest, metrics: digest.metrics ?? metrics }, input));
-    const sent: string[] = [];
-    const messages: AlertMessage[] = [];
-    const published: string[] = [];
-    const undelivered: string[] = [];
-    const deferred: string[] = [];
-    let deliveryError: Error | undefined;
-    let publishError: Error | undefined;
-    for (const send of sends) {
-      try {
-        const d = await send();
-        sent.push(...d.sent);
-        messages.push(...d.messages);
-        published.push(...d.published);
-        publishError ??= d.publishFailed?.error;
-      } catch (error) {
-        // Out of time is not a delivery failure: nothing was sent, nobody needs telling.
-        if (error instanceof OutOfTimeError) {
-          deferred.push(...error.keys);
-          continue;
-        }
-        deliveryError ??= error as Error;
-        if (error instanceof AlertDeliveryError) undelivered.push(...error.keys);
-      }
-    }
-    const result = {
-      ...outcome,
-      sent,
-      messages,
-      published,
-      ...(publishError && { publishError }),
-      ...(deferred.length > 0 && { deferred }),
-    };
-    if (!deliveryError) {
-      // SES accepted the recipients' email and nothing failed: the delivery-failed notice re-arms.
-      if (sent.length > 0) await rearmNotices(delivery, accountId, rearmedByDelivery(r.operatorNotices));
-      return result;
-    }
-    const operator = await tellOperator(deps, accountId, 'delivery-failed', deliveryError.message, options);
-    return { ...result, deliveryError, undelivered, ...(operator && { operator }) };
-  }
+  if (outcome.status === 'ok') return deliver(deps, outcome, accountId, options);
   if (outcome.status === 'invalid') {
     const operator = await tellOperator(
       deps,
@@ -147,6 +90,96 @@ async function processTimed(
       : undefined;
   const operator = kind && (await tellOperator(deps, accountId, kind, outcome.error.message, options));
   return { ...outcome, sent: [], ...(operator && { operator }) };
+}
+
+/**
+ * Alerts (one email per recipient group) and the weekly digest, delivered independently: one
+ * failing never holds back another, and each retries at the next run. Then the operator notices
+ * that delivery raises or re-arms (operator-notices.ts).
+ */
+async function deliver(
+  deps: ProcessDeps,
+  outcome: Extract<AccountOutcome, { status: 'ok' }>,
+  accountId: string,
+  options: SyncOptions,
+): Promise<ProcessOutcome> {
+  const delivery = deps.delivery;
+  if (!delivery) return { ...outcome, sent: [] };
+  const r = outcome.result;
+  const input: DeliveryInput = {
+    accountId,
+    config: r.config,
+    figures: r.figures,
+    pending: r.pending,
+    costs: r.costs,
+    costsReportedThrough: r.costsReportedThrough,
+    reconciled: r.reconciled,
+    deadline: options.deadline,
+    todayModels: r.todayModels,
+    projectNames: r.projectNames,
+  };
+  const metrics = deps.metrics;
+  const sends: Array<() => Promise<DeliveryResult>> = [
+    () => deliverAlerts({ ...delivery, metrics: delivery.metrics ?? metrics }, input),
+  ];
+  const digest = deps.digest;
+  if (digest) sends.push(() => deliverDigest({ ...digest, metrics: digest.metrics ?? metrics }, input));
+  const sent: string[] = [];
+  const messages: AlertMessage[] = [];
+  const published: string[] = [];
+  const undelivered: string[] = [];
+  const deferred: string[] = [];
+  const unreadable: string[] = [];
+  const failures: Error[] = [];
+  let publishError: Error | undefined;
+  for (const send of sends) {
+    try {
+      const d = await send();
+      sent.push(...d.sent.filter((k) => !sent.includes(k)));
+      messages.push(...d.messages);
+      published.push(...d.published);
+      publishError ??= d.publishFailed?.error;
+      deferred.push(...(d.deferred ?? []));
+      unreadable.push(...(d.unreadable ?? []));
+      failures.push(...(d.failures ?? []));
+    } catch (error) {
+      // Out of time is not a delivery failure: nothing was sent, nobody needs telling.
+      if (error instanceof OutOfTimeError) deferred.push(...error.keys);
+      else failures.push(error as Error);
+    }
+  }
+  for (const f of failures) if (f instanceof AlertDeliveryError) undelivered.push(...f.keys);
+  const result: ProcessOutcome = {
+    ...outcome,
+    sent,
+    messages,
+    published,
+    ...(publishError && { publishError }),
+    ...(deferred.length > 0 && { deferred }),
+  };
+  // Never dropped silently: counted (deliverAlerts), logged by the caller, and the operator told once.
+  if (unreadable.length > 0) {
+    const detail = `Stored alert keys this version of burnrate cannot read (left as they are, not emailed):\n${unreadable.map((k) => `  ALERT#${k}`).join('\n')}`;
+    const operator = await tellOperator(deps, accountId, 'unreadable-alert-keys', detail, options);
+    result.unreadable = { keys: [...new Set(unreadable)], ...(operator && { operator }) };
+  } else {
+    await rearmNotices(delivery, accountId, rearmedWhenKeysReadable(r.operatorNotices));
+  }
+  if (failures.length === 0) {
+    // SES accepted the emails and no group's failed: the delivery-failed notice re-arms.
+    if (sent.length > 0) await rearmNotices(delivery, accountId, rearmedByDelivery(r.operatorNotices));
+    return result;
+  }
+  const deliveryError = failures[0] as Error;
+  const detail = failures.map((f) => f.message).join('\n');
+  const operator = await tellOperator(deps, accountId, 'delivery-failed', detail, options);
+  return {
+    ...result,
+    deliveryError,
+    deliveryErrors: failures,
+    undelivered: [...new Set(undelivered)],
+    ...(operator && { operator }),
+  };
 }
 
 async function tellOperator(

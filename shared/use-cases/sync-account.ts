@@ -6,6 +6,7 @@ import { computeFigures, type Figures } from '../core/figures.ts';
 import { microsToUsd } from '../core/money.ts';
 import { pickSpikeHour, spikeWindow } from '../core/spike.ts';
 import { DAY_MS, dayKey, startOfUtcDay } from '../core/time.ts';
+import { type ProjectNames, projectSnapshot, projectSummaries } from '../email/project-summary.ts';
 import type {
   AccountStore,
   AlertRecord,
@@ -17,6 +18,7 @@ import type {
 import { ConcurrentSyncError } from '../ports.ts';
 import { type AccountConfig, toAlertPolicy } from '../schemas/account-config.ts';
 import { providerDeadline } from './deadline.ts';
+import { deliveredEverywhere, groupsAtFire } from './delivery-groups.ts';
 import { validateAccountItems } from './load-account.ts';
 import { isOperatorKey, rearmedBySync } from './operator-notices.ts';
 import {
@@ -59,7 +61,10 @@ export interface SyncResult {
   writtenDays: number;
   writeRequests: number;
   unknownModels: string[];
-  /** Every alert and weekly digest (`digest:` keys) still pending delivery after this run (new and earlier). */
+  /**
+   * Every alert and weekly digest (`digest:` keys) still pending delivery to some recipient group
+   * after this run (new and earlier).
+   */
   pending: AlertRecord[];
   costsReportedThrough: string | undefined;
   /** The last 31 days of cost records (for the email's chart). */
@@ -68,6 +73,10 @@ export interface SyncResult {
   reconciled?: ReconciledRecord | undefined;
   /** Operator notice keys still raised after this sync (those a sync does not re-arm). */
   operatorNotices: string[];
+  /** Today's estimate per project/workspace and model (each project's email names its top models). */
+  todayModels: Record<string, Record<string, number>>;
+  /** Names the provider lists for projects/workspaces, by id (empty until the names work wires it). */
+  projectNames: ProjectNames;
 }
 
 export interface SyncOptions {
@@ -136,19 +145,21 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
     daily.filter((d) => d.day < dayKey(now)).map((d) => actualRecord(d, nowIso)),
     now,
   );
+  // Today's split: the hourly usage of today's hours per project/workspace (LEDGER.md, "Projects").
   const todayRecord: CostDayRecord = {
     day: dayKey(now),
     amountMicros: estimate.amountMicros,
-    byScope: {},
+    byScope: estimate.byScope,
     kind: 'estimate',
     fetchedAt: nowIso,
   };
   const costPuts = changedDays(items.costs, [...fetched, todayRecord]);
-  const { buckets, todayMicros, estimateDays, merged } = ledgerBuckets(
+  const { buckets, todayMicros, todayByScope, estimateDays, merged } = ledgerBuckets(
     [...items.costs, ...fetched, todayRecord],
     now,
   );
 
+  // The policy carries the configured projects' budgets: the buckets' splits make them fire.
   const policy = toAlertPolicy(config);
   const figures = computeFigures({
     grants,
@@ -157,8 +168,11 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
     autoRecharge: policy.autoRecharge,
     at: now,
     todayMicros,
+    todayByScope,
     hour,
   });
+  // Wired by the project-names work (PROJECTS item): `projectNames(items)`. Until then, none.
+  const projectNames: ProjectNames = new Map();
   const [operatorAlerts, notices] = partition(items.alerts, (a) => isOperatorKey(a.key));
   const [digests, accountAlerts] = partition(notices, (a) => isDigestKey(a.key));
   const evaluation = evaluateAlerts(figures, policy, new Set(accountAlerts.map((a) => a.key)));
@@ -175,12 +189,11 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
     : undefined;
   // A newer week's digest replaces one that never went out (SES refused it all week): never two at once.
   const supersededDigests = digest ? digests.filter((d) => d.status !== 'sent').map((d) => d.key) : [];
-  const fired: AlertRecord[] = evaluation.fired.map((c) => ({
-    key: c.key,
-    kind: c.kind,
-    status: 'pending',
-    firedAt: nowIso,
-  }));
+  // Pending for the account group and, for a project's key, for that project's group if it has recipients.
+  const fired: AlertRecord[] = evaluation.fired.map((c) => {
+    const groups = groupsAtFire(c, config);
+    return { key: c.key, kind: c.kind, status: 'pending', firedAt: nowIso, ...(groups && { groups }) };
+  });
 
   const fetchedDays = fetched.map((r) => r.day).sort();
   const costsFrom = minDay(
@@ -198,6 +211,8 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
     unpricedModels: estimate.unknownModels,
     burnOrder: policy.burnOrder,
     autoRecharge: config.autoRecharge ?? null,
+    // Per project/workspace (configured ones and any that spent), largest month-to-date first.
+    projects: projectSummaries(figures, config, projectNames).map(projectSnapshot),
     alertsDue: fired.map((a) => a.key),
   };
   const operatorKeys = operatorAlerts.map((a) => a.key);
@@ -222,8 +237,13 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
     // data fresh); delivery-failed waits for a delivered email (operator-notices.ts).
     alertDeletes: [...evaluation.rearmed, ...operatorRearmed, ...supersededDigests],
     // Past months' keys, once delivered, leave the partition every run reads (DynamoDB TTL).
+    // A key counts as delivered once every group it must reach has it.
     alertTtls: retiredKeyTtls(
-      [...accountAlerts, ...digests],
+      [...accountAlerts, ...digests].map((a) => ({
+        key: a.key,
+        ttl: a.ttl,
+        status: deliveredEverywhere(a, config) ? 'sent' : 'pending',
+      })),
       figures.grants.map((g) => g.grant),
       now,
     ),
@@ -232,7 +252,10 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
   const due = fired.filter((a) => recorded.includes(a.key));
   const newDigest = digest && recorded.includes(digest.key) ? [digest] : [];
   const stillPending = [...accountAlerts, ...digests].filter(
-    (a) => a.status !== 'sent' && !evaluation.rearmed.includes(a.key) && !supersededDigests.includes(a.key),
+    (a) =>
+      !deliveredEverywhere(a, config) &&
+      !evaluation.rearmed.includes(a.key) &&
+      !supersededDigests.includes(a.key),
   );
   return {
     accountId,
@@ -248,6 +271,8 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
     costs: [...merged.values()].filter((r) => Date.parse(`${r.day}T00:00:00Z`) >= now - 31 * DAY_MS),
     reconciled: items.reconciled,
     operatorNotices: operatorKeys.filter((k) => !operatorRearmed.includes(k)),
+    todayModels: estimate.byScopeModel,
+    projectNames,
   };
 }
 

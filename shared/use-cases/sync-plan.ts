@@ -69,8 +69,9 @@ export function actualRecord(cost: DailyCost, fetchedAt: string): CostDayRecord 
 
 /**
  * Merges stored and fetched days (fetched wins) into ledger buckets for the days before today,
- * and today's in-progress amount. An estimate left on a past day (the cost report has not
- * covered it yet) still counts: it is the best figure there is until the actual arrives.
+ * each with its split per project/workspace, and today's in-progress amount and split. An
+ * estimate left on a past day (the cost report has not covered it yet) still counts: it is the
+ * best figure there is until the actual arrives.
  */
 export function ledgerBuckets(records: readonly CostDayRecord[], now: number) {
   const today = dayKey(now);
@@ -78,18 +79,20 @@ export function ledgerBuckets(records: readonly CostDayRecord[], now: number) {
   for (const r of records) byDay.set(r.day, r);
   const buckets: CostBucket[] = [];
   let todayMicros = 0;
+  let todayByScope: Record<string, number> = {};
   let estimateDays = 0;
   for (const r of byDay.values()) {
     if (r.day === today) {
       todayMicros = r.amountMicros;
+      todayByScope = r.byScope;
       continue;
     }
     if (r.day > today) continue;
     if (r.kind === 'estimate') estimateDays++;
     const start = dayStart(r.day);
-    buckets.push({ start, end: start + DAY_MS, amountMicros: r.amountMicros });
+    buckets.push({ start, end: start + DAY_MS, amountMicros: r.amountMicros, byScope: r.byScope });
   }
-  return { buckets, todayMicros, estimateDays, merged: byDay };
+  return { buckets, todayMicros, todayByScope, estimateDays, merged: byDay };
 }
 
 /**

@@ -44,11 +44,20 @@ const costs: CostSource = {
         amountMicros: micros,
         byScope: { proj: micros },
         byModel: {},
+        byScopeModel: {},
         unknownModels: [],
       });
       if (h >= (countFrom ?? start).getTime()) amountMicros += micros;
     }
-    return { amountMicros, unknownModels: [], start, end, hours };
+    return {
+      amountMicros,
+      byScope: { proj: amountMicros },
+      byScopeModel: {},
+      unknownModels: [],
+      start,
+      end,
+      hours,
+    };
   },
 };
 
@@ -56,8 +65,9 @@ const costs: CostSource = {
  * Items and read capacity of the one Query a run makes, for an account with years of history: one
  * run a day (at 09:30) from 2024-01-01, with budgets, forecasts, expiry warnings, a monthly spike and
  * the weekly digest firing and delivered as they would be. Two copies of the account: one whose
- * expired `ttl`s are deleted (what DynamoDB's TTL does; DynamoDB Local keeps expired items, so the
- * bench deletes them, once a simulated day), and one kept as before this TTL work.
+ * expired `ttl`s are deleted (what DynamoDB's TTL does; the bench deletes them once a simulated day,
+ * because its days run in the past while DynamoDB Local's own TTL, within a second here, goes by the
+ * real clock), and one kept as before this TTL work (no `ttl` attribute at all).
  */
 export async function historyBench(): Promise<void> {
   const ddb = await startDynamoDbLocal();
@@ -113,7 +123,7 @@ export async function historyBench(): Promise<void> {
       now: () => new Date(now),
       staleHours: 6,
       isAuthError: () => false,
-      delivery: { ...common, render: () => empty },
+      delivery: { ...common, render: () => empty, renderProject: () => empty },
       digest: { ...common, renderDigest: () => empty },
     };
     const sent: Record<string, number> = { ttl: 0, kept: 0 };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { toDocumentClient } from '../../shared/clients.ts';
 import { renderAlertEmail } from '../../shared/email/render-alert-email.ts';
+import { renderProjectEmail } from '../../shared/email/render-project-email.ts';
 import { SesMailer } from '../../shared/email/ses-mailer.ts';
 import { localDynamoClient, localSesClient } from '../../shared/local/clients.ts';
 import { startDynamoDbLocal } from '../../shared/local/dynamodb-local.ts';
@@ -111,7 +112,7 @@ export async function spikeBench(): Promise<void> {
           now: () => new Date(now),
           staleHours: 6,
           isAuthError: () => false,
-          delivery: { ...common, render: renderAlertEmail },
+          delivery: { ...common, render: renderAlertEmail, renderProject: renderProjectEmail },
         };
         const usdPerRow = p.estimateMicros / 1_000_000;
 

@@ -205,6 +205,16 @@ describe.each(MODES)(
           accountId: 'acme',
           balanceUsd: 250,
           pendingAlerts: ['low-balance:300'],
+          // The per-project figures of the snapshot (this spend has no project: all unattributed).
+          projects: [
+            {
+              id: '(none)',
+              name: 'unattributed',
+              configured: false,
+              monthToDateUsd: 230,
+              burnRateUsdPerDay: 10,
+            },
+          ],
         });
         const out = join(dir, 'preview.html');
         const preview = await cli(['preview', '--account', 'acme', '--kind', 'low-balance', '--out', out]);

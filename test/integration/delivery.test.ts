@@ -67,6 +67,11 @@ function deps(mailer: Mailer = new SesMailer(ses.client), now = '2026-11-24T09:0
       html: '<p>html</p>',
       text: 'text',
     }),
+    renderProject: (facts) => ({
+      subject: `Acme ${facts.projectId}: ${facts.alerts.map((a) => a.key).join(', ')}`,
+      html: '<p>html</p>',
+      text: 'text',
+    }),
     sender: 'burnrate@acme.example',
     now: () => new Date(now),
     newToken: () => `token-${now}-${++n}-${Math.random()}`,
@@ -117,7 +122,10 @@ describe('alert delivery through SES (emulator) with state in DynamoDB Local', (
         return real.send(email);
       },
     };
-    await expect(deliverAlerts(deps(flaky), input(pending))).rejects.toThrow('Service unavailable');
+    const failed = await deliverAlerts(deps(flaky), input(pending));
+    expect(failed.failures?.map((e) => e.message)).toEqual([
+      'account acme: 1 due alert(s) not delivered (exhausted): Service unavailable',
+    ]);
     expect(await stored('exhausted')).toMatchObject({ status: 'pending' });
     await deliverAlerts(deps(flaky), input(pending));
     expect(await ses.emails()).toHaveLength(1);
@@ -142,7 +150,7 @@ describe('alert delivery through SES (emulator) with state in DynamoDB Local', (
         throw Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' });
       },
     } as never);
-    const error = await deliverAlerts(deps(rejecting), input(pending)).catch((e: unknown) => e);
+    const error = (await deliverAlerts(deps(rejecting), input(pending))).failures?.[0];
     expect(error).toBeInstanceOf(AlertDeliveryError);
     expect((error as AlertDeliveryError).keys).toEqual(['exhausted']);
     expect((error as Error).cause).toBeInstanceOf(DeliveryRejectedError);
@@ -151,5 +159,110 @@ describe('alert delivery through SES (emulator) with state in DynamoDB Local', (
       /SES rejected the email from burnrate@acme.example .*MessageRejected.*Verify the sender/,
     );
     expect(await stored('exhausted')).toMatchObject({ status: 'pending' });
+  });
+});
+
+describe('delivery per recipient group, state in DynamoDB Local (conditional writes on the groups map)', () => {
+  const withProject = parseAccountConfig({
+    id: 'acme',
+    provider: 'openai',
+    name: 'Acme',
+    recipients: ['ops@acme.example'],
+    projects: { proj_s: { name: 'Search', monthlyBudgetUsd: 100, recipients: ['search-lead@acme.example'] } },
+  });
+  const KEY = 'project-budget:proj_s:2026-11:80';
+  async function dueProjectKey(extra: Record<string, unknown> = {}): Promise<AlertRecord> {
+    const record: AlertRecord = {
+      key: KEY,
+      kind: 'project-budget',
+      status: 'pending',
+      firedAt: '2026-11-24T09:00:00.000Z',
+      groups: { 'project:proj_s': { status: 'pending' } },
+    };
+    await ddb.doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: { pk: accountPk('acme'), sk: alertSk(KEY), ...record, ...extra },
+      }),
+    );
+    return { ...record, ...extra } as AlertRecord;
+  }
+  const projectInput = (pending: AlertRecord[]) => ({ ...input(pending), config: withProject });
+
+  it('each group gets its email once; both states are marked in the one item with their own message ids', async () => {
+    const record = await dueProjectKey();
+    const out = await deliverAlerts(deps(), projectInput([record]));
+    const emails = await ses.emails();
+    expect(emails.map((e) => [e.destination.to[0], e.subject])).toEqual([
+      ['ops@acme.example', `Acme: ${KEY}`],
+      ['search-lead@acme.example', `Acme proj_s: ${KEY}`],
+    ]);
+    const item = await stored(KEY);
+    expect(item).toMatchObject({
+      status: 'sent',
+      messageId: emails[0]?.messageId,
+      groups: { 'project:proj_s': { status: 'sent', messageId: emails[1]?.messageId } },
+    });
+    expect(item?.claimToken).toBeUndefined();
+    expect(item?.groups['project:proj_s'].claimToken).toBeUndefined();
+    expect(out.sent).toEqual([KEY]);
+    await deliverAlerts(deps(), projectInput([record]));
+    expect(await ses.emails()).toHaveLength(2);
+  });
+
+  it('three concurrent runs: one email per key and group', async () => {
+    const record = await dueProjectKey();
+    await Promise.all([1, 2, 3].map(() => deliverAlerts(deps(), projectInput([record]))));
+    const to = (await ses.emails()).map((e) => e.destination.to[0]).sort();
+    expect(to).toEqual(['ops@acme.example', 'search-lead@acme.example']);
+  });
+
+  it("a refused project email leaves that group pending (released) and the account's sent; the next run sends it once", async () => {
+    const record = await dueProjectKey();
+    const real = new SesMailer(ses.client);
+    let refuse = true;
+    const sandbox: Mailer = {
+      send: async (email) => {
+        if (refuse && email.to.includes('search-lead@acme.example'))
+          throw new DeliveryRejectedError('SES rejected the email: search-lead@acme.example is not verified');
+        return real.send(email);
+      },
+    };
+    const first = await deliverAlerts(deps(sandbox), projectInput([record]));
+    expect(first.failures?.[0]?.message).toMatch(/not delivered to project proj_s's recipients/);
+    expect(await stored(KEY)).toMatchObject({
+      status: 'sent',
+      groups: { 'project:proj_s': { status: 'pending' } },
+    });
+    expect((await stored(KEY))?.groups['project:proj_s'].claimToken).toBeUndefined();
+    refuse = false;
+    await deliverAlerts(deps(sandbox), projectInput([(await stored(KEY)) as AlertRecord]));
+    await deliverAlerts(deps(sandbox), projectInput([(await stored(KEY)) as AlertRecord]));
+    expect((await ses.emails()).map((e) => e.destination.to[0])).toEqual([
+      'ops@acme.example',
+      'search-lead@acme.example',
+    ]);
+  });
+
+  it('a key a sync wrote and has not confirmed is claimed for no group', async () => {
+    const record = await dueProjectKey({ status: 'unconfirmed', attempt: 'a1' });
+    const store = new DynamoAlertStore(ddb.doc, table);
+    const stale = '2026-11-24T09:00:00.000Z';
+    expect(await store.claim('acme', KEY, 't', stale, stale, 'project:proj_s')).toBe(false);
+    expect(await store.claim('acme', KEY, 't', stale, stale)).toBe(false);
+    await deliverAlerts(deps(), projectInput([{ ...record, status: 'pending' }]));
+    expect(await ses.emails()).toEqual([]);
+  });
+
+  it('an item of an earlier version (no groups) and a group that is not there: the account group only', async () => {
+    await due('budget:2026-11:80');
+    const store = new DynamoAlertStore(ddb.doc, table);
+    const t = '2026-11-24T09:00:00.000Z';
+    expect(await store.claim('acme', 'budget:2026-11:80', 'x', t, t, 'project:proj_s')).toBe(false);
+    const record = (await stored('budget:2026-11:80')) as AlertRecord;
+    await deliverAlerts(deps(), projectInput([record]));
+    await deliverAlerts(deps(), projectInput([(await stored('budget:2026-11:80')) as AlertRecord]));
+    expect((await ses.emails()).map((e) => e.destination.to[0])).toEqual(['ops@acme.example']);
+    expect(await stored('budget:2026-11:80')).toMatchObject({ status: 'sent' });
   });
 });

@@ -7,6 +7,7 @@ import { type AlertMessage, alertMessageSchema } from '../../shared/chat/alert-m
 import { SnsAlertPublisher } from '../../shared/chat/sns-publisher.ts';
 import { renderAlertEmail, renderOperatorEmail } from '../../shared/email/render-alert-email.ts';
 import { renderDigestEmail } from '../../shared/email/render-digest-email.ts';
+import { renderProjectEmail } from '../../shared/email/render-project-email.ts';
 import { SesMailer } from '../../shared/email/ses-mailer.ts';
 import { ProviderAuthError } from '../../shared/providers/errors.ts';
 import { OpenAiCostSource } from '../../shared/providers/openai/client.ts';
@@ -50,7 +51,7 @@ function deps(options: { refusing?: boolean } = {}): ProcessDeps {
     now: () => now,
     staleHours: 6,
     isAuthError: (e) => e instanceof ProviderAuthError,
-    delivery: { ...common, render: renderAlertEmail },
+    delivery: { ...common, render: renderAlertEmail, renderProject: renderProjectEmail },
     digest: {
       ...common,
       renderDigest: renderDigestEmail,

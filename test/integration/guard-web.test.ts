@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseEnvironment } from '../../shared/config/environment.ts';
@@ -12,6 +13,7 @@ import { type LocalGuardServer, startGuardServer } from '../../shared/guard/loca
 import { StaticSigningKey } from '../../shared/guard/signing-key.ts';
 import { issueToken, signingKeyBytes } from '../../shared/guard/token.ts';
 import { DynamoAccountStore } from '../../shared/store/dynamo-account-store.ts';
+import { TTL_ATTRIBUTE } from '../../shared/store/table.ts';
 import { useDynamoDbLocal } from '../support/emulators.ts';
 import { FakeGuardActions, INCIDENT, NOW } from '../support/guard-fakes.ts';
 
@@ -37,6 +39,16 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 beforeEach(async () => {
   table = await ddb.freshTable('guard');
+  // These tests run on a fixed clock in the past (NOW), so a used link's `ttl` (a day past its
+  // expiry) is already over by the real clock, and DynamoDB Local, like DynamoDB, deletes such items
+  // (within a second here): the single-use record would vanish mid-test. In production the ttl is
+  // always a day in the future. So this table keeps its items.
+  await ddb.client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: table,
+      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: false },
+    }),
+  );
   tokens = new DynamoUsedTokens(ddb.doc, table);
   actions = new FakeGuardActions();
 });

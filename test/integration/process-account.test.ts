@@ -3,6 +3,7 @@ import type { SESClient } from '@aws-sdk/client-ses';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { renderAlertEmail, renderOperatorEmail } from '../../shared/email/render-alert-email.ts';
+import { renderProjectEmail } from '../../shared/email/render-project-email.ts';
 import { SesMailer } from '../../shared/email/ses-mailer.ts';
 import { localSesClient } from '../../shared/local/clients.ts';
 import { ProviderAuthError } from '../../shared/providers/errors.ts';
@@ -40,7 +41,7 @@ function deps(key = fake.adminKey, sesClient: SESClient = ses.client): ProcessDe
     now: () => now,
     staleHours: 6,
     isAuthError: (e) => e instanceof ProviderAuthError,
-    delivery: { ...common, render: renderAlertEmail },
+    delivery: { ...common, render: renderAlertEmail, renderProject: renderProjectEmail },
     operator: { ...common, operatorEmail: 'operator@acme.example', renderOperator: renderOperatorEmail },
   };
 }

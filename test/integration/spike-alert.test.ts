@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { renderAlertEmail, renderOperatorEmail } from '../../shared/email/render-alert-email.ts';
+import { renderProjectEmail } from '../../shared/email/render-project-email.ts';
 import { SesMailer } from '../../shared/email/ses-mailer.ts';
 import type { UsageRow } from '../../shared/local/fakes/openai-fake.ts';
 import { ProviderAuthError } from '../../shared/providers/errors.ts';
@@ -52,7 +53,7 @@ describe.each(PROVIDERS.flatMap((p) => MODES.map((mode) => ({ ...p, mode }))))(
         now: () => now,
         staleHours: 6,
         isAuthError: (e) => e instanceof ProviderAuthError,
-        delivery: { ...common, render: renderAlertEmail },
+        delivery: { ...common, render: renderAlertEmail, renderProject: renderProjectEmail },
         operator: { ...common, operatorEmail: 'operator@acme.example', renderOperator: renderOperatorEmail },
       };
     }

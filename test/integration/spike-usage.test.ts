@@ -56,6 +56,33 @@ describe.each(PROVIDERS.flatMap((p) => MODES.map((mode) => ({ ...p, mode }))))(
       expect(today.amountMicros).toBe(m);
       expect(today.unknownModels).toEqual([]);
       expect(today.hours).toEqual(e.hours);
+      // Today's split and top models per project come from the counted hours only.
+      expect(today.byScope).toEqual({ proj_web: m });
+      expect(today.byScopeModel).toEqual({ proj_web: { [p.model]: m } });
+      expect(e.byScope).toEqual({ proj_loop: 2 * m, '(none)': m, proj_web: m });
+    });
+
+    it('breaks usage down per project/workspace and model, hour by hour and for the counted hours', async () => {
+      const row = { input_tokens: 400_000, output_tokens: 100_000 };
+      const other = p.name === 'openai' ? 'gpt-4o-mini' : 'claude-haiku-4-5';
+      fake.setUsage([
+        { hour: '2026-11-25T01:00:00Z', model: p.model, ...row, projectId: 'proj_a' },
+        { hour: '2026-11-25T01:00:00Z', model: other, ...row, projectId: 'proj_a' },
+        { hour: '2026-11-25T02:00:00Z', model: p.model, ...row, projectId: 'proj_a' },
+        { hour: '2026-11-25T02:00:00Z', model: other, ...row, projectId: 'proj_b' },
+      ]);
+      const e = await client().usageEstimate({
+        start: new Date('2026-11-25T00:00:00Z'),
+        end: new Date('2026-11-25T02:30:00Z'),
+        countFrom: new Date('2026-11-25T00:00:00Z'),
+      });
+      const m = p.estimateMicros;
+      const o = e.hours[0]?.byModel[other] ?? 0;
+      expect(o).toBeGreaterThan(0);
+      expect(e.hours[0]?.byScopeModel).toEqual({ proj_a: { [p.model]: m, [other]: o } });
+      expect(e.hours[1]?.byScopeModel).toEqual({ proj_a: { [p.model]: m }, proj_b: { [other]: o } });
+      expect(e.byScopeModel).toEqual({ proj_a: { [p.model]: 2 * m, [other]: o }, proj_b: { [other]: o } });
+      expect(e.byScope).toEqual({ proj_a: 2 * m + o, proj_b: o });
     });
   },
 );

@@ -130,6 +130,82 @@ describe.each(CASES)(
       });
     });
 
+    it("stores today's estimate with its split, fires a project's budget keys, and the snapshot's per-project figures add up to the account's", async () => {
+      await putAccount(
+        'acme',
+        { projects: { proj_a: { name: 'Search', monthlyBudgetUsd: 150, budgetAlertPercents: [80, 100] } } },
+        [grant],
+      );
+      const usage = { model: provider.model, input_tokens: 400_000, output_tokens: 100_000 };
+      fake.setUsage([
+        { hour: '2026-11-24T03:00:00Z', ...usage, projectId: 'proj_a' },
+        { hour: '2026-11-24T04:00:00Z', ...usage, projectId: 'proj_a' },
+        { hour: '2026-11-24T05:00:00Z', ...usage, projectId: null },
+      ]);
+      const m = provider.estimateMicros;
+      const r = await syncAccount(deps(), 'acme');
+      const stored = await items('acme');
+      expect(stored.find((c) => c.sk === 'COST#2026-11-24')).toMatchObject({
+        kind: 'estimate',
+        amountMicros: 3 * m,
+        byScope: { proj_a: 2 * m, '(none)': m },
+      });
+      // Search: 23 days × $6 = $138 of its $150 budget (92%: 80 fires, 100 not) plus today's 2m;
+      // its forecast $138 + max(2m, $6) + 6 days × $6 is above $150.
+      expect(r.due.map((a) => a.key).sort()).toEqual([
+        'low-balance:1500',
+        'project-budget:proj_a:2026-11:80',
+        'project-forecast:proj_a:2026-11',
+      ]);
+      // Exact: the scopes' micro-dollars add up to the account's.
+      const scopes = [...(r.figures.scopes?.values() ?? [])];
+      expect(scopes.reduce((sum, s) => sum + s.monthToDateMicros, 0)).toBe(r.figures.monthToDateMicros);
+      expect(scopes.reduce((sum, s) => sum + s.todayMicros, 0)).toBe(r.figures.todayMicros);
+      expect(scopes.reduce((sum, s) => sum + s.burnSumMicros, 0)).toBe(r.figures.burnSumMicros);
+      const snapshot = stored.find((i) => i.sk === 'STATE')?.snapshot as {
+        monthToDateUsd: number;
+        projects: Array<{ id: string; name: string; monthToDateUsd: number }>;
+      };
+      const unattributed = provider.name === 'anthropic' ? 'default' : '(none)';
+      expect(snapshot.projects).toEqual([
+        {
+          id: 'proj_a',
+          name: 'Search',
+          configured: true,
+          monthToDateUsd: 138 + (2 * m) / 1e6,
+          todayUsd: (2 * m) / 1e6,
+          burnRateUsdPerDay: 6,
+          forecastMonthEndUsd: 138 + 6 + 6 * 6,
+          monthlyBudgetUsd: 150,
+          hardLimitUsd: null,
+        },
+        {
+          id: 'proj_b',
+          name: 'proj_b',
+          configured: false,
+          monthToDateUsd: 92,
+          todayUsd: 0,
+          burnRateUsdPerDay: 4,
+          forecastMonthEndUsd: 92 + 4 + 6 * 4,
+          monthlyBudgetUsd: null,
+          hardLimitUsd: null,
+        },
+        {
+          id: unattributed,
+          name: provider.name === 'anthropic' ? 'Default workspace' : 'unattributed',
+          configured: false,
+          monthToDateUsd: m / 1e6,
+          todayUsd: m / 1e6,
+          burnRateUsdPerDay: 0,
+          forecastMonthEndUsd: m / 1e6,
+          monthlyBudgetUsd: null,
+          hardLimitUsd: null,
+        },
+      ]);
+      const sum = snapshot.projects.reduce((total, p) => total + p.monthToDateUsd, 0);
+      expect(Math.round(sum * 100)).toBe(Math.round(snapshot.monthToDateUsd * 100));
+    });
+
     it('models auto-recharge after the checkpoint and stores the recharge figures in the STATE snapshot', async () => {
       const checkpointed = {
         id: 'g1',

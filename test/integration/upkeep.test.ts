@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EmailOperatorNotices } from '../../shared/email/operator-notices.ts';
 import { renderAlertEmail, renderOperatorEmail } from '../../shared/email/render-alert-email.ts';
+import { renderProjectEmail } from '../../shared/email/render-project-email.ts';
 import { SesMailer } from '../../shared/email/ses-mailer.ts';
 import { startAnthropicFake } from '../../shared/local/fakes/anthropic-fake.ts';
 import { startOpenAiFake } from '../../shared/local/fakes/openai-fake.ts';
@@ -110,7 +111,7 @@ describe.each(SETUPS.flatMap((s) => MODES.map((mode) => ({ ...s, mode }))))(
         now: () => now,
         staleHours: 6,
         isAuthError: (e) => e instanceof ProviderAuthError,
-        delivery: { ...common, render: renderAlertEmail },
+        delivery: { ...common, render: renderAlertEmail, renderProject: renderProjectEmail },
         operator: { ...common, operatorEmail: 'operator@acme.example', renderOperator: renderOperatorEmail },
       };
     }

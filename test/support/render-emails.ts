@@ -18,6 +18,7 @@ import { addOneYear, DAY_MS, dayKey } from '../../shared/core/time.ts';
 import type { CostBucket, Grant } from '../../shared/core/types.ts';
 import { type AlertEmailInput, renderAlertEmail } from '../../shared/email/render-alert-email.ts';
 import { renderDigestEmail } from '../../shared/email/render-digest-email.ts';
+import { type ProjectEmailInput, renderProjectEmail } from '../../shared/email/render-project-email.ts';
 import { parseAccountConfig, toAlertPolicy } from '../../shared/schemas/account-config.ts';
 
 /** The run instant of every scenario: D is 2026-11-24, so Nov 1..23 are complete days. */
@@ -53,6 +54,8 @@ export interface ScenarioOptions {
   split?: Record<string, number>;
   /** Keys no rule fires but the upkeep raises (hard-limit changes), added to the fired alerts. */
   raised?: AlertKey[];
+  /** Today's estimate per project and model, USD (a project email's top models). */
+  todayModels?: Record<string, Record<string, number>>;
 }
 
 type GrantSpec = NonNullable<ScenarioOptions['grants']>[number];
@@ -124,7 +127,12 @@ export function buildInput(o: ScenarioOptions = {}): AlertEmailInput {
     ...(b.byScope && { byScope: { ...b.byScope } }),
   }));
   if (todayMicros !== undefined)
-    dailySpend.push({ day: dayKey(D), amountMicros: todayMicros, estimate: true });
+    dailySpend.push({
+      day: dayKey(D),
+      amountMicros: todayMicros,
+      estimate: true,
+      ...(o.split && { byScope: split(todayMicros, o.split) }),
+    });
   return {
     account,
     figures,
@@ -133,6 +141,20 @@ export function buildInput(o: ScenarioOptions = {}): AlertEmailInput {
     costsReportedThrough: buckets.length ? dayKey(D - DAY_MS) : undefined,
     todayIsEstimate: todayMicros !== undefined,
     demo: o.demo === true,
+  };
+}
+
+/**
+ * A project's own email for the scenario: only that project's alerts, and today's top models in it
+ * from `todayModels`.
+ */
+export function buildProjectInput(o: ScenarioOptions, projectId: string): ProjectEmailInput {
+  const input = buildInput(o);
+  return {
+    ...input,
+    alerts: input.alerts.filter((a) => 'projectId' in a && a.projectId === projectId),
+    projectId,
+    todayModels: micros(o.todayModels?.[projectId] ?? {}),
   };
 }
 
@@ -246,6 +268,18 @@ export const KIND_SCENARIOS: Record<AlertKind, ScenarioOptions> = {
   },
 };
 
+/** The digest screenshot's projects: two configured (one with a budget and a lead), spend without an entry. */
+const PROJECT_SPLIT = { proj_search: 0.55, proj_support: 0.25, proj_batch: 0.15, '(none)': 0.05 };
+const PROJECTS = {
+  proj_search: {
+    name: 'Search',
+    monthlyBudgetUsd: 200,
+    recipients: ['search-lead@acme.example'],
+    hardLimitUsd: 250,
+  },
+  proj_support: { name: 'Support bot' },
+};
+
 /** A micro-dollar amount split by fractions (the parts are rounded; the core makes them add up). */
 const split = (micros: number, fractions: Record<string, number>) =>
   Object.fromEntries(Object.entries(fractions).map(([k, f]) => [k, Math.round(micros * f)]));
@@ -270,8 +304,20 @@ function main(outArg: string | undefined): void {
     const { alerts: _, ...input } = buildInput({ spend: weekly(30), todayUsd: 4.25, ...o });
     emails.push([name, renderDigestEmail({ ...input, week: '2026-11-23' })]);
   };
-  digest('digest', { ...KIND_SCENARIOS.expiry, config: { monthlyBudgetUsd: 400 } });
+  digest('digest', {
+    ...KIND_SCENARIOS.expiry,
+    split: PROJECT_SPLIT,
+    config: { monthlyBudgetUsd: 400, projects: PROJECTS },
+  });
   digest('digest-postpaid', { grants: [], config: { monthlyBudgetUsd: 250 } });
+  // The project lead's own email, beside the account's (`project-budget` above) for the same run.
+  const lead = {
+    ...KIND_SCENARIOS['project-budget'],
+    spend: weekly(30),
+    todayUsd: 4.25,
+    todayModels: { proj_search: { 'gpt-4o': 1.9, 'gpt-4o-mini': 0.32, 'text-embedding-3-small': 0.11 } },
+  };
+  emails.push(['project-email', renderProjectEmail(buildProjectInput(lead, 'proj_search'))]);
   for (const [kind, email] of emails) {
     const html = join(out, `${kind}.html`);
     writeFileSync(html, email.html);

@@ -9,7 +9,14 @@ const config = { id: 'acme', provider: 'openai', recipients: ['ops@acme.example'
 function deps(days: DailyCost[], unknownModels: string[] = []): DoctorDeps {
   const source: CostSource = {
     dailyCosts: async () => days,
-    usageEstimate: async (range) => ({ amountMicros: 1_234_567, unknownModels, hours: [], ...range }),
+    usageEstimate: async (range) => ({
+      amountMicros: 1_234_567,
+      byScope: {},
+      byScopeModel: {},
+      unknownModels,
+      hours: [],
+      ...range,
+    }),
   };
   return {
     now: () => NOW,

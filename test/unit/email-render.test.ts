@@ -8,8 +8,10 @@ import {
   renderAlertEmail,
   renderOperatorEmail,
 } from '../../shared/email/render-alert-email.ts';
+import { renderDigestEmail } from '../../shared/email/render-digest-email.ts';
+import { renderProjectEmail } from '../../shared/email/render-project-email.ts';
 import { OPERATOR_REARM, type OperatorAlertKind } from '../../shared/use-cases/operator-notices.ts';
-import { AT, buildInput, KIND_SCENARIOS } from '../support/render-emails.ts';
+import { AT, buildInput, buildProjectInput, KIND_SCENARIOS } from '../support/render-emails.ts';
 
 /** The HTML part as a reader sees it: tags dropped, entities decoded, whitespace collapsed. */
 function visibleText(html: string): string {
@@ -378,18 +380,201 @@ describe('alert email labels and purity', () => {
   });
 });
 
-describe('per-scope breakdown and provider caveats', () => {
-  it('sums the last 30 days per project in both parts, largest first, escaped', () => {
-    const base = buildInput(KIND_SCENARIOS.runway);
-    const dailySpend = base.dailySpend.map((d, i) => ({
-      ...d,
-      byScope: { 'proj_<a>': 1_000_000, ...(i % 2 ? { proj_b: 3_000_000 } : {}) },
-    }));
-    const { html, text } = renderAlertEmail({ ...base, dailySpend });
-    expect(text).toContain('Spend by project, last 30 days\n  proj_b: $45.00\n  proj_<a>: $30.00');
-    expect(html).toContain('proj_&lt;a&gt;');
+describe('the per-project table (account email and digest)', () => {
+  // KIND_SCENARIOS['project-budget']: $10/day split 60/40 between Search (configured, $200 budget)
+  // and proj_batch (no entry); Nov 1..23 gives Search $138 and proj_batch $92.
+  const base = () => buildInput(KIND_SCENARIOS['project-budget']);
+
+  it('lists configured projects and spend without an entry, largest first, in both parts', () => {
+    const email = renderAlertEmail(base());
+    expect(email.text).toContain(
+      [
+        'Projects this month (month to date | budget | forecast | hard limit)',
+        '  Search (proj_search): $138.00 | $200.00 (69% used) | $180.00 | none',
+        '  proj_batch: $92.00 | none | $120.00 | none',
+      ].join('\n'),
+    );
+    expectInBoth(email, [
+      'Search (proj_search) $138.00 $200.00 (69% used) $180.00 none',
+      'proj_batch $92.00 none $120.00 none',
+    ]);
   });
 
+  it('keeps every alert of the run, the project ones included, beside the table', () => {
+    const input = buildInput({
+      ...KIND_SCENARIOS['project-budget'],
+      config: { ...KIND_SCENARIOS['project-budget'].config, lowBalanceUsd: [150] },
+    });
+    expect(input.alerts.map((a) => a.kind).sort()).toEqual(['low-balance', 'project-budget']);
+    const email = renderAlertEmail(input);
+    expectInBoth(email, ['balance $100.00 is below $150', 'Search: 50% of its $200 budget used in 2026-11']);
+  });
+
+  it('a configured project that spent nothing has its row; the hard limit is the provider’s once read, else the config’s', () => {
+    const config = {
+      projects: {
+        proj_search: { name: 'Search', monthlyBudgetUsd: 200, hardLimitUsd: 250 },
+        proj_idle: { name: 'Idle', hardLimitUsd: 40 },
+      },
+    };
+    const input = buildInput({ split: { proj_search: 0.6, proj_batch: 0.4 }, config });
+    const text = renderAlertEmail({ ...input, hardLimits: new Map([['proj_search', 300]]) }).text;
+    expect(text).toContain('  Search (proj_search): $138.00 | $200.00 (69% used) | $180.00 | $300.00\n');
+    expect(text).toContain('  Idle (proj_idle): $0.00 | none | $0.00 | $40.00 (config)\n');
+    expect(text.indexOf('Idle (proj_idle)')).toBeGreaterThan(text.indexOf('proj_batch:'));
+  });
+
+  it('names spend without a project "unattributed" (OpenAI) and "Default workspace" (Anthropic); provider names when given', () => {
+    const split = { proj_a: 0.7, '(none)': 0.3 };
+    const openai = renderAlertEmail(buildInput({ split, config: { lowRunwayDays: 12 } })).text;
+    expect(openai).toContain('  proj_a: $161.00 | none | $210.00 | none\n  unattributed: $69.00 |');
+    const anthropic = buildInput({
+      split: { wrkspc_a: 0.7, '(none)': 0.3 },
+      config: { provider: 'anthropic', lowRunwayDays: 12 },
+    });
+    const text = renderAlertEmail({ ...anthropic, projectNames: new Map([['wrkspc_a', 'Search API']]) }).text;
+    expect(text).toContain('Workspaces this month (month to date | budget | forecast | hard limit)');
+    expect(text).toContain('  Search API (wrkspc_a): $161.00 |');
+    expect(text).toContain('  Default workspace: $69.00 |');
+  });
+
+  it('is left out when it would say nothing: no split, or all spend unattributed on an account without projects', () => {
+    expect(renderAlertEmail(buildInput(KIND_SCENARIOS.runway)).text).not.toContain('this month (');
+    const all = buildInput({ ...KIND_SCENARIOS.runway, split: { '(none)': 1 } });
+    expect(renderAlertEmail(all).text).not.toContain('this month (');
+  });
+
+  it('escapes names', () => {
+    // A configured name, and a scope id as the cost report gave it (no config entry validates it).
+    const input = buildInput({
+      split: { proj_a: 0.5, 'proj_<x>': 0.5 },
+      config: { lowRunwayDays: 12, projects: { proj_a: { name: '<b>Search</b>' } } },
+    });
+    const { html, text } = renderAlertEmail(input);
+    expect(text).toContain('<b>Search</b> (proj_a)');
+    expect(text).toContain('  proj_<x>: ');
+    expect(html).toContain('&lt;b&gt;Search&lt;/b&gt; (proj_a)');
+    expect(html).toContain('proj_&lt;x&gt;');
+    expect(html).not.toMatch(/<b>Search|proj_<x>/);
+  });
+
+  it('the digest shows the same table', () => {
+    const { alerts: _, ...input } = base();
+    const digest = renderDigestEmail({ ...input, week: '2026-11-23' });
+    expectInBoth(digest, ['Search (proj_search) $138.00 $200.00 (69% used) $180.00 none']);
+  });
+});
+
+describe('a project’s own email', () => {
+  const lead = {
+    ...KIND_SCENARIOS['project-budget'],
+    todayUsd: 5,
+    todayModels: {
+      proj_search: { 'gpt-4o': 2.5, 'gpt-4o-mini': 0.4, m3: 0.05, m4: 0.04, m5: 0.03, m6: 0.02, m7: 0.01 },
+    },
+  };
+
+  it('says which project and account, with only that project’s alerts and figures, in both parts', () => {
+    const input = buildProjectInput(
+      { ...lead, config: { ...lead.config, lowBalanceUsd: [150] } },
+      'proj_search',
+    );
+    expect(input.alerts.map((a) => a.key)).toEqual(['project-budget:proj_search:2026-11:50']);
+    const email = renderProjectEmail(input);
+    expect(email.subject).toBe('Acme production: Search: 50% of its $200 budget used in 2026-11 ($141.00)');
+    expect(email.text.split('\n').slice(0, 2)).toEqual([
+      'burnrate: Search (proj_search)',
+      'Project proj_search of Acme production (account acme). Figures at 2026-11-24 09:00 UTC. Costs reported through 2026-11-23; today is an estimate from hourly usage.',
+    ]);
+    // Search: $138 of Nov 1..23 plus 60% of today's $5.
+    expectInBoth(email, [
+      'Month to date $141.00 of $200.00 budget (71%)',
+      'Burn rate $6.00/day (last 7 complete days)',
+      'Month-end forecast $180.00',
+      'Today so far $3.00 (estimate from hourly usage)',
+      'Hard limit none',
+      "Share of Acme production 60% of the account's $235.00 this month",
+      'projects.proj_search.recipients',
+    ]);
+    expect(`${email.html}${email.text}`).not.toMatch(/balance|below \$150|proj_batch/i);
+  });
+
+  it('names today’s top models of the project, from the hourly usage, the rest summed', () => {
+    const email = renderProjectEmail(buildProjectInput(lead, 'proj_search'));
+    expect(email.text).toContain(
+      [
+        'Top models today (estimated from hourly usage)',
+        '  gpt-4o: $2.50',
+        '  gpt-4o-mini: $0.40',
+        '  m3: $0.05',
+        '  m4: $0.04',
+        '  m5: $0.03',
+        '  2 more: $0.03',
+      ].join('\n'),
+    );
+    expectInBoth(email, ['gpt-4o $2.50', '2 more $0.03']);
+    const none = renderProjectEmail(buildProjectInput({ ...lead, todayModels: {} }, 'proj_search'));
+    expectInBoth(none, ['No priced usage in this project today yet.']);
+  });
+
+  it('draws its own 30 days (its part of each day) with its budget’s pace, and the same in text', () => {
+    const spend = Array.from({ length: 30 }, (_, i) => (i === 10 ? 40 : 10));
+    const input = buildProjectInput({ ...lead, spend }, 'proj_search');
+    const email = renderProjectEmail(input);
+    // 60% of $40 on 2026-11-04 is the peak; the budget's pace is $200 / 30 days.
+    expectInBoth(email, [
+      'Highest day $24.00 on 2026-11-04.',
+      'Today (2026-11-24, grey): $3.00 estimate.',
+      'Dashed line: budget pace $6.67/day ($200.00 over 30 days); 1 of 29 days above it.',
+    ]);
+    const columns = [...email.html.matchAll(/<td width="14" valign="bottom" title="([^"]*)"/g)].map(
+      (m) => m[1],
+    );
+    expect(columns).toHaveLength(30);
+    expect(columns[9]).toBe('2026-11-04: $24.00');
+    expect(columns[10]).toBe('2026-11-05: $6.00');
+    expect(columns[29]).toBe('2026-11-24: $3.00 (estimate)');
+  });
+
+  it('escapes the project’s name and does not read the clock', () => {
+    const hostile = buildProjectInput(
+      {
+        ...lead,
+        config: {
+          projects: {
+            proj_search: { name: '<img src=x>', monthlyBudgetUsd: 200, recipients: ['a@b.example'] },
+          },
+        },
+      },
+      'proj_search',
+    );
+    const first = renderProjectEmail(hostile);
+    expect(first.html).not.toContain('<img');
+    expect(first.html).toContain('&lt;img src=x&gt;');
+    vi.useFakeTimers();
+    vi.setSystemTime(Date.parse('2031-01-01T00:00:00Z'));
+    expect(renderProjectEmail(hostile)).toEqual(first);
+  });
+
+  it('an Anthropic default workspace reads as "Default workspace"', () => {
+    const input = buildProjectInput(
+      {
+        split: { wrkspc_a: 0.5, '(none)': 0.5 },
+        config: {
+          provider: 'anthropic',
+          projects: { default: { monthlyBudgetUsd: 100, recipients: ['lead@acme.example'] } },
+        },
+      },
+      'default',
+    );
+    const email = renderProjectEmail(input);
+    expect(email.text.split('\n')[0]).toBe('burnrate: Default workspace');
+    expect(email.subject).toContain('Default workspace: ');
+    expectInBoth(email, ['Month to date $115.00 of $100.00 budget (115%)']);
+  });
+});
+
+describe('provider caveats', () => {
   it('an Anthropic account’s email says Priority Tier spend is missing from the cost report', () => {
     const anthropic = buildInput({ config: { provider: 'anthropic', lowRunwayDays: 12 } });
     expect(renderAlertEmail(anthropic).text).toContain(
@@ -422,10 +607,13 @@ describe('operator emails', () => {
         detail: 'x',
         at: AT,
       });
-      const rule =
-        rearm === 'sync'
-          ? 'You get this once until the account syncs successfully again.'
-          : 'You get this once until an email to the account’s recipients is delivered again (a successful sync does not re-arm it).';
+      const rule = {
+        sync: 'You get this once until the account syncs successfully again.',
+        delivery:
+          'You get this once until an email to the account’s recipients is delivered again (a successful sync does not re-arm it).',
+        'keys-readable':
+          'You get this once until a run finds no alert key it cannot read (a successful sync does not re-arm it).',
+      }[rearm];
       expectInBoth(out, [rule]);
     },
   );

@@ -201,6 +201,57 @@ describe('bucketParts: a split that adds up', () => {
     expect(bucketParts(0, {}).size).toBe(0);
   });
 
+  it('property: the same parts as spreading the difference one micro-dollar at a time, round and round', () => {
+    /** The rule as LEDGER.md words it, step by step (what bucketParts did before whole rounds). */
+    function oneByOne(amount: number, byScope: Record<string, number>): Map<string, number> {
+      const entries = Object.entries(byScope).filter(([, v]) => v !== 0);
+      if (entries.length === 0) return amount === 0 ? new Map() : new Map([[UNATTRIBUTED, amount]]);
+      const parts = new Map(entries);
+      let diff = amount - entries.reduce((sum, [, v]) => sum + v, 0);
+      const order = entries
+        .map(([k]) => k)
+        .sort((a, b) => (parts.get(b) ?? 0) - (parts.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
+      for (let i = 0; diff !== 0; i = (i + 1) % order.length) {
+        const k = order[i] as string;
+        const step = diff > 0 ? 1 : -1;
+        if (step < 0 && (parts.get(k) ?? 0) === 0) {
+          if (order.every((o) => (parts.get(o) ?? 0) === 0)) {
+            parts.set(UNATTRIBUTED, (parts.get(UNATTRIBUTED) ?? 0) + diff);
+            break;
+          }
+          continue;
+        }
+        parts.set(k, (parts.get(k) ?? 0) + step);
+        diff -= step;
+      }
+      return parts;
+    }
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd', UNATTRIBUTED), fc.integer({ min: 0, max: 40 }), {
+          maxKeys: 5,
+        }),
+        fc.integer({ min: 0, max: 300 }),
+        (byScope, amount) => {
+          expect(Object.fromEntries(bucketParts(amount, byScope))).toEqual(
+            Object.fromEntries(oneByOne(amount, byScope)),
+          );
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('a hand-edited amount far from its split still adds up, in a few passes', () => {
+    // $1,000,000 more than the parts, and the parts $1,000,000 more than the amount: one step per
+    // micro-dollar would be 10^12 steps.
+    const more = bucketParts(1_000_000_000_000 + 3, { a: 1, b: 2 });
+    expect(Object.fromEntries(more)).toEqual({ a: 500_000_000_001, b: 500_000_000_002 });
+    const less = bucketParts(5, { a: 600_000_000_000, b: 400_000_000_005 });
+    expect([...less.values()].reduce((x, y) => x + y, 0)).toBe(5);
+    expect(Object.fromEntries(less)).toEqual({ a: 5, b: 0 });
+  });
+
   it('property: per-project spend sums to the account spend (month to date, today, last month, burn sum)', () => {
     const split = fc.dictionary(
       fc.constantFrom('proj_a', 'proj_b', 'proj_c', UNATTRIBUTED),

@@ -48,6 +48,9 @@ describe('the last checkpoint in alert emails', () => {
           },
         },
         render: renderAlertEmail,
+        renderProject: () => {
+          throw new Error('no project group here');
+        },
         sender: 'burnrate@acme.example',
         now: () => new Date('2026-11-24T09:00:00Z'),
         newToken: () => 't',

@@ -75,22 +75,23 @@ describe('changedDays', () => {
 });
 
 describe('ledgerBuckets', () => {
-  it('turns past days into buckets, today into the in-progress amount, and lets later records win', () => {
+  it('turns past days into buckets with their split, today into the in-progress amount and split, and lets later records win', () => {
     const now = t('2026-11-24T09:00:00Z');
-    const { buckets, todayMicros, estimateDays } = ledgerBuckets(
+    const { buckets, todayMicros, todayByScope, estimateDays } = ledgerBuckets(
       [
         rec('2026-11-22', 1),
         rec('2026-11-23', 2, 'estimate'),
-        rec('2026-11-24', 3, 'estimate'),
-        rec('2026-11-22', 4),
+        { ...rec('2026-11-24', 3, 'estimate'), byScope: { proj_a: 2, '(none)': 1 } },
+        { ...rec('2026-11-22', 4), byScope: { proj_b: 4 } },
       ],
       now,
     );
     expect(todayMicros).toBe(3);
+    expect(todayByScope).toEqual({ proj_a: 2, '(none)': 1 });
     expect(estimateDays).toBe(1);
     expect(buckets.sort((a, b) => a.start - b.start)).toEqual([
-      { start: day('2026-11-22'), end: day('2026-11-23'), amountMicros: 4 },
-      { start: day('2026-11-23'), end: day('2026-11-24'), amountMicros: 2 },
+      { start: day('2026-11-22'), end: day('2026-11-23'), amountMicros: 4, byScope: { proj_b: 4 } },
+      { start: day('2026-11-23'), end: day('2026-11-24'), amountMicros: 2, byScope: { '': 2 } },
     ]);
   });
 });
