@@ -164,6 +164,20 @@ export function processDeps(
     operator: sender
       ? { ...common, sender, operatorEmail: env.BURNRATE_OPERATOR_EMAIL, renderOperator: renderOperatorEmail }
       : undefined,
+    // The guard's step runs in the sync's process: the sync already reads the admin key, whose
+    // power (not an IAM role) is what a provider write needs; README "Guard" says why.
+    guard: { ...guardUseCaseDeps(env, { now, metrics: options.metrics }), wallClock: Date.now },
+    guardLinks: lazyGuardLinks(env),
+  };
+}
+
+/** The links' maker loads with the signing key's reader on first use; none without a guard page. */
+function lazyGuardLinks(env: Environment): ProcessDeps['guardLinks'] {
+  if (!env.BURNRATE_GUARD_URL) return undefined;
+  let maker: Promise<NonNullable<ProcessDeps['guardLinks']>> | undefined;
+  return async (target, now) => {
+    maker ??= import('./guard/compose-guard.ts').then((m) => m.guardLinkMaker(env));
+    return (await maker)(target, now);
   };
 }
 

@@ -80,7 +80,7 @@ export function projectEmailModel(input: ProjectEmailInput): ProjectEmailModel {
   const word = account.provider === 'anthropic' ? 'Workspace' : 'Project';
   const alerts = mostSevere(input.alerts as AlertCandidate[])
     .sort((a, b) => SEVERITY.indexOf(a.kind) - SEVERITY.indexOf(b.kind))
-    .map((a) => describeAlert(a, f, account, input.projectNames));
+    .map((a) => describeAlert(a, f, account, input.projectNames, input.guard));
   const more = alerts.length > 1 ? ` (+${alerts.length - 1} more)` : '';
   const demo = input.demo === true;
   const s = p.figures;

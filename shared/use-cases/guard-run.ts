@@ -1,9 +1,8 @@
 import { parseKey } from '../core/alert-keys.ts';
 import type { Figures } from '../core/figures.ts';
 import { guardTarget } from '../core/guard.ts';
-import { dayKey } from '../core/time.ts';
 import type { GuardOutcome } from '../guard/actions.ts';
-import type { AlertRecord, FreezeRecord, OperatorNotices } from '../ports.ts';
+import type { AlertRecord, FreezeRecord } from '../ports.ts';
 import {
   type AccountConfig,
   guardFor,
@@ -12,7 +11,7 @@ import {
   toGuardPolicy,
 } from '../schemas/account-config.ts';
 import { SEND_RESERVE_MS } from './deadline.ts';
-import { audit, type GuardDeps, INTENT_STALE_MS, inForce } from './guard-context.ts';
+import { audit, type GuardDeps, INTENT_STALE_MS } from './guard-context.ts';
 import { AUTO, freezeProject, RETRY } from './guard-freeze.ts';
 import { proposeIncident } from './guard-proposal.ts';
 
@@ -24,8 +23,6 @@ const STORE_RESERVE_MS = 3_000;
 const MIN_FREEZE_MS = 8_000;
 
 export interface GuardRunDeps extends GuardDeps {
-  /** Failures the operator must hear about (SES locally and in the sync), at most once a day per project. */
-  notices?: OperatorNotices | undefined;
   /** The real clock, for the deadline (epoch ms); default Date.now. */
   wallClock?(): number;
 }
@@ -38,6 +35,11 @@ export interface GuardRunInput {
   freezes: readonly FreezeRecord[];
   /** Keys this run recorded (`guard:` incidents to propose, `guard-reminder:` to audit). */
   due: readonly AlertRecord[];
+  /**
+   * Keys still pending delivery: a run that died between its commit and its guard step left its
+   * incident pending, and the next run proposes it (proposing is idempotent per incident).
+   */
+  pending?: readonly AlertRecord[] | undefined;
   /** Names the provider lists, by id. */
   names?: ReadonlyMap<string, string> | undefined;
   deadline?: number | undefined;
@@ -50,25 +52,41 @@ export interface GuardRunResult {
   /** Incidents and retries left for the next run (no time, or another process holds them). */
   deferred: string[];
   errors: string[];
+  /** Freezes this run attempted that failed (the provider refused, or no answer): the operator hears. */
+  failed: FreezeRecord[];
+  /**
+   * No failed freeze is left for later runs to retry (each applied since, released, or past its
+   * 24 hours) and this run failed none: the `guard-failed` operator notice re-arms.
+   */
+  settled: boolean;
 }
 
 /**
  * The guard's step in a run, after the sync's commit and before delivery (so an `auto` email says
  * what was done): record the incidents the rules raised; in `auto` mode freeze now; complete
- * freezes an interrupted run left; retry failed ones (24 hours); tell the operator of failures
- * once a day per project; audit the reminders. Bounded by the account's deadline and never throws
- * for the provider: the alert emails go out whatever happens here.
+ * freezes an interrupted run left; retry failed ones (24 hours); audit the reminders. Returns the
+ * failures for the caller to tell the operator (the `guard-failed` notice, once per problem).
+ * Bounded by the account's deadline and never throws for the provider: the alert emails go out
+ * whatever happens here.
  */
 export async function runGuard(deps: GuardRunDeps, input: GuardRunInput): Promise<GuardRunResult> {
   const freezes = new Map(input.freezes.map((z) => [z.projectId, z]));
-  const result: GuardRunResult = { freezes, acted: [], deferred: [], errors: [] };
+  const result: GuardRunResult = {
+    freezes,
+    acted: [],
+    deferred: [],
+    errors: [],
+    failed: [],
+    settled: false,
+  };
   const { config, figures: f } = input;
   const at = new Date(f.at).toISOString();
   const name = (id: string) => projectName(config, id, input.names?.get(id));
   const keys = input.due.map((a) => ({ record: a, key: parseKey(a.key) }));
   // The rules raise at most one incident a run: the target's (recorded by this run's commit).
   const target = guardTarget(f, toGuardPolicy(config), new Set());
-  if (target && keys.some(({ key }) => key?.key === target.incident)) {
+  const raised = [...input.due, ...(input.pending ?? [])].some((a) => a.key === target?.incident);
+  if (target && raised) {
     try {
       const scope = scopeOfProject(config.provider, target.projectId);
       const z = await proposeIncident(deps, {
@@ -122,12 +140,16 @@ export async function runGuard(deps: GuardRunDeps, input: GuardRunInput): Promis
       });
       if (r.record) freezes.set(z.projectId, r.record);
       result.acted.push({ projectId: z.projectId, outcome: r.outcome });
-      if (r.outcome.state === 'failed' && r.record)
-        await tellOperator(deps, input, r.record, name(z.projectId), freezes);
+      if (r.outcome.state === 'failed' && r.record) result.failed.push(r.record);
     } catch (error) {
       result.errors.push(`${z.projectId}: ${(error as Error).message}`);
     }
   }
+  result.settled =
+    result.failed.length === 0 &&
+    result.errors.length === 0 &&
+    result.deferred.length === 0 &&
+    ![...freezes.values()].some((z) => z.status === 'failed' && work(z, f.at) !== undefined);
   return result;
 }
 
@@ -138,36 +160,4 @@ function work(z: FreezeRecord, at: number): string | undefined {
     return RETRY;
   if (z.status === 'failed' && at - Date.parse(z.requestedAt ?? z.proposedAt) < RETRY_FOR_MS) return RETRY;
   return undefined;
-}
-
-/** At most once per UTC day and project (the FREEZE item keeps the day): what failed, what to do. */
-async function tellOperator(
-  deps: GuardRunDeps,
-  input: GuardRunInput,
-  z: FreezeRecord,
-  name: string,
-  freezes: Map<string, FreezeRecord>,
-): Promise<void> {
-  const today = dayKey(input.figures.at);
-  if (!deps.notices || z.reportedOn === today || inForce(z)) return;
-  const id = input.accountId;
-  try {
-    await deps.notices.tell({
-      accountId: id,
-      kind: 'guard-failed',
-      subject: `burnrate: account ${id}: the guard could not freeze ${name} (${z.projectId})`,
-      text: [
-        `burnrate's guard tried to freeze ${name} (${z.projectId}) of account ${id} for incident ${z.incident} and failed:`,
-        `  ${z.error ?? 'unknown error'}`,
-        '',
-        `It tries again at every run for 24 hours from the request; the alert emails go out meanwhile. The project keeps spending until someone stops it: find the caller, or freeze it by hand: npx burnrate guard freeze --account ${id} --project ${z.projectId}`,
-        `The trail: npx burnrate guard list --account ${id}. This notice is sent at most once a day per project.`,
-      ].join('\n'),
-    });
-    const told = { ...z, version: z.version + 1, reportedOn: today };
-    await deps.store.putFreeze(id, told, z.version, []);
-    freezes.set(z.projectId, told);
-  } catch {
-    // Not recorded as told: the next run's retry tells again if it fails again.
-  }
 }
