@@ -5,7 +5,7 @@ import { microsToUsd, ratioToUsd, roundRatio } from '../core/money.ts';
 import { DAY_MS } from '../core/time.ts';
 import type { AccountConfig } from '../schemas/account-config.ts';
 import { days, isoDay, list, usd, usdMicros, usdShort } from './format.ts';
-import { describeGuard, type GuardFacts } from './guard-text.ts';
+import { describeGuard, type GuardFacts, guardSpikeNote } from './guard-text.ts';
 import { describeLimitAlert } from './hard-limit-text.ts';
 import { describeProjectAlert } from './project-text.ts';
 import { describeSpike } from './spike-text.ts';
@@ -67,8 +67,11 @@ export function describeAlert(
   const perDay = rate ? `${usd(ratioToUsd(rate.num, rate.den))}/day` : 'no spend history yet';
   const t = thresholdOf(alert) ?? 0;
   switch (alert.kind) {
-    case 'spike':
-      return describeSpike(f, config);
+    case 'spike': {
+      const spike = describeSpike(f, config);
+      const note = guardSpikeNote(f, config, guard);
+      return note ? { ...spike, action: `${note} ${spike.action}` } : spike;
+    }
     case 'guard':
     case 'guard-reminder':
       return describeGuard(alert, f, config, guard);

@@ -14,7 +14,7 @@ import {
   spendRows,
 } from './charts.ts';
 import { isoDay, isoMinute, percent, reconciledText, usd, usdMicros } from './format.ts';
-import type { GuardFacts } from './guard-text.ts';
+import { frozenLines, type GuardFacts } from './guard-text.ts';
 import type { ProjectNames, ProviderHardLimits } from './project-summary.ts';
 import { type ProjectTable, projectTable } from './project-table.ts';
 
@@ -107,6 +107,11 @@ export function emailModel(facts: AlertEmailInput): EmailModel {
   const days = runway(f);
   const forecast = forecastMonthEnd(f);
   const summary: Array<[string, string]> = [];
+  // A freeze in force is in every email until it is released (issue 18): first, where it is seen.
+  const frozen = facts.guard
+    ? frozenLines(facts.guard.freezes.values(), account, f.at, facts.guard.names ?? facts.projectNames)
+    : [];
+  if (frozen.length > 0) summary.push(['Frozen', frozen.join('; ')]);
   if (f.hasGrants) summary.push(['Balance', usdMicros(f.balanceMicros)]);
   summary.push([
     'Burn rate',

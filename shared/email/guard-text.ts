@@ -90,10 +90,11 @@ export function describeGuard(
       z.lever === 'keys'
         ? `burnrate switched off the API keys that spent in that hour (${(z.keyIds ?? []).join(', ')}; status inactive, never deleted): the spend-limits API is not available to this organization.`
         : `burnrate set its hard monthly spend limit to ${cents(z.thresholdCents ?? 0)} (month to date ${usdMicros(z.monthToDateMicros)} + ${cents(z.headroomCents)} headroom; the provider had ${z.prior?.state === 'set' ? cents(z.prior.thresholdCents) : 'no limit'}).`;
+    // The lead, as issue 18 words it: what was done, how requests fail now, and the undo.
     return {
       headline: `Frozen ${name} ${holdText(z)}; ${refused}`,
-      detail: `${hour}${how} Enforcement is not instantaneous: a few minutes of spend can still pass. The freeze stays until released.`,
-      action: `Find and fix the caller, then release it. ${undo}`,
+      detail: `${undo} ${hour}${how} Enforcement is not instantaneous: a few minutes of spend can still pass. The freeze stays until released.`,
+      action: `Find and fix the caller, then release it (the Undo above).`,
     };
   }
   if (z?.status === 'already-limited')
@@ -116,4 +117,46 @@ export function describeGuard(
     detail: `${hour}A freeze sets its hard monthly limit to its month to date plus ${cents(z?.headroomCents ?? 0)} headroom, so the provider stops its requests within minutes; Undo restores the exact prior limit.`,
     action: freeze,
   };
+}
+
+/**
+ * What the spike email and chat message add about the guard (issue 18): for each project of the
+ * spiking hour's incident, the "Freeze <project> now" link in `approve` mode (the CLI command
+ * without a guard page), or what the guard did. Empty when the guard has nothing to say.
+ */
+export function guardSpikeNote(f: Figures, config: AccountConfig, guard?: GuardFacts): string {
+  if (!guard || !f.hour) return '';
+  const day = dayKey(f.hour.start);
+  const out: string[] = [];
+  for (const z of guard.freezes.values()) {
+    if (z.incident !== `guard:${z.projectId}:${day}`) continue;
+    const name = projectName(config, z.projectId, guard.names?.get(z.projectId));
+    const links = guard.links.get(z.projectId);
+    if (z.status === 'proposed' && z.mode === 'approve')
+      out.push(
+        links
+          ? `Freeze ${name} now: ${links.freeze} (nothing happens until you press the page's button).`
+          : `Freeze ${name} now: \`npx burnrate guard freeze --account ${config.id} --project ${z.projectId}\`.`,
+      );
+    else if (z.status === 'frozen' || z.status === 'intent')
+      out.push(
+        `${frozenLine(z, name, f.at)}. Undo: ${links ? `${links.undo} or ` : ''}${releaseCommand(config, z.projectId)}.`,
+      );
+    else if (z.status === 'failed')
+      out.push(`The guard could not freeze ${name}: ${z.error ?? 'unknown error'}.`);
+  }
+  return out.join(' ');
+}
+
+/** "Search frozen since 03:10 UTC at $57.20 (hard limit)" for each freeze in force: every email says it. */
+export function frozenLines(
+  freezes: Iterable<FreezeRecord>,
+  config: AccountConfig,
+  at: number,
+  names?: ReadonlyMap<string, string>,
+): string[] {
+  return [...freezes]
+    .filter((z) => z.status === 'frozen' || z.status === 'intent')
+    .sort((a, b) => (a.projectId < b.projectId ? -1 : 1))
+    .map((z) => frozenLine(z, projectName(config, z.projectId, names?.get(z.projectId)), at));
 }

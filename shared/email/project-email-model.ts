@@ -7,6 +7,7 @@ import { type AlertText, describeAlert, SEVERITY } from './alert-text.ts';
 import { type ChartRow, type DailySpend, dailyPaceUsd, spendCaption, spendRows } from './charts.ts';
 import { type AlertEmailInput, mostSevere } from './email-model.ts';
 import { isoMinute, percent, usd, usdMicros } from './format.ts';
+import { frozenLines } from './guard-text.ts';
 import { projectSummaries } from './project-summary.ts';
 import { hardLimitText, projectLabel } from './project-table.ts';
 
@@ -85,7 +86,10 @@ export function projectEmailModel(input: ProjectEmailInput): ProjectEmailModel {
   const demo = input.demo === true;
   const s = p.figures;
   const budget = p.budgetUsd;
+  const own = input.guard?.freezes.get(projectId);
+  const frozen = own ? frozenLines([own], account, f.at, input.guard?.names ?? input.projectNames) : [];
   const summary: Array<[string, string]> = [
+    ...(frozen.length > 0 ? [['Frozen', frozen.join('; ')] as [string, string]] : []),
     [
       'Month to date',
       budget

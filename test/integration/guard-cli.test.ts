@@ -83,9 +83,14 @@ describe.each(MODES)('burnrate guard (openai, %s)', (mode) => {
       /Search \(proj_search\): Search frozen since \d\d:\d\d UTC at \$17\.34 \(hard limit\)/,
     );
 
+    // status says so until it is released (no sync has run: the FREEZE item alone).
+    const status = await cli('status');
+    expect(status.stdout).toMatch(/acme: Search frozen since \d\d:\d\d UTC at \$17\.34 \(hard limit\)/);
+
     const released = await cli('guard', 'release', '--account', 'acme', '--project', 'proj_search');
     expect(released.stdout).toContain('released: Released Search: its hard limit is removed again');
     expect(fake.spendLimitOf('proj_search')).toBeUndefined();
+    expect((await cli('status')).stdout).not.toContain('frozen since');
     expect(writes().map((r) => r.method)).toEqual(['POST', 'DELETE']);
 
     const json = JSON.parse((await cli('guard', 'list', '--account', 'acme', '--json')).stdout) as GuardTrail;

@@ -170,7 +170,7 @@ describe.each(CASES)('the guard in the run ($name, $mode)', (s) => {
 
   it('auto: the run that fires the spike freezes Search once, its email leads with it, and the loop stops', async () => {
     await account(s, h, 'auto');
-    const first = await run('15:35');
+    const first = await run('15:35', true);
     expect(first.status).toBe('ok');
     expect(first.sent).toEqual(expect.arrayContaining(['spike:2026-11-24', `guard:${s.project}:2026-11-24`]));
     expect(first.guard?.acted).toEqual([`${s.project}: frozen`]);
@@ -200,7 +200,12 @@ describe.each(CASES)('the guard in the run ($name, $mode)', (s) => {
       expect(email?.subject).toContain('Frozen Search with 2 API key(s) switched off');
       expect(z?.keyIds?.sort()).toEqual(['apikey_loop1', 'apikey_loop2']);
     }
-    expect(text).toContain(`npx burnrate guard release --account acme --project ${s.project}`);
+    expect(text).toMatch(
+      new RegExp(
+        `within minutes\\n  Undo: https://guard\\.example/\\?t=\\S+ or npx burnrate guard release --account acme --project ${s.project}`,
+      ),
+    );
+    expect(text).toContain('Search frozen since 15:35 UTC');
     const afterFirst = writes().length;
     expect(afterFirst).toBe(s.lever === 'limit' ? 1 : 2);
     expect(h.metrics).toContainEqual(['GuardFreezesApplied', 1]);
@@ -279,6 +284,32 @@ describe.each(CASES)('the guard in the run ($name, $mode)', (s) => {
   );
 
   it.runIf(s.mode === 'spec')(
+    'a freeze in force: the next day brings one reminder (its own key and audit step), and every email says Search is frozen',
+    async () => {
+      await account(s, h, 'auto');
+      await run('15:35', true);
+      expect((await freezeItem(h.table, s.project))?.status).toBe('frozen');
+      await ses.clear();
+      h.now = T('09:05', '2026-11-25');
+      const next = await processAccount(deps(s, h, true), 'acme');
+      const key = `guard-reminder:${s.project}:2026-11-25`;
+      expect(next.sent).toEqual([key]);
+      const [email] = await ses.emails();
+      const hold = s.lever === 'limit' ? 'at $' : 'with 2 API key(s) switched off';
+      expect(email?.subject).toContain(`reminder: Search frozen since 2026-11-24 15:35 UTC ${hold}`);
+      expect(email?.body.text).toMatch(
+        /Undo: https:\/\/guard\.example\/\?t=\S+ or npx burnrate guard release/,
+      );
+      const audit = (await partition(h.table)).filter((i) => String(i.sk).startsWith('AUDIT#'));
+      expect(audit.map((i) => i.action)).toContain('guard-reminded');
+      // Later runs that day: no second reminder.
+      h.now = T('10:05', '2026-11-25');
+      expect((await processAccount(deps(s, h, true), 'acme')).sent).toEqual([]);
+      expect(await ses.emails()).toHaveLength(1);
+    },
+  );
+
+  it.runIf(s.mode === 'spec')(
     'approve: the run writes nothing to the provider; the email carries the signed "Freeze Search now" link',
     async () => {
       await account(s, h, 'approve');
@@ -288,6 +319,9 @@ describe.each(CASES)('the guard in the run ($name, $mode)', (s) => {
       expect((await freezeItem(h.table, s.project))?.status).toBe('proposed');
       const [email] = await ses.emails();
       expect(email?.body.text).toMatch(/Freeze Search now: https:\/\/guard\.example\/\?t=[A-Za-z0-9_.-]+/);
+      // The spike's own chat message carries the link too (one message per key).
+      const spike = first.messages?.find((m) => m.kind === 'spike');
+      expect(spike?.text).toMatch(/Freeze Search now: https:\/\/guard\.example\/\?t=/);
       await run('15:50', true);
       await run('16:05', true);
       expect(writes()).toHaveLength(0);
