@@ -48,6 +48,8 @@ export interface ProcessDeps extends SyncDeps {
 export interface GuardStepOutcome {
   /** `<project>: <state>` for each freeze attempted. */
   acted: string[];
+  /** The freezes this step applied, with their incident (what an Undo link is bound to). */
+  frozen?: Array<{ projectId: string; incident: string }>;
   /** Freezes that failed (retried by the next runs), `<project>: <error>`. */
   failed: string[];
   deferred: string[];
@@ -250,6 +252,9 @@ async function guardStep(
   }
   const step: GuardStepOutcome = {
     acted: run.acted.map((a) => `${a.projectId}: ${a.outcome.state}`),
+    frozen: run.acted
+      .filter((a) => a.outcome.state === 'frozen')
+      .map((a) => ({ projectId: a.projectId, incident: run.freezes.get(a.projectId)?.incident ?? '' })),
     failed: run.failed.map((z) => `${z.projectId}: ${z.error ?? 'unknown error'}`),
     deferred: run.deferred,
     errors: run.errors,
