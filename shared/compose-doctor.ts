@@ -1,8 +1,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { toDocumentClient } from './clients.ts';
-import { costSourceFor, projectDirectoryFor, secretSource, sesEndpoint, spendLimitsFor } from './compose.ts';
+import {
+  apiKeysFor,
+  costSourceFor,
+  projectDirectoryFor,
+  secretSource,
+  sesEndpoint,
+  spendLimitsFor,
+} from './compose.ts';
 import type { Environment } from './config/environment.ts';
+import { guardSigningKey } from './guard/compose-guard.ts';
 import { SesV2IdentityChecker } from './ses/ses-identity-checker.ts';
 import { DynamoAccountStore } from './store/dynamo-account-store.ts';
 import { inspectTable } from './store/table-check.ts';
@@ -34,6 +42,12 @@ export function doctorDeps(env: Environment): DoctorDeps & { stop(): void } {
     projects: {
       projectDirectory: projectDirectoryFor(env, { maxRetries: 1, timeoutMs: 15_000 }),
       spendLimits: spendLimitsFor(env, { maxRetries: 1, timeoutMs: 15_000 }),
+    },
+    guard: {
+      signingKey: guardSigningKey(env),
+      keyWhere: env.BURNRATE_GUARD_KEY ? 'BURNRATE_GUARD_KEY' : `secret ${env.BURNRATE_GUARD_KEY_SECRET}`,
+      spendLimits: spendLimitsFor(env, { maxRetries: 1, timeoutMs: 15_000 }),
+      apiKeys: apiKeysFor(env, { maxRetries: 1, timeoutMs: 15_000 }),
     },
     ses: new SesV2IdentityChecker(ses),
     sender: env.BURNRATE_SENDER,

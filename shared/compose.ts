@@ -34,8 +34,10 @@ import {
 import { DynamoAccountStore } from './store/dynamo-account-store.ts';
 import { DynamoAdminStore } from './store/dynamo-admin-store.ts';
 import { DynamoAlertStore } from './store/dynamo-alert-store.ts';
+import { DynamoGuardStore } from './store/dynamo-guard-store.ts';
 import { DynamoUpkeepStore } from './store/dynamo-upkeep-store.ts';
 import type { CheckpointPort } from './use-cases/checkpoint.ts';
+import type { GuardDeps } from './use-cases/guard-context.ts';
 import type { AdminPort } from './use-cases/manage-accounts.ts';
 import type { ProcessDeps } from './use-cases/process-account.ts';
 import type { UpkeepDeps } from './use-cases/upkeep-account.ts';
@@ -81,13 +83,17 @@ export function projectDirectoryFor(env: Environment, knobs: HttpKnobs = {}) {
 
 /** The provider's hard monthly limits (Anthropic: the early-access beta, else SpendLimitsUnavailableError). */
 export function spendLimitsFor(env: Environment, knobs: HttpKnobs = {}) {
-  return (config: AccountConfig, adminKey: string): SpendLimits => {
-    const http = forAccount(knobs, config);
+  return (
+    config: AccountConfig,
+    adminKey: string,
+    run: { deadline?: number | undefined } = {},
+  ): SpendLimits => {
+    const options = { ...forAccount(knobs, config), deadline: run.deadline, adminKey };
     switch (config.provider) {
       case 'openai':
-        return new OpenAiSpendLimits({ ...http, adminKey, baseUrl: env.OPENAI_BASE_URL });
+        return new OpenAiSpendLimits({ ...options, baseUrl: env.OPENAI_BASE_URL });
       case 'anthropic':
-        return new AnthropicSpendLimits({ ...http, adminKey, baseUrl: env.ANTHROPIC_BASE_URL });
+        return new AnthropicSpendLimits({ ...options, baseUrl: env.ANTHROPIC_BASE_URL });
     }
   };
 }
@@ -97,13 +103,22 @@ export function spendLimitsFor(env: Environment, knobs: HttpKnobs = {}) {
  * deleted (irreversible), never paused.
  */
 export function apiKeysFor(env: Environment, knobs: HttpKnobs = {}) {
-  return (config: AccountConfig, adminKey: string): ApiKeys | undefined => {
+  return (
+    config: AccountConfig,
+    adminKey: string,
+    run: { deadline?: number | undefined } = {},
+  ): ApiKeys | undefined => {
     const http = forAccount(knobs, config);
     switch (config.provider) {
       case 'openai':
         return undefined;
       case 'anthropic':
-        return new AnthropicApiKeys({ ...http, adminKey, baseUrl: env.ANTHROPIC_BASE_URL });
+        return new AnthropicApiKeys({
+          ...http,
+          deadline: run.deadline,
+          adminKey,
+          baseUrl: env.ANTHROPIC_BASE_URL,
+        });
     }
   };
 }
@@ -165,6 +180,20 @@ export function processDeps(
     operator: sender
       ? { ...common, sender, operatorEmail: env.BURNRATE_OPERATOR_EMAIL, renderOperator: renderOperatorEmail }
       : undefined,
+    // The guard's step runs in the sync's process: the sync already reads the admin key, whose
+    // power (not an IAM role) is what a provider write needs; README "Guard" says why.
+    guard: { ...guardUseCaseDeps(env, { now, metrics: options.metrics }), wallClock: Date.now },
+    guardLinks: lazyGuardLinks(env),
+  };
+}
+
+/** The links' maker loads with the signing key's reader on first use; none without a guard page. */
+function lazyGuardLinks(env: Environment): ProcessDeps['guardLinks'] {
+  if (!env.BURNRATE_GUARD_URL) return undefined;
+  let maker: Promise<NonNullable<ProcessDeps['guardLinks']>> | undefined;
+  return async (target, now) => {
+    maker ??= import('./guard/compose-guard.ts').then((m) => m.guardLinkMaker(env));
+    return (await maker)(target, now);
   };
 }
 
@@ -241,6 +270,24 @@ export function upkeepDeps(
     now: options.now ?? (() => new Date()),
     metrics: options.metrics,
     notices: options.notices ?? operatorNotices(env),
+  };
+}
+
+/**
+ * The guard use case (freeze, release, the page's proposal): the table's FREEZE and AUDIT items,
+ * the admin keys, and each provider's hard limits and (Anthropic) keys.
+ */
+export function guardUseCaseDeps(
+  env: Environment,
+  options: { now?: () => Date; metrics?: Metrics } = {},
+): GuardDeps {
+  return {
+    store: new DynamoGuardStore(documentClient(env.AWS_REGION), env.BURNRATE_TABLE),
+    secrets: secretSource(env),
+    spendLimits: spendLimitsFor(env),
+    apiKeys: apiKeysFor(env),
+    now: options.now ?? (() => new Date()),
+    metrics: options.metrics,
   };
 }
 

@@ -147,6 +147,8 @@ export interface AccountItems {
   projects?: ProjectsRecord;
   /** The hard limits as the upkeep last read and kept them. */
   limits?: LimitsRecord;
+  /** The guard's FREEZE items, one per project it ever proposed or applied a freeze for. */
+  freezes?: FreezeRecord[];
 }
 
 export interface SyncCommit {
@@ -261,6 +263,104 @@ export interface UpkeepStore {
   commitLimits(commit: LimitsCommit): Promise<void>;
 }
 
+/* ---- The guard (issue 18): freezing a runaway project, and undoing it ---- */
+
+/**
+ * Where a project's freeze stands (LEDGER.md "Guard"):
+ * - `proposed`: an incident was raised and nothing is done yet (`approve` waits for the button);
+ * - `intent`: the exact prior state is stored and the provider write is under way (or was cut off:
+ *   the next run re-reads the provider and records `frozen` without writing again if it holds the limit);
+ * - `frozen`: in force until released; `already-limited`: its limit already stopped spend, nothing written;
+ * - `failed`: the provider refused or failed (retried by the next run, reported to the operator);
+ * - `released`: undone, the prior state restored.
+ */
+export type FreezeStatus = 'proposed' | 'intent' | 'frozen' | 'already-limited' | 'failed' | 'released';
+
+/** How a freeze stops spend: the provider's hard limit, or (Anthropic without the beta) the keys that spent. */
+export type FreezeLever = 'limit' | 'keys';
+
+/** A project's `FREEZE#<projectId>` item: its latest incident and what the guard did about it. */
+export interface FreezeRecord {
+  /** Optimistic lock: two processes (the page, a run, the CLI) never both write to the provider. */
+  version: number;
+  projectId: string;
+  /** The incident: the alert key `guard:<projectId>:<day>`, or `manual:<projectId>:<epoch s>` (CLI). */
+  incident: string;
+  /** Who decides: `approve` (the page), `auto` (the run), `manual` (the CLI). */
+  mode: 'approve' | 'auto' | 'manual';
+  status: FreezeStatus;
+  proposedAt: string;
+  /** The spiking hour (absent for a freeze by hand) and the project's spend in it (an estimate). */
+  hourStart?: string;
+  hourSpendMicros?: number;
+  /** The project's month to date, today's estimate included, when the incident was raised. */
+  monthToDateMicros: number;
+  headroomCents: number;
+  lever?: FreezeLever;
+  /** `limit`: the provider's limit exactly as it was before the freeze (what Undo restores). */
+  prior?: SpendLimitState;
+  /** `limit`: the threshold the freeze sets (month to date + headroom, in cents). */
+  thresholdCents?: number;
+  /** `keys`: the API keys the freeze switched to inactive (what Undo switches back). */
+  keyIds?: string[];
+  /** Who asked for it and when (the page's link, `auto`, the CLI). */
+  requestedBy?: string;
+  requestedAt?: string;
+  appliedAt?: string;
+  /** The provider's enforcement word when read back after the write. */
+  enforcement?: string;
+  releasedAt?: string;
+  releasedBy?: string;
+  /** The last failure (kept until a later attempt succeeds), never a secret. */
+  error?: string;
+  failedAt?: string;
+  /** The UTC day the operator was last told of a failure (at most once a day per project). */
+  reportedOn?: string;
+}
+
+/** One step of the guard's audit trail: an `AUDIT#<iso>#project:<id>#<step>` item. */
+export interface GuardAuditRecord {
+  at: string;
+  /** `project:<id>`. */
+  scope: string;
+  action: `guard-${GuardStep}`;
+  by: string;
+  incident: string;
+  /** One sentence: what was done, from what to what. */
+  detail: string;
+  previousCents?: number | null;
+  cents?: number;
+  keyIds?: string[];
+}
+
+export type GuardStep =
+  | 'proposed'
+  | 'approved'
+  | 'applied'
+  | 'already-limited'
+  | 'failed'
+  | 'released'
+  | 'reminded';
+
+/** The guard's writes: FREEZE items (version-checked) with their audit steps, in one transaction. */
+export interface GuardStore {
+  loadAccount(accountId: string): Promise<AccountItems>;
+  /**
+   * Writes the FREEZE item if its version is still `expectedVersion` (0: none yet), with the audit
+   * items, atomically; ConcurrentSyncError when another process wrote it first.
+   */
+  putFreeze(
+    accountId: string,
+    record: FreezeRecord,
+    expectedVersion: number,
+    audits: readonly GuardAuditRecord[],
+  ): Promise<void>;
+  /** Audit items of one-off steps (`reminded`): one that exists already is left as it is. */
+  putAudits(accountId: string, audits: readonly GuardAuditRecord[]): Promise<void>;
+  /** Every AUDIT# item of the account, oldest first (hard-limit changes and guard steps). */
+  listAudit(accountId: string): Promise<Array<AuditRecord | GuardAuditRecord>>;
+}
+
 /**
  * Things only the operator can act on, outside the alert emails (SES locally, the operator SNS topic
  * in AWS, where the upkeep has no SES). The caller decides how often (at most once a day per kind).
@@ -362,6 +462,10 @@ export const METRIC_UNITS = {
   HardLimitWriteFailed: 'Count',
   /** Hard limits burnrate set (each also an audit item and an email). */
   HardLimitsSet: 'Count',
+  /** Guard freezes or releases the provider refused or that failed (retried next run, alarmed). */
+  GuardActionFailed: 'Count',
+  /** Guard freezes applied (each also an audit item). */
+  GuardFreezesApplied: 'Count',
   /** Stored alert keys this version cannot read (a later burnrate's, or a hand edit): reported, left as they are. */
   AlertKeysUnreadable: 'Count',
 } as const;

@@ -36,6 +36,7 @@ export function formatOutcomes(outcomes: readonly PassOutcome[]): string {
     ['account', 'balance', 'burn/day', 'runway', 'next expiry', 'at risk', 'auto-recharge', 'alerts sent'],
   ];
   const notes: string[] = [];
+  const guard: string[] = [];
   for (const o of outcomes) {
     if (o.upkeep?.status === 'done')
       notes.push(...o.upkeep.errors.map((e) => `account ${o.accountId}: upkeep: ${e}`));
@@ -76,6 +77,13 @@ export function formatOutcomes(outcomes: readonly PassOutcome[]): string {
       o.sent.join(' ') ||
         (o.result.due.length > 0 ? `due: ${o.result.due.map((a) => a.key).join(' ')}` : '-'),
     ]);
+    // The guard's step: what it froze (and how to undo it), what failed.
+    const g = 'guard' in o ? o.guard : undefined;
+    for (const z of g?.frozen ?? [])
+      guard.push(
+        `guard: froze ${z.projectId} of ${o.accountId}; undo: npx burnrate guard release --account ${o.accountId} --project ${z.projectId}`,
+      );
+    for (const f of g?.failed ?? []) notes.push(`account ${o.accountId}: guard: freezing ${f}`);
   }
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   const lines = rows.map((r) =>
@@ -84,5 +92,5 @@ export function formatOutcomes(outcomes: readonly PassOutcome[]): string {
       .join('  ')
       .trimEnd(),
   );
-  return `${[...lines, ...notes.map((n) => `! ${n}`)].join('\n')}\n`;
+  return `${[...lines, ...guard, ...notes.map((n) => `! ${n}`)].join('\n')}\n`;
 }

@@ -5,6 +5,7 @@ import { redactKeys } from '../../shared/secrets/redact.ts';
 import { registerAccountCommands, registerGrantCommands } from './account-commands.ts';
 import { registerCheckpoint } from './checkpoint-command.ts';
 import { registerDoctor } from './doctor-command.ts';
+import { registerGuardCommands } from './guard-command.ts';
 import { registerPreview } from './preview-command.ts';
 import { registerProjectCommands } from './project-command.ts';
 import { registerRun } from './run-command.ts';
@@ -30,6 +31,7 @@ export async function main(argv: string[]): Promise<number> {
   registerStatus(program);
   registerDoctor(program);
   registerProjectCommands(program);
+  registerGuardCommands(program);
   try {
     await program.parseAsync(argv);
     // Commands report partial failure (e.g. `account check`) through process.exitCode.

@@ -69,6 +69,8 @@ export function registerStart(program: Command): void {
         const deps = processDeps(env, { demo: services.demo });
         const upkeep = upkeepDeps(env);
         const seen = new Set<string>();
+        const { guardLinkMaker } = await import('../../shared/guard/compose-guard.ts');
+        const links = guardLinkMaker(env);
         const pass = async () => {
           // Every pass: accounts can be added while this runs. The first refusal stops `start` (exit 2).
           await checkEnvKeyScope(admin, envKeyProviders(env), {
@@ -85,6 +87,12 @@ export function registerStart(program: Command): void {
           );
           log(`\n${services.demo ? '[DEMO DATA] ' : ''}pass at ${started.toISOString()}`);
           process.stdout.write(formatOutcomes(outcomes));
+          // A freeze this pass made: its Undo on the local guard page (the email has the same link).
+          for (const o of outcomes)
+            for (const z of ('guard' in o && o.guard?.frozen) || []) {
+              const l = await links({ accountId: o.accountId, ...z }, new Date());
+              if (l) log(`  guard: undo ${z.projectId} on the page: ${l.undo}`);
+            }
           const saved = await saveNewEmails(
             services.sesWebPage,
             join(process.cwd(), '.burnrate', 'emails'),

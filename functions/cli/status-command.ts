@@ -3,7 +3,7 @@ import { parseEnvironment } from '../../shared/config/environment.ts';
 import { parseInstant } from '../../shared/core/time.ts';
 import { reconciledText, usd, usdMicros } from '../../shared/email/format.ts';
 import type { ReconciledRecord } from '../../shared/ports.ts';
-import { projectOfScope } from '../../shared/schemas/account-config.ts';
+import { type AccountConfig, projectOfScope } from '../../shared/schemas/account-config.ts';
 import { deliveredEverywhere } from '../../shared/use-cases/delivery-groups.ts';
 import { enteredThisMonth, rechargeCell } from './format-status.ts';
 
@@ -44,11 +44,20 @@ export function registerStatus(program: Command): void {
       const { projectNames } = await import('../../shared/use-cases/project-names.ts');
       const rows: Array<Record<string, unknown>> = [];
       const byProject: string[] = [];
+      const { frozenLines } = await import('../../shared/email/guard-text.ts');
+      const now = Date.now();
       const enteredByAccount = new Map<string, ReturnType<typeof enteredRecharges>>();
       for (const a of accounts) {
         const items = await port.loadAccount(a.id);
         const names = projectNames(items);
         const entered = enteredRecharges(items.grants);
+        // A freeze in force, until it is released: "Search frozen since 03:10 UTC at $57.20 (hard limit)".
+        const frozen = frozenLines(
+          items.freezes ?? [],
+          (items.config ?? { id: a.id }) as unknown as AccountConfig,
+          now,
+          names,
+        );
         const latest = [...items.costs]
           .sort((x, y) => (x.day < y.day ? 1 : -1))
           .find((c) => c.kind === 'actual');
@@ -62,7 +71,9 @@ export function registerStatus(program: Command): void {
           latestDayByScope: latest ? { day: latest.day, byScope: latest.byScope } : null,
           projectNames: Object.fromEntries(names),
           reconciled: items.reconciled ?? null,
+          frozen,
         });
+        for (const line of frozen) byProject.push(`${a.id}: ${line}`);
         enteredByAccount.set(a.id, entered);
         if (latest && Object.keys(latest.byScope).length > 0)
           byProject.push(

@@ -62,8 +62,15 @@ async function syncRecord(record: SQSRecord, context?: Context): Promise<void> {
         published: outcome.published ?? [],
         writtenDays: r.writtenDays,
         unpricedModels: r.unknownModels,
+        ...(outcome.guard && { guard: outcome.guard }),
         ...operator,
       });
+      // Counted as GuardActionFailed (alarmed) and the operator told once; the next runs retry it.
+      if (outcome.guard && (outcome.guard.failed.length > 0 || outcome.guard.errors.length > 0))
+        log.error('guard: a freeze failed', {
+          failed: outcome.guard.failed.map((e) => redactKeys(e)),
+          errors: outcome.guard.errors.map((e) => redactKeys(e)),
+        });
       // The alert stays due and the next scheduled run retries it; the AlertDeliveryFailed metric
       // raises the alarm on the operator's SNS topic, which does not depend on SES.
       if (outcome.deliveryError)

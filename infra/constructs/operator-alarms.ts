@@ -97,6 +97,20 @@ export class OperatorAlarms extends Construct {
       }),
       'burnrate: the upkeep (project names, hard limits) failed for an account (a provider error, or a hard-limit write refused); it is retried every hour. Check the upkeep logs for "upkeep" lines with errors.',
     );
+    // The guard (issue 18): a freeze or release the provider refused, in a run (auto mode, retries)
+    // or on the approval page. A failed freeze is retried by every run for 24 hours: an hour's
+    // period keeps the alarm in ALARM (one email) while it keeps failing, not one email per run.
+    alarm(
+      'GuardActionFailed',
+      new Metric({
+        namespace: props.metrics.namespace,
+        metricName: 'GuardActionFailed',
+        dimensionsMap: props.metrics.dimensions,
+        period: Duration.hours(1),
+        statistic: 'Sum',
+      }),
+      'burnrate: the guard could not freeze (or release) a project: the provider refused or failed the write. A runaway project may still be spending. Check `npx burnrate guard list --account <id>` and the sync or guard logs for "guard".',
+    );
     // A successful sync logs {"message":"synced"}; count those lines as a metric.
     const synced = new MetricFilter(this, 'SuccessfulSyncs', {
       logGroup: props.syncLogGroup,

@@ -5,6 +5,7 @@ import type { Figures } from '../core/figures.ts';
 import { microsToUsd, ratioToUsd } from '../core/money.ts';
 import { scopeBurnRate } from '../core/projects.ts';
 import { describeAlert } from '../email/alert-text.ts';
+import type { GuardFacts } from '../email/guard-text.ts';
 import { displayName } from '../email/project-summary.ts';
 import { projectFigures } from '../email/project-text.ts';
 import { DEMO_NOTE } from '../email/render-alert-email.ts';
@@ -43,6 +44,8 @@ const V2_KINDS = [
   'project-hard-limit',
   'hard-limit-unmanaged',
   'project-hard-limit-unmanaged',
+  'guard',
+  'guard-reminder',
 ] as const satisfies ReadonlyArray<AlertKind>;
 type V1Kind = (typeof MESSAGE_KINDS)[number];
 // Fails to compile when the ledger gains an alert kind neither list names.
@@ -173,12 +176,14 @@ export function alertMessages(input: {
   demo?: boolean | undefined;
   /** Project names the provider lists (the config's own names win). */
   projectNames?: ReadonlyMap<string, string> | undefined;
+  /** What the guard did this run and its links (the guard kinds' texts). */
+  guard?: GuardFacts | undefined;
 }): AlertMessage[] {
   const { config, figures } = input;
   const out = toOutputFigures(figures, new Date(figures.at).toISOString());
   const name = config.name ?? config.id;
   return input.alerts.map((alert): AlertMessage => {
-    const t = describeAlert(alert, figures, config, input.projectNames);
+    const t = describeAlert(alert, figures, config, input.projectNames, input.guard);
     const subject = `${input.demo ? '[DEMO] ' : ''}${name}: ${t.headline}`;
     const common = {
       accountId: config.id,

@@ -22,7 +22,11 @@ export type AlertKey =
   | ({ kind: 'hard-limit' } & LimitChange)
   | ({ kind: 'project-hard-limit'; projectId: string } & LimitChange)
   | ({ kind: 'hard-limit-unmanaged' } & LimitLeft)
-  | ({ kind: 'project-hard-limit-unmanaged'; projectId: string } & LimitLeft);
+  | ({ kind: 'project-hard-limit-unmanaged'; projectId: string } & LimitLeft)
+  /** The guard's incident (LEDGER.md "Guard"): one per project and UTC day of the spiking hour. */
+  | { kind: 'guard'; projectId: string; day: string }
+  /** A freeze still in force on a later UTC day: one reminder per project and day. */
+  | { kind: 'guard-reminder'; projectId: string; day: string };
 
 /**
  * burnrate set the provider's hard limit (LEDGER.md "Hard limits"): when (`at`, epoch seconds: one
@@ -59,6 +63,8 @@ export const ALERT_KINDS = [
   'project-hard-limit',
   'hard-limit-unmanaged',
   'project-hard-limit-unmanaged',
+  'guard',
+  'guard-reminder',
 ] as const satisfies readonly AlertKind[];
 // Fails to compile when AlertKey gains a kind this list does not name.
 const _allKinds: Exclude<AlertKind, (typeof ALERT_KINDS)[number]> extends never ? true : never = true;
@@ -106,6 +112,10 @@ export function formatKey(k: AlertKey): string {
       return `hard-limit-unmanaged:${k.at}:${cents(k.providerCents)}`;
     case 'project-hard-limit-unmanaged':
       return `project-hard-limit-unmanaged:${k.projectId}:${k.at}:${cents(k.providerCents)}`;
+    case 'guard':
+      return `guard:${k.projectId}:${k.day}`;
+    case 'guard-reminder':
+      return `guard-reminder:${k.projectId}:${k.day}`;
   }
 }
 
@@ -207,6 +217,11 @@ export function parseKey(key: string): AlertCandidate | undefined {
         const left = parts.length === 4 && ID.test(a ?? '') ? limitLeft(b, c) : undefined;
         return left && { kind, projectId: a as string, ...left };
       }
+      case 'guard':
+      case 'guard-reminder':
+        return parts.length === 3 && ID.test(a ?? '') && DAY.test(b ?? '')
+          ? { kind, projectId: a as string, day: b as string }
+          : undefined;
       default:
         return undefined;
     }

@@ -23,6 +23,9 @@ const startOfDay = (yyyyMmDd: string) => Date.parse(`${yyyyMmDd}T00:00:00Z`);
  * - `project-budget:<id>:M:p` and `project-forecast:<id>:M`: as budget and forecast (the same rules
  *   on the project's part of the spend).
  *
+ * - `guard:<id>:DAY`: the spike rule's hour, as for spike: never from DAY + 2 days.
+ * - `guard-reminder:<id>:DAY`: only for the run's own day: never from DAY + 1 day.
+ *
  * - the hard-limit notices (`hard-limit…:<at>…`): events the upkeep raises once per change, from
  *   their `at`.
  *
@@ -47,7 +50,10 @@ export function retiresAt(
     case 'recharge-limit':
       return valid(addUtcMonths(startOfMonth(k.month), 1));
     case 'spike':
+    case 'guard':
       return valid(startOfDay(k.day) + 2 * DAY_MS);
+    case 'guard-reminder':
+      return valid(startOfDay(k.day) + DAY_MS);
     case 'expiry':
       return grantExpiresAt(k.grantId);
     case 'hard-limit':

@@ -5,15 +5,18 @@ import { microsToUsd, ratioToUsd, roundRatio } from '../core/money.ts';
 import { DAY_MS } from '../core/time.ts';
 import type { AccountConfig } from '../schemas/account-config.ts';
 import { days, isoDay, list, usd, usdMicros, usdShort } from './format.ts';
+import { describeGuard, type GuardFacts, guardSpikeNote } from './guard-text.ts';
 import { describeLimitAlert } from './hard-limit-text.ts';
 import { describeProjectAlert } from './project-text.ts';
 import { describeSpike } from './spike-text.ts';
 
 /**
  * Most severe first: the subject line speaks of the first alert in this order. A spike is money
- * burning right now, and its cause may be the exhaustion too: it leads.
+ * burning right now, and its cause may be the exhaustion too: it leads, after what the guard did
+ * about it (an `auto` email leads with "Frozen Search at $57.20 …").
  */
 export const SEVERITY = [
+  'guard',
   'spike',
   'exhausted',
   'low-balance',
@@ -28,6 +31,7 @@ export const SEVERITY = [
   'project-hard-limit',
   'hard-limit-unmanaged',
   'project-hard-limit-unmanaged',
+  'guard-reminder',
 ] as const satisfies readonly AlertKind[];
 // Fails to compile when a kind has no place in the order (and so, likely, no text below).
 const _ordered: Exclude<AlertKind, (typeof SEVERITY)[number]> extends never ? true : never = true;
@@ -56,14 +60,21 @@ export function describeAlert(
   f: Figures,
   config: AccountConfig,
   names?: ReadonlyMap<string, string>,
+  guard?: GuardFacts,
 ): AlertText {
   const balance = usdMicros(f.balanceMicros);
   const rate = burnRate(f);
   const perDay = rate ? `${usd(ratioToUsd(rate.num, rate.den))}/day` : 'no spend history yet';
   const t = thresholdOf(alert) ?? 0;
   switch (alert.kind) {
-    case 'spike':
-      return describeSpike(f, config);
+    case 'spike': {
+      const spike = describeSpike(f, config);
+      const note = guardSpikeNote(f, config, guard);
+      return note ? { ...spike, action: `${note} ${spike.action}` } : spike;
+    }
+    case 'guard':
+    case 'guard-reminder':
+      return describeGuard(alert, f, config, guard);
     case 'exhausted':
       return {
         headline: `credit exhausted, balance ${balance}`,

@@ -50,6 +50,7 @@ export function digestModel(input: DigestEmailInput): DigestModel {
     const value = rows.get(label);
     if (value !== undefined) summary.push([label, value]);
   };
+  keep('Frozen');
   keep('Balance');
   keep('Runway');
   summary.push(['Spend, last 7 days', weekLine]);

@@ -14,6 +14,7 @@ import {
   spendRows,
 } from './charts.ts';
 import { isoDay, isoMinute, percent, reconciledText, usd, usdMicros } from './format.ts';
+import { frozenLines, type GuardFacts } from './guard-text.ts';
 import type { ProjectNames, ProviderHardLimits } from './project-summary.ts';
 import { type ProjectTable, projectTable } from './project-table.ts';
 
@@ -36,6 +37,8 @@ export interface AlertEmailInput {
   projectNames?: ProjectNames | undefined;
   /** The provider's hard limits per project id (USD), once read; absent: the configured ones. */
   hardLimits?: ProviderHardLimits | undefined;
+  /** What the guard did this run and its links; absent: the guard texts say what the key says. */
+  guard?: GuardFacts | undefined;
 }
 
 /** Everything an alert email says, once; the HTML and the text part are two views of it. */
@@ -97,13 +100,18 @@ export function emailModel(facts: AlertEmailInput): EmailModel {
   const ordered = mostSevere(facts.alerts).sort(
     (a, b) => SEVERITY.indexOf(a.kind) - SEVERITY.indexOf(b.kind),
   );
-  const alerts = ordered.map((a) => describeAlert(a, f, account, facts.projectNames));
+  const alerts = ordered.map((a) => describeAlert(a, f, account, facts.projectNames, facts.guard));
   const more = alerts.length > 1 ? ` (+${alerts.length - 1} more)` : '';
   const demo = facts.demo === true;
   const rate = burnRate(f);
   const days = runway(f);
   const forecast = forecastMonthEnd(f);
   const summary: Array<[string, string]> = [];
+  // A freeze in force is in every email until it is released (issue 18): first, where it is seen.
+  const frozen = facts.guard
+    ? frozenLines(facts.guard.freezes.values(), account, f.at, facts.guard.names ?? facts.projectNames)
+    : [];
+  if (frozen.length > 0) summary.push(['Frozen', frozen.join('; ')]);
   if (f.hasGrants) summary.push(['Balance', usdMicros(f.balanceMicros)]);
   summary.push([
     'Burn rate',

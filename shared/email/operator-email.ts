@@ -7,7 +7,8 @@ export type OperatorEmailKind =
   | 'auth-failed'
   | 'stale-data'
   | 'delivery-failed'
-  | 'unreadable-alert-keys';
+  | 'unreadable-alert-keys'
+  | 'guard-failed';
 
 export interface OperatorEmailInput {
   kind: OperatorEmailKind;
@@ -39,6 +40,10 @@ const OPERATOR_TEXT: Record<OperatorEmailKind, [string, string]> = {
     'stored alert keys this version cannot read',
     'These ALERT# items were left as they are and are not emailed. If a newer burnrate wrote them, deploy that version again; if they were edited by hand, delete them (the alert fires again if its condition still holds).',
   ],
+  'guard-failed': [
+    'the guard could not freeze a runaway project',
+    'The project keeps spending until someone stops it: find the caller, or revoke its key in the provider console. Every run retries the freeze for 24 hours; to try by hand: `npx burnrate guard freeze --account <id> --project <project>`; the trail: `npx burnrate guard list --account <id>`. A 401/403 means the admin key may not write spend limits (see `npx burnrate doctor`).',
+  ],
 };
 
 /** What re-arms each notice (OPERATOR_REARM in shared/use-cases/operator-notices.ts), in the email's words. */
@@ -51,6 +56,8 @@ const FOOTER: Record<OperatorEmailKind, string> = {
     'You get this once until an email to the account’s recipients is delivered again (a successful sync does not re-arm it).',
   'unreadable-alert-keys':
     'You get this once until a run finds no alert key it cannot read (a successful sync does not re-arm it).',
+  'guard-failed':
+    'You get this once until a run has no failed freeze left to retry (applied, released, or 24 hours of retries over); a successful sync does not re-arm it.',
 };
 
 /** Operator emails: what broke, for which account, and what to do. Nothing key-shaped gets in. */

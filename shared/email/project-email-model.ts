@@ -7,6 +7,7 @@ import { type AlertText, describeAlert, SEVERITY } from './alert-text.ts';
 import { type ChartRow, type DailySpend, dailyPaceUsd, spendCaption, spendRows } from './charts.ts';
 import { type AlertEmailInput, mostSevere } from './email-model.ts';
 import { isoMinute, percent, usd, usdMicros } from './format.ts';
+import { frozenLines } from './guard-text.ts';
 import { projectSummaries } from './project-summary.ts';
 import { hardLimitText, projectLabel } from './project-table.ts';
 
@@ -80,12 +81,15 @@ export function projectEmailModel(input: ProjectEmailInput): ProjectEmailModel {
   const word = account.provider === 'anthropic' ? 'Workspace' : 'Project';
   const alerts = mostSevere(input.alerts as AlertCandidate[])
     .sort((a, b) => SEVERITY.indexOf(a.kind) - SEVERITY.indexOf(b.kind))
-    .map((a) => describeAlert(a, f, account, input.projectNames));
+    .map((a) => describeAlert(a, f, account, input.projectNames, input.guard));
   const more = alerts.length > 1 ? ` (+${alerts.length - 1} more)` : '';
   const demo = input.demo === true;
   const s = p.figures;
   const budget = p.budgetUsd;
+  const own = input.guard?.freezes.get(projectId);
+  const frozen = own ? frozenLines([own], account, f.at, input.guard?.names ?? input.projectNames) : [];
   const summary: Array<[string, string]> = [
+    ...(frozen.length > 0 ? [['Frozen', frozen.join('; ')] as [string, string]] : []),
     [
       'Month to date',
       budget

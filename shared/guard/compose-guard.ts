@@ -1,12 +1,14 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { documentClient, secretsManagerClient } from '../clients.ts';
+import { guardUseCaseDeps } from '../compose.ts';
 import type { Environment } from '../config/environment.ts';
+import type { Metrics } from '../ports.ts';
 import type { GuardActions } from './actions.ts';
 import { DynamoUsedTokens } from './dynamo-used-tokens.ts';
+import { GuardUseCase } from './guard-use-case.ts';
 import type { GuardDeps } from './handler.ts';
 import { type GuardLinks, guardLinks, type LinkTarget } from './links.ts';
 import { SecretsManagerSigningKey, type SigningKeySource, StaticSigningKey } from './signing-key.ts';
-import { UNWIRED_GUARD_ACTIONS } from './unwired-actions.ts';
 
 /** BURNRATE_GUARD_KEY when set (local use), else the stack's generated secret through Powertools. */
 export function guardSigningKey(env: Environment): SigningKeySource {
@@ -18,23 +20,20 @@ export function guardSigningKey(env: Environment): SigningKeySource {
       );
 }
 
-/**
- * The guard use case behind the page. Until it is built (issue 18, items 2, 3 and 6) the page
- * verifies links and says it cannot act (503); wire the use case here, in one place.
- */
-export function guardActionsFor(_env: Environment): GuardActions {
-  return UNWIRED_GUARD_ACTIONS;
+/** The guard use case behind the page (freeze, release, proposal), wired in one place. */
+export function guardActionsFor(env: Environment, options: { metrics?: Metrics } = {}): GuardActions {
+  return new GuardUseCase(guardUseCaseDeps(env, options));
 }
 
 /** The approval page's ports for one process (the guard function, or `npm start`'s server). */
 export function guardDeps(
   env: Environment,
-  options: { actions?: GuardActions; now?: () => Date } = {},
+  options: { actions?: GuardActions; now?: () => Date; metrics?: Metrics } = {},
 ): GuardDeps {
   return {
     key: guardSigningKey(env),
     usedTokens: new DynamoUsedTokens(documentClient(env.AWS_REGION), env.BURNRATE_TABLE),
-    actions: options.actions ?? guardActionsFor(env),
+    actions: options.actions ?? guardActionsFor(env, options),
     now: options.now ?? (() => new Date()),
   };
 }

@@ -58,7 +58,8 @@ export function demoConfig(): AccountConfigInput {
         recipients: ['chatbot-lead@demo.example'],
         hardLimitUsd: 400,
       },
-      proj_batch: {},
+      // The guard's demo: Batch jobs runs away (demoRunaway) and the first pass freezes it.
+      proj_batch: { name: 'Batch jobs', guard: { mode: 'auto', headroomUsd: 5 } },
     },
   };
 }
@@ -109,5 +110,20 @@ export function demoUsageToday(now: number, models: [string, string] = ['gpt-4o-
     input_tokens: 120_000,
     input_cached_tokens: 30_000,
     output_tokens: 20_000,
+  }));
+}
+
+/**
+ * The guard's demo: a loop in Batch jobs, one $2 request (gpt-4o, 400k in, 100k out) a minute for
+ * the 25 minutes before `now`: far above the usual hour, so the first pass raises the spike and
+ * `guard:proj_batch:<day>`, and (auto mode) freezes Batch jobs before its email goes out.
+ */
+export function demoRunaway(now: number) {
+  return Array.from({ length: 25 }, (_, i) => ({
+    hour: new Date(now - (25 - i) * 60_000).toISOString(),
+    model: 'gpt-4o',
+    projectId: 'proj_batch',
+    input_tokens: 400_000,
+    output_tokens: 100_000,
   }));
 }

@@ -9,6 +9,7 @@ import {
   demoConfig,
   demoCostHistory,
   demoGrants,
+  demoRunaway,
   demoUsageToday,
 } from './demo.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
@@ -85,7 +86,7 @@ export async function startLocalServices(
       stops.push(openai.stop);
       openai.setProjects(DEMO_PROJECTS);
       openai.setCosts(demoCostHistory(now));
-      openai.setUsage(demoUsageToday(now));
+      openai.setUsage([...demoUsageToday(now), ...demoRunaway(now)]);
       const anthropic = await startAnthropicFake({ mode: 'live' });
       stops.push(anthropic.stop);
       anthropic.setCosts(demoCostHistory(now, 0.8));

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { GuardPolicy } from '../core/guard.ts';
 import { microsToUsd, usdToMicros } from '../core/money.ts';
 import { UNATTRIBUTED } from '../core/projects.ts';
 import type { AlertPolicy, AutoRecharge } from '../core/types.ts';
@@ -221,6 +222,19 @@ export function guardFor(config: AccountConfig, projectId: string): { mode: Guar
   const base: AccountGuard = config.guard ?? { mode: 'off', headroomUsd: 5 };
   const own = config.projects?.[projectId]?.guard;
   return { mode: own?.mode ?? base.mode, headroomUsd: own?.headroomUsd ?? base.headroomUsd };
+}
+
+/**
+ * The guard's policy for the core's trigger (core/guard.ts): the spike rule's policy, each project's
+ * mode, and which scopes of the hour's split can be frozen at all: not spend without a project
+ * (OpenAI), and not Anthropic's default workspace (`(none)` too), which has no id for a limit.
+ */
+export function toGuardPolicy(config: AccountConfig): GuardPolicy {
+  return {
+    spike: config.spikeAlert,
+    modeOf: (id) => guardFor(config, id).mode,
+    projectOfScope: (scope) => (scope === UNATTRIBUTED ? undefined : scope),
+  };
 }
 
 /** A project's display name: its config name, else the name the provider lists, else its id. */

@@ -4,6 +4,7 @@ import type { AccountItems, AccountStore, AlertRecord, SyncCommit } from '../por
 import { formatIssues } from '../schemas/invalid-input.ts';
 import {
   costDaySchema,
+  freezeItemSchema,
   limitsItemSchema,
   projectsItemSchema,
   reconciledSchema,
@@ -87,6 +88,11 @@ export class DynamoAccountStore implements AccountStore {
           case 'limits':
             items.limits = read(limitsItemSchema, row, key);
             break;
+          case 'freeze': {
+            const freeze = read(freezeItemSchema, row, key);
+            if (freeze) items.freezes = [...(items.freezes ?? []), freeze];
+            break;
+          }
           default: // an item of a later version of burnrate: not ours to judge
         }
       }

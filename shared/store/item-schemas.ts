@@ -2,7 +2,10 @@ import * as z from 'zod';
 import type {
   AccountStateRecord,
   AlertRecord,
+  AuditRecord,
   CostDayRecord,
+  FreezeRecord,
+  GuardAuditRecord,
   LimitsRecord,
   ProjectsRecord,
   ReconciledRecord,
@@ -123,3 +126,63 @@ export const limitsItemSchema = z.strictObject({
     .optional(),
   notices: z.record(z.string(), z.string()).optional(),
 }) satisfies z.ZodType<LimitsRecord>;
+
+/** A FREEZE#<projectId> item (the guard's): read back strictly, since the keeper and Undo trust it. */
+export const freezeItemSchema = z.strictObject({
+  version: z.number().int().positive(),
+  projectId: z.string().min(1),
+  incident: z.string().min(1),
+  mode: z.enum(['approve', 'auto', 'manual']),
+  status: z.enum(['proposed', 'intent', 'frozen', 'already-limited', 'failed', 'released']),
+  proposedAt: z.string(),
+  hourStart: z.string().optional(),
+  hourSpendMicros: micros.optional(),
+  monthToDateMicros: micros,
+  headroomCents: cents,
+  lever: z.enum(['limit', 'keys']).optional(),
+  prior: limitState.optional(),
+  thresholdCents: cents.min(1).optional(),
+  keyIds: z.array(z.string().min(1)).optional(),
+  requestedBy: z.string().optional(),
+  requestedAt: z.string().optional(),
+  appliedAt: z.string().optional(),
+  enforcement: z.string().optional(),
+  releasedAt: z.string().optional(),
+  releasedBy: z.string().optional(),
+  error: z.string().optional(),
+  failedAt: z.string().optional(),
+  reportedOn: day.optional(),
+}) satisfies z.ZodType<FreezeRecord>;
+
+/** An AUDIT# item: a hard-limit change (the upkeep) or a step of the guard. */
+export const auditItemSchema = z.union([
+  z.object({
+    at: z.string(),
+    scope: z.string(),
+    action: z.literal('hard-limit-set'),
+    by: z.literal('burnrate'),
+    previousCents: cents.nullable(),
+    cents,
+    source: z.enum(['config', 'freeze']),
+    enforcement: z.string().optional(),
+  }) satisfies z.ZodType<AuditRecord>,
+  z.object({
+    at: z.string(),
+    scope: z.string(),
+    action: z.enum([
+      'guard-proposed',
+      'guard-approved',
+      'guard-applied',
+      'guard-already-limited',
+      'guard-failed',
+      'guard-released',
+      'guard-reminded',
+    ]),
+    by: z.string(),
+    incident: z.string(),
+    detail: z.string(),
+    previousCents: cents.nullable().optional(),
+    cents: cents.optional(),
+    keyIds: z.array(z.string()).optional(),
+  }) satisfies z.ZodType<GuardAuditRecord>,
+]);

@@ -12,6 +12,8 @@
  *   PROJECTS            the provider's projects/workspaces, listed once a UTC day (the upkeep)
  *   LIMITS              the hard limits as last read and kept (the upkeep), with the settings digest
  *   AUDIT#<iso>#<scope> a provider setting burnrate changed (not loaded by the account's Query use)
+ *   AUDIT#<iso>#project:<id>#<step>  a step of the guard (proposed, approved, applied, …, reminded)
+ *   FREEZE#<projectId>  the guard's latest incident for a project and its freeze (prior state, lever)
  */
 export const accountPk = (accountId: string) => `ACCOUNT#${accountId}`;
 export const CONFIG_SK = 'CONFIG';
@@ -21,6 +23,11 @@ export const PROJECTS_SK = 'PROJECTS';
 export const LIMITS_SK = 'LIMITS';
 /** `scope` is `organization` or `project:<id>`; the instant first, so a partition's audits sort by time. */
 export const auditSk = (at: string, scope: string) => `AUDIT#${at}#${scope}`;
+export const AUDIT_PREFIX = 'AUDIT#';
+/** A guard step's audit item: the step last, so two steps at one instant are two items. */
+export const guardAuditSk = (at: string, scope: string, action: string) => `AUDIT#${at}#${scope}#${action}`;
+export const FREEZE_PREFIX = 'FREEZE#';
+export const freezeSk = (projectId: string) => `${FREEZE_PREFIX}${projectId}`;
 export const GRANT_PREFIX = 'GRANT#';
 export const grantSk = (grantId: string) => `${GRANT_PREFIX}${grantId}`;
 export const costSk = (day: string) => `COST#${day}`;
@@ -36,7 +43,8 @@ export type ItemKind =
   | 'reconciled'
   | 'projects'
   | 'limits'
-  | 'audit';
+  | 'audit'
+  | 'freeze';
 
 export function kindOfSortKey(sk: string): ItemKind | undefined {
   if (sk === CONFIG_SK) return 'config';
@@ -44,7 +52,8 @@ export function kindOfSortKey(sk: string): ItemKind | undefined {
   if (sk === RECONCILED_SK) return 'reconciled';
   if (sk === PROJECTS_SK) return 'projects';
   if (sk === LIMITS_SK) return 'limits';
-  if (sk.startsWith('AUDIT#')) return 'audit';
+  if (sk.startsWith(AUDIT_PREFIX)) return 'audit';
+  if (sk.startsWith(FREEZE_PREFIX)) return 'freeze';
   if (sk.startsWith(GRANT_PREFIX)) return 'grant';
   if (sk.startsWith('COST#')) return 'cost';
   if (sk.startsWith('ALERT#')) return 'alert';

@@ -2,6 +2,7 @@ import { type AlertMessage, alertMessages, messageAttributes } from '../chat/ale
 import { type AlertCandidate, parseAlertKey } from '../core/alerts.ts';
 import { isDigestKey } from '../core/digest.ts';
 import type { Figures } from '../core/figures.ts';
+import type { GuardFacts } from '../email/guard-text.ts';
 import type { ProjectNames, ProviderHardLimits } from '../email/project-summary.ts';
 import {
   ACCOUNT_GROUP,
@@ -42,6 +43,8 @@ export interface AlertEmailFacts {
   projectNames?: ProjectNames | undefined;
   /** The provider's hard limits per project id (USD); absent: the configured ones are shown. */
   hardLimits?: ProviderHardLimits | undefined;
+  /** What the guard did and the links it offers (the guard's texts; "frozen since" lines). */
+  guard?: GuardFacts | undefined;
 }
 
 /** A project's own email: only its alerts, its figures, and today's spend per model in it. */
@@ -137,6 +140,8 @@ export interface DeliveryInput {
   todayModels?: Readonly<Record<string, Record<string, number>>> | undefined;
   projectNames?: ProjectNames | undefined;
   hardLimits?: ProviderHardLimits | undefined;
+  /** The run's guard step: FREEZE items after it and the links (absent: no guard step). */
+  guard?: GuardFacts | undefined;
 }
 
 /**
@@ -246,6 +251,7 @@ async function deliverGroup(
       emailMessageId: messageId,
       demo: deps.demo,
       projectNames: input.projectNames,
+      guard: input.guard,
     });
     const { published, publishFailed } = await publishAll(deps, messages);
     out.messages.push(...messages);
@@ -291,6 +297,7 @@ function renderFor(
     reconciled: input.reconciled,
     projectNames: input.projectNames,
     hardLimits: input.hardLimits,
+    guard: input.guard,
   };
   const projectId = projectOfGroup(group);
   if (projectId === undefined) return deps.render(facts);

@@ -79,6 +79,7 @@ export async function deliverDigest(deps: DigestDeps, input: DeliveryInput): Pro
       reconciled: input.reconciled,
       projectNames: input.projectNames,
       hardLimits: input.hardLimits,
+      guard: input.guard,
       week,
     });
     ({ messageId } = await deps.mailer.send({ from: deps.sender, to: input.config.recipients, ...email }));

@@ -16,6 +16,7 @@ import {
 } from '../providers/errors.ts';
 import type { AccountConfig } from '../schemas/account-config.ts';
 import { InvalidInputError } from '../schemas/invalid-input.ts';
+import { type DoctorGuardDeps, guardCheck, guardedProjects, signingKeyCheck } from './doctor-guard.ts';
 import { type DoctorProjectDeps, projectChecks } from './doctor-projects.ts';
 import { validateAccountItems } from './load-account.ts';
 
@@ -94,6 +95,8 @@ export interface DoctorDeps {
   operatorEmail: string | undefined;
   /** Projects and spend limits (the `projects` and `spend-limits` checks); absent: not checked. */
   projects?: DoctorProjectDeps;
+  /** The guard (the `guard` and `guard-key` checks); absent: not checked. */
+  guard?: DoctorGuardDeps;
 }
 
 const COST_DAYS = 7;
@@ -138,7 +141,13 @@ export async function runDoctor(
           ),
         );
       }
-      for (const id of chosen) await checkAccount(deps, id, sesAccount, identities, checks);
+      let guarded = false;
+      for (const id of chosen) {
+        const config = await checkAccount(deps, id, sesAccount, identities, checks);
+        if (config && guardedProjects(config).length > 0) guarded = true;
+      }
+      // The links need the signing key: checked once, when an account uses the guard.
+      if (guarded && deps.guard) checks.push(await signingKeyCheck(deps.guard));
     }
   }
   return { ok: checks.every((c) => c.ok), checks };
@@ -368,7 +377,7 @@ async function checkAccount(
   sesAccount: SesAnswer<SesAccountInfo> | undefined,
   identities: Identities,
   checks: DoctorCheck[],
-): Promise<void> {
+): Promise<AccountConfig | undefined> {
   const at = <T extends DoctorCheck>(c: T): T => ({ ...c, account: id });
   let config: AccountConfig;
   try {
@@ -386,7 +395,7 @@ async function checkAccount(
   } catch (error) {
     if (!(error instanceof InvalidInputError)) {
       checks.push(at(fail('config', `cannot load the account: ${message(error)}`, TABLE_ACCESS_FIX)));
-      return;
+      return undefined;
     }
     checks.push(
       at({
@@ -398,7 +407,7 @@ async function checkAccount(
         details: error.problems,
       }),
     );
-    return;
+    return undefined;
   }
 
   await checkRecipients(config, sesAccount, identities, (c) => checks.push(at(c)));
@@ -410,7 +419,7 @@ async function checkAccount(
     checks.push(at(pass('admin-key', `admin key found in ${where}`)));
   } catch (error) {
     checks.push(at(fail('admin-key', `no admin key: ${message(error)}`, deps.keys.storeHint(config))));
-    return;
+    return config;
   }
 
   const source = deps.costSource(config, key);
@@ -452,6 +461,9 @@ async function checkAccount(
   // A refused key fails these the same way: the costs check has said it once, with the fix.
   if (deps.projects && !keyRefused)
     for (const c of await projectChecks(deps.projects, config, key)) checks.push(at(c));
+  if (deps.guard && !keyRefused)
+    for (const c of await guardCheck(deps.guard, config, key)) checks.push(at(c));
+  return config;
 }
 
 async function checkRecipients(

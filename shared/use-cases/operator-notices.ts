@@ -11,7 +11,8 @@ export type OperatorAlertKind =
   | 'auth-failed'
   | 'stale-data'
   | 'delivery-failed'
-  | 'unreadable-alert-keys';
+  | 'unreadable-alert-keys'
+  | 'guard-failed';
 
 /**
  * What re-arms each notice:
@@ -27,8 +28,12 @@ export type OperatorAlertKind =
  * - `keys-readable`: a run whose delivery finds no stored alert key it cannot read (someone deleted
  *   the item, or a burnrate that reads it runs again). Not a successful sync: the key is still
  *   stored after one, and the operator would hear of it at every run.
+ * - `guard-settled`: a run whose guard step leaves no failed freeze still being retried (each one
+ *   applied since, released, or past its 24 hours of retries) and failed nothing itself. Not a
+ *   successful sync: the sync succeeds while the provider refuses the write, and the operator
+ *   would hear of it at every run for a day.
  */
-export type OperatorRearm = 'sync' | 'valid-items' | 'delivery' | 'keys-readable';
+export type OperatorRearm = 'sync' | 'valid-items' | 'delivery' | 'keys-readable' | 'guard-settled';
 
 export const OPERATOR_REARM: Readonly<Record<OperatorAlertKind, OperatorRearm>> = {
   'invalid-config': 'valid-items',
@@ -36,6 +41,7 @@ export const OPERATOR_REARM: Readonly<Record<OperatorAlertKind, OperatorRearm>> 
   'stale-data': 'sync',
   'delivery-failed': 'delivery',
   'unreadable-alert-keys': 'keys-readable',
+  'guard-failed': 'guard-settled',
 };
 
 export const operatorKey = (kind: OperatorAlertKind): string => `${OPERATOR_PREFIX}${kind}`;
@@ -58,6 +64,11 @@ export function rearmedByValidItems(keys: readonly string[]): string[] {
 /** The stored operator keys that a run delivering email without a failure re-arms. */
 export function rearmedByDelivery(keys: readonly string[]): string[] {
   return keys.filter((key) => rearmOf(key) === 'delivery');
+}
+
+/** The stored operator keys that a run whose guard has no failed freeze left to retry re-arms. */
+export function rearmedWhenGuardSettled(keys: readonly string[]): string[] {
+  return keys.filter((key) => rearmOf(key) === 'guard-settled');
 }
 
 /** The stored operator keys that a run finding every stored alert key readable re-arms. */

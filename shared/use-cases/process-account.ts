@@ -1,4 +1,7 @@
 import type { AlertMessage } from '../chat/alert-message.ts';
+import { parseKey } from '../core/alert-keys.ts';
+import type { GuardFacts } from '../email/guard-text.ts';
+import type { GuardLinks, LinkTarget } from '../guard/links.ts';
 import type { AccountStore, Metrics } from '../ports.ts';
 import { OutOfTimeError, roomToSend } from './deadline.ts';
 import {
@@ -9,8 +12,9 @@ import {
   deliverAlerts,
 } from './deliver-alerts.ts';
 import { type DigestDeps, deliverDigest } from './deliver-digest.ts';
+import { type GuardRunDeps, type GuardRunResult, runGuard } from './guard-run.ts';
 import { notifyOperator, type OperatorAlertKind, type OperatorDeps } from './notify-operator.ts';
-import { rearmedByDelivery, rearmedWhenKeysReadable } from './operator-notices.ts';
+import { rearmedByDelivery, rearmedWhenGuardSettled, rearmedWhenKeysReadable } from './operator-notices.ts';
 import { type AccountOutcome, runOne } from './run-all.ts';
 import type { SyncDeps, SyncOptions } from './sync-account.ts';
 
@@ -27,6 +31,30 @@ export interface ProcessDeps extends SyncDeps {
   isAuthError(error: Error): boolean;
   /** Sync and delivery counters (CloudWatch through EMF in Lambda). */
   metrics?: Metrics | undefined;
+  /**
+   * The guard's step (issue 18): incidents recorded, `auto` freezes made in the run, failed ones
+   * retried. In-process, with the admin key the sync already reads. Absent: no guard step.
+   */
+  guard?: GuardRunDeps | undefined;
+  /**
+   * Signed "Freeze <project> now" and Undo links for the guard's emails and chat messages;
+   * undefined (or absent) without a guard page (BURNRATE_GUARD_URL unset): the texts give the
+   * `npx burnrate guard …` command instead.
+   */
+  guardLinks?: ((target: LinkTarget, now: Date) => Promise<GuardLinks | undefined>) | undefined;
+}
+
+/** What the run's guard step did, for the log line (never a secret: the clients cut keys out). */
+export interface GuardStepOutcome {
+  /** `<project>: <state>` for each freeze attempted. */
+  acted: string[];
+  /** The freezes this step applied, with their incident (what an Undo link is bound to). */
+  frozen?: Array<{ projectId: string; incident: string }>;
+  /** Freezes that failed (retried by the next runs), `<project>: <error>`. */
+  failed: string[];
+  deferred: string[];
+  errors: string[];
+  operator?: { kind: OperatorAlertKind; result: string };
 }
 
 export type ProcessOutcome = AccountOutcome & {
@@ -46,6 +74,8 @@ export type ProcessOutcome = AccountOutcome & {
   publishError?: Error;
   /** Due keys whose email was not started for lack of time (still due: retry the account soon). */
   deferred?: string[];
+  /** The guard step, when it had anything to do or report. */
+  guard?: GuardStepOutcome;
 };
 
 /**
@@ -103,9 +133,11 @@ async function deliver(
   accountId: string,
   options: SyncOptions,
 ): Promise<ProcessOutcome> {
-  const delivery = deps.delivery;
-  if (!delivery) return { ...outcome, sent: [] };
   const r = outcome.result;
+  // Before delivery, so an `auto` email says what was done; it never holds the emails back.
+  const guard = await guardStep(deps, outcome, accountId, options);
+  const delivery = deps.delivery;
+  if (!delivery) return { ...outcome, sent: [], ...guardReport(guard) };
   const input: DeliveryInput = {
     accountId,
     config: r.config,
@@ -118,6 +150,7 @@ async function deliver(
     todayModels: r.todayModels,
     projectNames: r.projectNames,
     hardLimits: r.hardLimits,
+    ...(guard?.run && { guard: await guardFacts(deps, accountId, r, guard.run) }),
   };
   const metrics = deps.metrics;
   const sends: Array<() => Promise<DeliveryResult>> = [
@@ -152,6 +185,7 @@ async function deliver(
   for (const f of failures) if (f instanceof AlertDeliveryError) undelivered.push(...f.keys);
   const result: ProcessOutcome = {
     ...outcome,
+    ...guardReport(guard),
     sent,
     messages,
     published,
@@ -181,6 +215,105 @@ async function deliver(
     undelivered: [...new Set(undelivered)],
     ...(operator && { operator }),
   };
+}
+
+/**
+ * The run's guard step (guard-run.ts), then the `guard-failed` operator notice: raised when a
+ * freeze failed in this run, re-armed once no failed freeze is left to retry (operator-notices.ts).
+ * A store failure here is reported in the outcome, never thrown: the alert emails still go out.
+ */
+async function guardStep(
+  deps: ProcessDeps,
+  outcome: Extract<AccountOutcome, { status: 'ok' }>,
+  accountId: string,
+  options: SyncOptions,
+): Promise<{ run: GuardRunResult | undefined; outcome: GuardStepOutcome } | undefined> {
+  if (!deps.guard) return undefined;
+  const r = outcome.result;
+  let run: GuardRunResult;
+  try {
+    run = await runGuard(
+      { ...deps.guard, metrics: deps.guard.metrics ?? deps.metrics },
+      {
+        accountId,
+        config: r.config,
+        figures: r.figures,
+        freezes: r.freezes,
+        due: r.due,
+        pending: r.pending,
+        names: r.projectNames,
+        deadline: options.deadline,
+      },
+    );
+  } catch (error) {
+    return {
+      run: undefined,
+      outcome: { acted: [], failed: [], deferred: [], errors: [(error as Error).message] },
+    };
+  }
+  const step: GuardStepOutcome = {
+    acted: run.acted.map((a) => `${a.projectId}: ${a.outcome.state}`),
+    frozen: run.acted
+      .filter((a) => a.outcome.state === 'frozen')
+      .map((a) => ({ projectId: a.projectId, incident: run.freezes.get(a.projectId)?.incident ?? '' })),
+    failed: run.failed.map((z) => `${z.projectId}: ${z.error ?? 'unknown error'}`),
+    deferred: run.deferred,
+    errors: run.errors,
+  };
+  if (run.failed.length > 0) {
+    const detail = run.failed
+      .map(
+        (z) =>
+          `Freezing ${z.projectId} (incident ${z.incident}) failed: ${z.error ?? 'unknown error'}\n  retried by every run until ${new Date(Date.parse(z.requestedAt ?? z.proposedAt) + 24 * 3_600_000).toISOString()}; by hand: npx burnrate guard freeze --account ${accountId} --project ${z.projectId}`,
+      )
+      .join('\n');
+    const operator = await tellOperator(deps, accountId, 'guard-failed', detail, options);
+    if (operator) step.operator = operator;
+  } else if (run.settled) {
+    const alerts = deps.operator?.alerts ?? deps.delivery?.alerts;
+    const keys = rearmedWhenGuardSettled(r.operatorNotices);
+    if (alerts && keys.length > 0) await Promise.allSettled(keys.map((key) => alerts.rearm(accountId, key)));
+  }
+  return { run, outcome: step };
+}
+
+/**
+ * What the emails and chat messages say of the guard: the FREEZE items after the step, and links
+ * for the projects the due guard keys name (an incident's own, a reminder's freeze's incident).
+ * A link that cannot be signed (the key unreadable) is left out: the texts give the command.
+ */
+async function guardFacts(
+  deps: ProcessDeps,
+  accountId: string,
+  r: { pending: ReadonlyArray<{ key: string }>; projectNames: ReadonlyMap<string, string> },
+  run: GuardRunResult,
+): Promise<GuardFacts> {
+  const links = new Map<string, { freeze: string; undo: string }>();
+  const make = deps.guardLinks;
+  if (make) {
+    const now = (deps.wallClock ?? deps.now)();
+    for (const { key } of r.pending) {
+      const k = parseKey(key);
+      if (k?.kind !== 'guard' && k?.kind !== 'guard-reminder') continue;
+      const incident = k.kind === 'guard' ? key : run.freezes.get(k.projectId)?.incident;
+      if (!incident || links.has(k.projectId)) continue;
+      try {
+        const l = await make({ accountId, projectId: k.projectId, incident }, now);
+        if (l) links.set(k.projectId, { freeze: l.freeze, undo: l.undo });
+      } catch {
+        // The texts fall back to the CLI command; doctor's guard-key check says why.
+      }
+    }
+  }
+  return { freezes: run.freezes, links, names: r.projectNames };
+}
+
+/** The guard step's outcome for the run's outcome, when it did or reports anything. */
+function guardReport(g: { outcome: GuardStepOutcome } | undefined): { guard?: GuardStepOutcome } {
+  const o = g?.outcome;
+  if (!o) return {};
+  const busy = o.acted.length + o.failed.length + o.deferred.length + o.errors.length > 0;
+  return busy || o.operator ? { guard: o } : {};
 }
 
 async function tellOperator(

@@ -3,6 +3,7 @@ import { evaluateAlerts } from '../core/alerts.ts';
 import { toOutputFigures } from '../core/derived.ts';
 import { digestDue, isDigestKey } from '../core/digest.ts';
 import { computeFigures, type Figures } from '../core/figures.ts';
+import { guardConditions } from '../core/guard.ts';
 import { microsToUsd } from '../core/money.ts';
 import { pickSpikeHour, spikeWindow } from '../core/spike.ts';
 import { DAY_MS, dayKey, startOfUtcDay } from '../core/time.ts';
@@ -17,13 +18,15 @@ import type {
   AlertRecord,
   CostDayRecord,
   CostSource,
+  FreezeRecord,
   ReconciledRecord,
   SecretSource,
 } from '../ports.ts';
 import { ConcurrentSyncError } from '../ports.ts';
-import { type AccountConfig, toAlertPolicy } from '../schemas/account-config.ts';
+import { type AccountConfig, toAlertPolicy, toGuardPolicy } from '../schemas/account-config.ts';
 import { providerDeadline } from './deadline.ts';
 import { deliveredEverywhere, groupsAtFire } from './delivery-groups.ts';
+import { inForce } from './guard-context.ts';
 import { validateAccountItems } from './load-account.ts';
 import { isOperatorKey, rearmedBySync } from './operator-notices.ts';
 import { projectNames as namesOf, providerHardLimits } from './project-names.ts';
@@ -85,6 +88,8 @@ export interface SyncResult {
   projectNames: ProjectNames;
   /** The provider's hard limits per project, USD, as the upkeep last read them (LIMITS item). */
   hardLimits: ProviderHardLimits;
+  /** The guard's FREEZE items as loaded (the guard step of the run acts on them after the commit). */
+  freezes: FreezeRecord[];
 }
 
 export interface SyncOptions {
@@ -184,6 +189,16 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
   const [operatorAlerts, notices] = partition(items.alerts, (a) => isOperatorKey(a.key));
   const [digests, accountAlerts] = partition(notices, (a) => isDigestKey(a.key));
   const evaluation = evaluateAlerts(figures, policy, new Set(accountAlerts.map((a) => a.key)));
+  // The guard's keys (LEDGER.md "Guard"): the runaway project's incident, and a reminder a day for
+  // each freeze in force. Fired once like any key; they never re-arm.
+  const freezes = items.freezes ?? [];
+  const guardFired = guardConditions(
+    figures,
+    toGuardPolicy(config),
+    freezes
+      .filter(inForce)
+      .map((z) => ({ projectId: z.projectId, since: z.status === 'frozen' ? z.appliedAt : undefined })),
+  ).filter((c) => !evaluation.disarmed.has(c.key));
   const digestKey = digestDue({
     at: now,
     setting: config.digest,
@@ -198,7 +213,7 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
   // A newer week's digest replaces one that never went out (SES refused it all week): never two at once.
   const supersededDigests = digest ? digests.filter((d) => d.status !== 'sent').map((d) => d.key) : [];
   // Pending for the account group and, for a project's key, for that project's group if it has recipients.
-  const fired: AlertRecord[] = evaluation.fired.map((c) => {
+  const fired: AlertRecord[] = [...evaluation.fired, ...guardFired].map((c) => {
     const groups = groupsAtFire(c, config);
     return { key: c.key, kind: c.kind, status: 'pending', firedAt: nowIso, ...(groups && { groups }) };
   });
@@ -282,6 +297,7 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
     todayModels: estimate.byScopeModel,
     projectNames,
     hardLimits,
+    freezes,
   };
 }
 

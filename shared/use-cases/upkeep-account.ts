@@ -1,4 +1,4 @@
-import { hardLimitSettings, sameSettings } from '../core/hard-limits.ts';
+import { type ActiveFreeze, hardLimitSettings, sameSettings } from '../core/hard-limits.ts';
 import { dayKey } from '../core/time.ts';
 import type {
   AccountItems,
@@ -25,8 +25,6 @@ export interface UpkeepDeps {
   /** Where operator notices go (SES locally, the operator SNS topic in AWS); absent: not sent. */
   notices?: OperatorNotices | undefined;
   metrics?: Metrics | undefined;
-  /** The guard's active freezes (issue 18); none until the guard exists. */
-  activeFreezes?(items: AccountItems): Freezes;
 }
 
 export type UpkeepOutcome =
@@ -59,7 +57,26 @@ export function upkeepDue(items: AccountItems, config: AccountConfig, now: numbe
   };
 }
 
-const NO_FREEZES: Freezes = { projects: new Map() };
+/**
+ * The guard's freezes in force (applied, or being applied), as the keeper takes them: the limit it
+ * keeps for that project (`desiredLimitCents`), so an upkeep run during a freeze never undoes it.
+ * The keys lever sets no limit: nothing for the keeper there.
+ */
+export function keeperFreezes(items: Pick<AccountItems, 'freezes'>): Freezes {
+  const projects = new Map<string, ActiveFreeze>();
+  for (const z of items.freezes ?? []) {
+    if (
+      (z.status === 'frozen' || z.status === 'intent') &&
+      z.lever === 'limit' &&
+      z.thresholdCents !== undefined
+    )
+      projects.set(z.projectId, {
+        thresholdCents: z.thresholdCents,
+        since: z.appliedAt ?? z.requestedAt ?? z.proposedAt,
+      });
+  }
+  return { projects };
+}
 
 /**
  * The upkeep of one account, outside the sync (whose 2 provider requests per run and timeout stay
@@ -109,7 +126,7 @@ export async function upkeepAccount(deps: UpkeepDeps, accountId: string): Promis
         listing,
         limits: deps.spendLimits(config, adminKey),
         now,
-        freezes: deps.activeFreezes?.(items) ?? NO_FREEZES,
+        freezes: keeperFreezes(items),
         store: deps.store,
         notices: deps.notices,
         metrics: deps.metrics,

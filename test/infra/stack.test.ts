@@ -144,7 +144,7 @@ describe('stateless stack', () => {
     const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm')) as Array<{
       Properties: Record<string, unknown>;
     }>;
-    expect(alarms).toHaveLength(12);
+    expect(alarms).toHaveLength(13);
     for (const a of alarms) expect(JSON.stringify(a.Properties.AlarmActions)).toMatch(/OperatorTopic/);
     const heartbeat = alarms.find((a) => a.Properties.MetricName === 'SuccessfulSyncs');
     expect(heartbeat?.Properties).toMatchObject({
@@ -177,6 +177,23 @@ describe('stateless stack', () => {
         AlarmActions: [{ Ref: Match.stringLikeRegexp('^OperatorTopic') }],
       });
     }
+  });
+
+  it('alarms to the operator when a guard freeze or release fails (the sync and the page record it; hourly period)', () => {
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'burnrate',
+      MetricName: 'GuardActionFailed',
+      Dimensions: Match.arrayWith([
+        { Name: 'service', Value: 'burnrate' },
+        { Name: 'stage', Value: 'prod' },
+      ]),
+      Statistic: 'Sum',
+      Period: 3600,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^OperatorTopic') }],
+    });
   });
 
   it('encrypts both topics with a rotated customer-managed key that CloudWatch alarms may use', () => {

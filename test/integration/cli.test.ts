@@ -412,7 +412,14 @@ describe('npm start (spawned)', () => {
       /account\s+balance\s+burn\/day\s+runway\s+next expiry\s+at risk\s+auto-recharge\s+alerts sent/,
     );
     expect(output()).toMatch(/demo-openai\s+\$[\d,.]+\s+\$[\d.]+/);
-    expect(output()).toContain('email: [DEMO] DEMO Acme (simulated data): $');
+    // The guard's demo: Batch jobs runs away and the first pass freezes it (auto), before its email.
+    expect(output()).toMatch(
+      /email: \[DEMO\] DEMO Acme \(simulated data\): Frozen Batch jobs at \$[\d.]+ \(hard limit\); requests now get 429/,
+    );
+    expect(output()).toContain(
+      'guard: froze proj_batch of demo-openai; undo: npx burnrate guard release --account demo-openai --project proj_batch',
+    );
+    expect(output()).toMatch(/guard: undo proj_batch on the page: http:\/\/127\.0\.0\.1:\d+\/\?t=/);
     expect(readdirSync(join(cwd, '.burnrate', 'emails')).length).toBeGreaterThan(0);
     expect(output()).not.toContain('✗'); // the demo passes the doctor checks, which print only failures
     const pid = Number(/\(pid (\d+)\)/.exec(output())?.[1]);

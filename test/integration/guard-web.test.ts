@@ -165,10 +165,9 @@ describe('npm start: the local guard page', () => {
         new Date(),
       );
       expect(links?.freeze.startsWith(`${env.BURNRATE_GUARD_URL}/?t=`)).toBe(true);
-      // The link verifies; the use case is not wired yet, so the page says it cannot act (503).
+      // The link verifies and reaches the wired use case, which knows no such incident here (404).
       const page = await fetch(links?.freeze as string);
-      expect(page.status).toBe(503);
-      expect(await page.text()).toContain('does not have the guard use case installed yet');
+      expect(page.status).toBe(404);
       const token = new URL(links?.freeze as string).searchParams.get('t') as string;
       const forged = token.replace(/.(?=\.)/, (c) => (c === 'A' ? 'B' : 'A'));
       expect((await fetch(`${env.BURNRATE_GUARD_URL}/?t=${forged}`)).status).toBe(403);

@@ -168,7 +168,7 @@ describe('the deployed sync-account bundle (from cdk synth) on local emulators',
     expect(secrets.calls).toHaveLength(secretReads);
   }, 60_000);
 
-  it('the deployed guard bundle reads the signing key from Secrets Manager, checks links, and acts on none while the use case is not wired', async () => {
+  it('the deployed guard bundle reads the signing key from Secrets Manager, checks links, and answers through the wired use case (an incident it does not know: 404, nothing written)', async () => {
     delete process.env.BURNRATE_GUARD_KEY;
     const { handler } = (await import(bundles.GuardHandler as string)) as {
       handler: (
@@ -193,12 +193,11 @@ describe('the deployed sync-account bundle (from cdk synth) on local emulators',
       }),
     });
     const shown = await handler(event('GET', good), context);
-    // Verified with the secret's key; the page then says it cannot act yet.
-    expect(shown.statusCode).toBe(503);
-    expect(shown.body).toContain('does not have the guard use case installed yet');
+    // Verified with the secret's key; the use case (wired) knows no such account or incident.
+    expect(shown.statusCode).toBe(404);
     expect(shown.headers['content-security-policy']).toContain("default-src 'none'");
     expect((await handler(event('GET', forged), context)).statusCode).toBe(403);
-    expect((await handler(event('POST', good), context)).statusCode).toBe(503);
+    expect((await handler(event('POST', good), context)).statusCode).toBe(404);
     // Read once, then cached by Powertools across invocations.
     expect(secrets.calls.filter((c) => c.endsWith('burnrate/guard-signing-key'))).toHaveLength(1);
     const items = await ddb.doc.send(

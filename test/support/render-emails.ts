@@ -255,6 +255,17 @@ export const KIND_SCENARIOS: Record<AlertKind, ScenarioOptions> = {
       },
     ],
   },
+  // A loop in Search: $48.20 in 08:00–09:00, $40 of it Search's; its guard is in `approve` mode.
+  guard: {
+    config: { projects: { proj_search: { name: 'Search', guard: { mode: 'approve' } } } },
+    hour: { usd: 48.2, byScope: { proj_search: 40, proj_web: 8.2 }, byModel: { 'gpt-4o': 48.2 } },
+    raised: [{ kind: 'guard', projectId: 'proj_search', day: '2026-11-24' }],
+  },
+  // Search was frozen yesterday and nobody released it.
+  'guard-reminder': {
+    config: { projects: { proj_search: { name: 'Search', guard: { mode: 'auto' } } } },
+    raised: [{ kind: 'guard-reminder', projectId: 'proj_search', day: '2026-11-24' }],
+  },
 };
 
 /** The digest screenshot's projects: two configured (one with a budget and a lead), spend without an entry. */

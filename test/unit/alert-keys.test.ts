@@ -57,6 +57,8 @@ const anyKey: fc.Arbitrary<AlertKey> = fc.oneof(
     at: seconds,
     providerCents: priorCents,
   }),
+  fc.record({ kind: fc.constant('guard' as const), projectId, day }),
+  fc.record({ kind: fc.constant('guard-reminder' as const), projectId, day }),
 );
 
 describe('alert keys: one grammar (formatKey / parseKey)', () => {
@@ -94,6 +96,8 @@ describe('alert keys: one grammar (formatKey / parseKey)', () => {
         }),
         candidate({ kind: 'hard-limit', at: 1_764_029_400, cents: 100_000, previousCents: null }),
         candidate({ kind: 'hard-limit-unmanaged', at: 1_764_029_400, providerCents: null }),
+        candidate({ kind: 'guard', projectId: 'proj_abc', day: '2026-11-24' }),
+        candidate({ kind: 'guard-reminder', projectId: 'wrkspc_01ab', day: '2026-11-25' }),
       ].map((c) => c.key),
     ).toEqual([
       'budget:2026-11:50',
@@ -105,6 +109,8 @@ describe('alert keys: one grammar (formatKey / parseKey)', () => {
       'project-hard-limit:proj_abc:1764029400:25000:30000',
       'hard-limit:1764029400:100000:none',
       'hard-limit-unmanaged:1764029400:none',
+      'guard:proj_abc:2026-11-24',
+      'guard-reminder:wrkspc_01ab:2026-11-25',
     ]);
   });
 
@@ -138,6 +144,10 @@ describe('alert keys: one grammar (formatKey / parseKey)', () => {
       'hard-limit:1.5:25000:none',
       'project-hard-limit:1764029400:25000:none',
       'hard-limit-unmanaged:1764029400:-1',
+      'guard:proj_abc',
+      'guard:proj_abc:2026-11',
+      'guard:proj abc:2026-11-24',
+      'guard-reminder:2026-11-24',
       '',
     ]) {
       expect(parseKey(text), text).toBeUndefined();

@@ -590,6 +590,7 @@ describe('operator emails', () => {
     ['auth-failed', 'the admin key is missing or was refused', 'adminKeySecret'],
     ['stale-data', 'no successful sync for too long', 'logs'],
     ['delivery-failed', 'alert emails could not be sent', 'SES'],
+    ['guard-failed', 'the guard could not freeze a runaway project', 'npx burnrate guard freeze'],
   ] as const)('%s names the account, the problem and what to do, escaped', (kind, what, todo) => {
     const out = renderOperatorEmail({ kind, accountId: 'acme<1>', detail: 'got -5 <b>"x"</b>', at: AT });
     expect(out.subject).toBe(`burnrate operator: account acme<1>: ${what}`);
@@ -615,6 +616,8 @@ describe('operator emails', () => {
           'You get this once until an email to the account’s recipients is delivered again (a successful sync does not re-arm it).',
         'keys-readable':
           'You get this once until a run finds no alert key it cannot read (a successful sync does not re-arm it).',
+        'guard-settled':
+          'You get this once until a run has no failed freeze left to retry (applied, released, or 24 hours of retries over); a successful sync does not re-arm it.',
       }[rearm];
       expectInBoth(out, [rule]);
     },

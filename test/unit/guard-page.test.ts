@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { GuardUnavailableError } from '../../shared/guard/actions.ts';
 import { fromFunctionUrlEvent, toFunctionUrlResult } from '../../shared/guard/function-url.ts';
 import { type GuardDeps, type Handled, handleGuardRequest } from '../../shared/guard/handler.ts';
 import { StaticSigningKey } from '../../shared/guard/signing-key.ts';
 import { issueToken, signingKeyBytes, verifyToken } from '../../shared/guard/token.ts';
-import { UNWIRED_GUARD_ACTIONS } from '../../shared/guard/unwired-actions.ts';
 import { FakeGuardActions, INCIDENT, MemoryUsedTokens, NOW, searchProposal } from '../support/guard-fakes.ts';
 
 const SECRET = 'unit-test-signing-key-0123456789-abcdef';
@@ -298,12 +298,15 @@ describe('POST: the button', () => {
     );
   });
 
-  it('answers 503 with Retry-After when the guard cannot act now (the function before the use case is wired)', async () => {
-    deps.actions = UNWIRED_GUARD_ACTIONS;
+  it('answers 503 with Retry-After when the guard cannot act now (e.g. an undo while its freeze is being applied)', async () => {
+    const busy = async (): Promise<never> => {
+      throw new GuardUnavailableError('A freeze of Search is being applied right now; undo it in a minute.');
+    };
+    deps.actions = { proposal: busy, freeze: busy, release: busy };
     const h = await get(link());
     expect(h.response.status).toBe(503);
     expect(h.response.headers['retry-after']).toBe('60');
-    expect(text(h)).toContain('does not have the guard use case installed yet');
+    expect(text(h)).toContain('being applied right now');
   });
 
   it('never puts the token or the key in what it logs', async () => {
