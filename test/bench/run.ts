@@ -3,6 +3,7 @@
  * timings belong here, never in the test suite. `npm run bench -- ledger` runs one section.
  */
 import { bundleBench } from './bundle-bench.ts';
+import { guardBench } from './guard-bench.ts';
 import { historyBench } from './history-bench.ts';
 import { ledgerBench } from './ledger-bench.ts';
 import { parseBench } from './parse-bench.ts';
@@ -20,6 +21,7 @@ const sections: Record<string, () => void | Promise<void>> = {
   spike: spikeBench,
   history: historyBench,
   upkeep: upkeepBench,
+  guard: guardBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
