@@ -8,6 +8,7 @@ import { AWS_PRICES, AWS_PRICES_TAKEN, priceLines } from './aws-prices.ts';
 import { countCapacity } from './dynamo-capacity.ts';
 import { type CaseResult, type GuardCase, type RunSample, runCase } from './guard-case.ts';
 import { type LoopFigures, meetsTarget, monthlyCost } from './guard-figures.ts';
+import { DAY_START, HOUR, LOOP_START, MINUTE } from './guard-script.ts';
 
 /** The sync function's and the dispatch's memory in the stack (infra/stateless-stack.ts, burnrate-function.ts). */
 const SYNC_MEMORY_MB = 512;
@@ -56,6 +57,7 @@ export async function guardBench(): Promise<void> {
       rows.push({ c, r });
     }
     printLoopTable(rows);
+    await startSweep({ doc, ses, capacity, admin });
     printCostTable(rows.map((x) => ({ period: x.c.periodMinutes, runs: x.r.runs })));
     if (capacity.unreported() > 0)
       console.log(`(${capacity.unreported()} DynamoDB requests came back without ConsumedCapacity)`);
@@ -66,6 +68,63 @@ export async function guardBench(): Promise<void> {
     documentClient('us-east-1').destroy();
     await ses.stop();
     await ddb.stop();
+  }
+}
+
+/**
+ * 15:20 happens to put the loop's 10th minute (when a 5-minute-old usage report first shows $10 in
+ * the hour) on the 15-minute grid, so both schedules catch it at the same run. The same `auto` case
+ * (OpenAI) for each start minute 15:20..15:34, i.e. every phase of the loop against the 15-minute
+ * grid, runs 14:00-17:00: best, mean and worst over the 15 starts.
+ */
+async function startSweep(ctx: {
+  doc: ReturnType<typeof documentClient>;
+  ses: Awaited<ReturnType<typeof startSesLocal>>;
+  capacity: ReturnType<typeof countCapacity>;
+  admin: ReturnType<typeof localDynamoClient>;
+}) {
+  const setup = GUARD_SETUPS[0];
+  if (!setup) return;
+  console.log(
+    `\n### Every start minute 15:20-15:34 (${setup.name}, auto; runs 14:00-17:00): best / mean / worst over the 15 starts`,
+  );
+  console.log('\n| Runs every | Email (min) | Last dollar (min) | Loop cost | Starts meeting the target |');
+  console.log('|---|---|---|---|---|');
+  let n = 0;
+  for (const periodMinutes of [15, 5] as const) {
+    const figures: LoopFigures[] = [];
+    for (let k = 0; k < 15; k++) {
+      const table = `guard-sweep-${++n}`;
+      await ensureTable(ctx.admin, table);
+      const r = await runCase(
+        {
+          setup,
+          periodMinutes,
+          mode: 'auto',
+          loopStart: LOOP_START + k * MINUTE,
+          from: DAY_START + 14 * HOUR,
+          to: DAY_START + 17 * HOUR,
+        },
+        { doc: ctx.doc, table, ses: ctx.ses, capacity: ctx.capacity },
+      );
+      if (r.problems.length > 0) console.log(`start +${k} min: ${r.problems.join('; ')}`);
+      figures.push(r.figures);
+    }
+    const span = (xs: number[], f: (x: number) => string) =>
+      `${f(Math.min(...xs))} / ${f(mean(xs))} / ${f(Math.max(...xs))}`;
+    const one = (x: number) => `${Math.round(x * 10) / 10}`;
+    console.log(
+      `| ${periodMinutes} min | ${span(
+        figures.map((f) => f.toEmailMin ?? Number.NaN),
+        one,
+      )} | ${span(
+        figures.map((f) => f.toLastDollarMin),
+        one,
+      )} | ${span(
+        figures.map((f) => f.loopUsd),
+        usd,
+      )} | ${figures.filter((f) => meetsTarget(f)).length} of 15 |`,
+    );
   }
 }
 
@@ -135,6 +194,10 @@ function printCostTable(cases: Array<{ period: number; runs: RunSample[] }>) {
     );
   });
   console.log(`| **Total** | **$${a.cost.totalUsd.toFixed(3)}** | **$${b.cost.totalUsd.toFixed(3)}** |`);
+  const slow = costs.map(({ input }) => monthlyCost({ ...input, syncMs: 1500 }, AWS_PRICES).totalUsd);
+  console.log(
+    `\nIf each sync took 1.5 s (provider round trips over the internet; not measured here): $${slow[0]?.toFixed(3)} and $${slow[1]?.toFixed(3)} a month.`,
+  );
   console.log(`\nPrices (us-east-1, taken ${AWS_PRICES_TAKEN}): ${priceLines().join('; ')}.`);
   console.log(
     'Counted, not measured: 2 invocations per run (dispatch, sync), 3 SQS requests (send, receive, delete), 1 Secrets Manager read (the key is cached 300 s, no longer than a 5-minute gap), 2 traces (ACTIVE tracing, 1/s reservoir). Durations are this machine against local emulators and fakes: real provider round trips make the sync longer.',

@@ -22,6 +22,11 @@ export interface GuardCase {
   setup: GuardSetup;
   periodMinutes: 5 | 15;
   mode: 'auto' | 'approve';
+  /** When the loop starts (default 15:20 UTC). */
+  loopStart?: number;
+  /** The runs' window (default the whole day, from 00:00). */
+  from?: number;
+  to?: number;
 }
 
 /** Per scheduled run: what the dispatch and the sync took and used. */
@@ -52,7 +57,8 @@ export async function runCase(
   c: GuardCase,
   ctx: { doc: DynamoDBDocumentClient; table: string; ses: SesLocal; capacity: CapacityCounter },
 ): Promise<CaseResult> {
-  let now = DAY_START;
+  const loopStart = c.loopStart ?? LOOP_START;
+  let now = c.from ?? DAY_START;
   const clock = () => new Date(now);
   const s = c.setup;
   const fake = await startGuardFake(s, 'live', () => now, PROPAGATION_MS);
@@ -100,15 +106,15 @@ export async function runCase(
     let frozenAt: number | undefined;
     let approveAt: number | undefined;
     let link: string | undefined;
-    const end = DAY_START + 24 * HOUR;
-    for (let run = DAY_START; run < end; run += c.periodMinutes * MINUTE) {
+    const end = c.to ?? DAY_START + 24 * HOUR;
+    for (let run = c.from ?? DAY_START; run < end; run += c.periodMinutes * MINUTE) {
       if (approveAt !== undefined && approveAt <= run && frozenAt === undefined) {
         now = approveAt;
         frozenAt = (await approve(link, page, result.problems)) ? approveAt : undefined;
         approveAt = undefined;
       }
       now = run;
-      fake.setUsage(usageAt(s, now));
+      fake.setUsage(usageAt(s, now, loopStart));
       ctx.capacity.reset();
       let t0 = performance.now();
       await dispatchAccounts(dispatch, `bench-${run}`);
@@ -133,12 +139,12 @@ export async function runCase(
     }
     result.emails = (await ctx.ses.emails()).length;
     result.providerWrites = fake.requests.filter((r) => r.method !== 'GET').length;
-    const spend = daySpend(s);
+    const spend = daySpend(s, loopStart);
     const served = fake.enforcement.served(spend, (day, scope) =>
       day < '2026-11-24' && scope !== s.project ? 48_000_000 : undefined,
     );
     result.figures = loopFigures({
-      loopStart: LOOP_START,
+      loopStart,
       emailAt,
       frozenAt,
       served: spend.filter((r, i) => r.loop && served[i]),

@@ -34,14 +34,14 @@ interface Scripted {
   apiKeyId?: string;
 }
 
-/** Every slice of the day: ordinary Web spend every 15 minutes, the loop every minute from 15:20. */
-function script(s: GuardSetup): Scripted[] {
+/** Every slice of the day: ordinary Web spend every 15 minutes, the loop every minute from `loopStart`. */
+function script(s: GuardSetup, loopStart: number): Scripted[] {
   const out: Scripted[] = [];
   const anthropic = s.provider === 'anthropic';
   for (let t = DAY_START; t < DAY_START + 24 * HOUR; t += ORDINARY_SLICE)
     out.push({ at: t, scope: webOf(s), loop: false, ...(anthropic && { apiKeyId: 'apikey_web' }) });
   let i = 0;
-  for (let t = LOOP_START; t < DAY_START + 24 * HOUR; t += MINUTE, i++)
+  for (let t = loopStart; t < DAY_START + 24 * HOUR; t += MINUTE, i++)
     out.push({
       at: t,
       scope: s.project,
@@ -52,9 +52,9 @@ function script(s: GuardSetup): Scripted[] {
 }
 
 /** The usage rows the provider has recorded by `now` (what happened up to now − lag). */
-export function usageAt(s: GuardSetup, now: number): UsageRow[] {
+export function usageAt(s: GuardSetup, now: number, loopStart = LOOP_START): UsageRow[] {
   const t = TOKENS[s.provider];
-  return script(s)
+  return script(s, loopStart)
     .filter((r) => r.at < now - USAGE_LAG_MS)
     .map((r) => {
       const [input, output] = r.loop ? t.loop : t.ordinary;
@@ -70,8 +70,8 @@ export function usageAt(s: GuardSetup, now: number): UsageRow[] {
 }
 
 /** The whole day as spend (for the fake's enforcement to say which slices it served); `loop` marks the loop's. */
-export function daySpend(s: GuardSetup): Array<SpendRow & { loop: boolean }> {
-  return script(s).map((r) => ({
+export function daySpend(s: GuardSetup, loopStart = LOOP_START): Array<SpendRow & { loop: boolean }> {
+  return script(s, loopStart).map((r) => ({
     at: r.at,
     scope: r.scope,
     micros: r.loop ? LOOP_MICROS_PER_MINUTE : ORDINARY_MICROS,
