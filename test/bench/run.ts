@@ -5,6 +5,7 @@
 import { bundleBench } from './bundle-bench.ts';
 import { costBench } from './cost-bench.ts';
 import { editBench } from './edit-bench.ts';
+import { guardBench } from './guard-bench.ts';
 import { historyBench } from './history-bench.ts';
 import { ledgerBench } from './ledger-bench.ts';
 import { parseBench } from './parse-bench.ts';
@@ -24,6 +25,7 @@ const sections: Record<string, () => void | Promise<void>> = {
   upkeep: upkeepBench,
   cost: costBench,
   edit: editBench,
+  guard: guardBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
