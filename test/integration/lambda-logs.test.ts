@@ -163,7 +163,7 @@ describe('every Lambda handler logs with the invocation context (one Powertools 
   }, 60_000);
 
   it('guard: the page line names the request, never the token', async () => {
-    // Without the guard use case wired the page answers 503 and logs it as a failure.
+    // A signed link to an incident the account does not have: the wired use case answers 404.
     const claims = {
       accountId: 'acme',
       projectId: 'proj_a',
@@ -182,8 +182,8 @@ describe('every Lambda handler logs with the invocation context (one Powertools 
     const { result, json, stdout } = await captureOutput(() =>
       handlers.guard(event as never, lambdaContext('guard', 'req-g1')),
     );
-    expect(result).toMatchObject({ statusCode: 503 });
-    expect(json.find((l) => l.message === 'guard page failed')).toMatchObject({
+    expect(result).toMatchObject({ statusCode: 404 });
+    expect(json.find((l) => l.message === 'guard page')).toMatchObject({
       ...contextKeys('guard', 'req-g1'),
       method: 'GET',
     });
