@@ -87,6 +87,12 @@ export interface AccountStateRecord {
   ledgerAt?: string;
   /** The figures of the last successful run, as the spec's output shape plus freshness notes. */
   snapshot?: Record<string, unknown>;
+  /**
+   * The config item as the last successful sync validated and used it (its attributes, without the
+   * keys). While a hand edit leaves the config item invalid, the sync keeps using this one (and the
+   * operator is told once), so a typo never silences the account's alerts.
+   */
+  goodConfig?: Record<string, unknown>;
 }
 
 /**

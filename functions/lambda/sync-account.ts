@@ -81,6 +81,8 @@ async function syncRecord(record: SQSRecord, context?: Context): Promise<void> {
           ),
           ...operator,
         });
+      if (r.invalidConfig)
+        log.warn('config item invalid: synced on the last good config', { problems: r.invalidConfig });
       // Never skipped silently: the keys, the AlertKeysUnreadable metric, and the operator told once.
       if (outcome.unreadable)
         log.warn('stored alert keys this version cannot read: left as they are, not emailed', {

@@ -34,6 +34,7 @@ export const stateSchema = z.strictObject({
   lastSyncAt: z.string().optional(),
   ledgerAt: z.string().optional(),
   snapshot: z.record(z.string(), z.unknown()).optional(),
+  goodConfig: z.record(z.string(), z.unknown()).optional(),
 }) satisfies z.ZodType<AccountStateRecord>;
 
 const deliveryFields = {

@@ -1,6 +1,7 @@
 import type { Metrics } from '../ports.ts';
 import { InvalidInputError } from '../schemas/invalid-input.ts';
 import { type DeliveryDeps, deliverAlerts } from './deliver-alerts.ts';
+import { LAST_GOOD_CONFIG_TEXT, LastGoodConfigError } from './load-account.ts';
 import { notifyOperator, type OperatorDeps } from './notify-operator.ts';
 import { type ReevaluateDeps, reevaluateAccount, type SkipReason } from './reevaluate-account.ts';
 
@@ -50,7 +51,8 @@ export async function checkConfigEdit(
     result = await reevaluateAccount(deps, accountId);
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
-    const detail = error.problems.join('\n');
+    const lastGood = error instanceof LastGoodConfigError ? `\n${LAST_GOOD_CONFIG_TEXT}` : '';
+    const detail = `${error.problems.join('\n')}${lastGood}`;
     const operator = deps.operator
       ? await notifyOperator(deps.operator, { accountId, kind: 'invalid-config', detail })
       : 'no-operator-email';

@@ -13,6 +13,7 @@ import {
 } from './deliver-alerts.ts';
 import { type DigestDeps, deliverDigest } from './deliver-digest.ts';
 import { type GuardRunDeps, type GuardRunResult, runGuard } from './guard-run.ts';
+import { LAST_GOOD_CONFIG_TEXT } from './load-account.ts';
 import { notifyOperator, type OperatorAlertKind, type OperatorDeps } from './notify-operator.ts';
 import { rearmedByDelivery, rearmedWhenGuardSettled, rearmedWhenKeysReadable } from './operator-notices.ts';
 import { type AccountOutcome, runOne } from './run-all.ts';
@@ -102,7 +103,16 @@ async function processTimed(
 ): Promise<ProcessOutcome> {
   const outcome = await runOne(deps, accountId, options);
   deps.metrics?.record(outcome.status === 'ok' ? 'AccountsSynced' : 'SyncFailed', 1);
-  if (outcome.status === 'ok') return deliver(deps, outcome, accountId, options);
+  if (outcome.status === 'ok') {
+    const delivered = await deliver(deps, outcome, accountId, options);
+    const problems = outcome.result.invalidConfig;
+    if (!problems) return delivered;
+    // The edit is broken but the account is not: it ran on the last good config. Told once, like
+    // any invalid item; the notice re-arms when a sync validates the item again.
+    const detail = `${problems.join('\n')}\n${LAST_GOOD_CONFIG_TEXT}`;
+    const operator = await tellOperator(deps, accountId, 'invalid-config', detail, options);
+    return { ...delivered, ...(operator && !delivered.operator && { operator }) };
+  }
   if (outcome.status === 'invalid') {
     const operator = await tellOperator(
       deps,

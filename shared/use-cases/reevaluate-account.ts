@@ -7,7 +7,7 @@ import type { AccountStore, AlertRecord, CostDayRecord, ReconciledRecord } from 
 import { ConcurrentSyncError } from '../ports.ts';
 import { type AccountConfig, toAlertPolicy } from '../schemas/account-config.ts';
 import { deliveredEverywhere, groupsAtFire } from './delivery-groups.ts';
-import { validateAccountItems } from './load-account.ts';
+import { LastGoodConfigError, validateForSync } from './load-account.ts';
 import { isOperatorKey, rearmedByValidItems } from './operator-notices.ts';
 import { projectNames, providerHardLimits } from './project-names.ts';
 import { ledgerBuckets } from './sync-plan.ts';
@@ -69,7 +69,9 @@ async function reevaluateOnce(deps: ReevaluateDeps, accountId: string): Promise<
   if (!items.config) return { status: 'skipped', reason: 'no-config' };
   // The sync's listing skips only an explicit `false` (so a bad edit elsewhere is reported).
   if (items.config.enabled === false) return { status: 'skipped', reason: 'disabled' };
-  const { config, grants } = validateAccountItems(items);
+  const { config, grants, invalidConfig } = validateForSync(items);
+  // A bad edit of the config item: the operator is told; the syncs keep the last good config.
+  if (invalidConfig) throw new LastGoodConfigError(invalidConfig);
   const state = items.state;
   // No cost stored yet: with no burn rate every grant would look at risk. The first sync decides.
   if (!state) return { status: 'skipped', reason: 'never-synced' };

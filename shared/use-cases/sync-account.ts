@@ -27,8 +27,11 @@ import { type AccountConfig, toAlertPolicy, toGuardPolicy } from '../schemas/acc
 import { providerDeadline } from './deadline.ts';
 import { deliveredEverywhere, groupsAtFire } from './delivery-groups.ts';
 import { inForce } from './guard-context.ts';
-import { validateAccountItems } from './load-account.ts';
+import { validateForSync } from './load-account.ts';
 import { isOperatorKey, rearmedBySync } from './operator-notices.ts';
+
+const INVALID_CONFIG_KEY = 'operator:invalid-config';
+
 import { projectNames as namesOf, providerHardLimits } from './project-names.ts';
 import {
   actualRecord,
@@ -84,6 +87,8 @@ export interface SyncResult {
   operatorNotices: string[];
   /** Today's estimate per project/workspace and model (each project's email names its top models). */
   todayModels: Record<string, Record<string, number>>;
+  /** The config item is invalid and this sync ran on the last good config: the item's problems. */
+  invalidConfig?: string[];
   /** Names the provider lists for projects/workspaces, by id (the upkeep's PROJECTS item; empty until it ran). */
   projectNames: ProjectNames;
   /** The provider's hard limits per project, USD, as the upkeep last read them (LIMITS item). */
@@ -121,7 +126,8 @@ export async function syncAccount(
 
 async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions): Promise<SyncResult> {
   const items = await deps.store.loadAccount(accountId);
-  const { config, grants } = validateAccountItems(items);
+  // An invalid config item with a last good one: run on that (the operator is told, see process-account).
+  const { config, grants, invalidConfig } = validateForSync(items);
   const adminKey = await deps.secrets.adminKey(config);
   // The provider's share of the account's time: what is left after it covers the commit and a send.
   const source = deps.costSource(config, adminKey, { deadline: providerDeadline(options.deadline) });
@@ -239,7 +245,10 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
     alertsDue: fired.map((a) => a.key),
   };
   const operatorKeys = operatorAlerts.map((a) => a.key);
-  const operatorRearmed = rearmedBySync(operatorKeys);
+  // On the last good config the edit is still broken: its notice stays raised (no second email).
+  const operatorRearmed = rearmedBySync(operatorKeys).filter(
+    (k) => !(invalidConfig && k === INVALID_CONFIG_KEY),
+  );
   const { writeRequests, recorded } = await deps.store.commitSync({
     accountId,
     expectedVersion: state.version,
@@ -254,6 +263,8 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
       lastSyncAt: syncedAt,
       ledgerAt: nowIso,
       snapshot,
+      // What this sync validated and ran on; on the fallback, the same last good config again.
+      goodConfig: invalidConfig ? items.state?.goodConfig : items.config,
     },
     alertPuts: digest ? [...fired, digest] : fired,
     // A successful sync re-arms the operator notices it proves fixed (config valid, key accepted,
@@ -295,6 +306,7 @@ async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions)
     reconciled: items.reconciled,
     operatorNotices: operatorKeys.filter((k) => !operatorRearmed.includes(k)),
     todayModels: estimate.byScopeModel,
+    ...(invalidConfig && { invalidConfig }),
     projectNames,
     hardLimits,
     freezes,

@@ -184,6 +184,66 @@ describe('sync + delivery end to end (DynamoDB Local, SES emulator, fake OpenAI)
     );
   });
 
+  it('a bad edit of a config item that synced before: the alerts go on with the last good config, the operator is told once, the fix re-arms', async () => {
+    await account({ lowBalanceUsd: [100] }, [
+      { id: 'g1', amountUsd: 300, effectiveAt: '2026-10-01T00:00:00Z' },
+    ]);
+    spendRange('2026-11-03', '2026-12-31', 10);
+    now = new Date('2026-11-10T09:00:00Z');
+    expect((await processAccount(deps(), 'acme')).sent).toEqual([]); // 300 − 7 × 10 = 230
+    await account({ lowBalanceUsd: [100, -5] }, []); // a typo in the console
+    now = new Date('2026-11-24T09:00:00Z'); // 300 − 21 × 10 = 90: below $100
+    const broken = await processAccount(deps(), 'acme');
+    expect(broken.status).toBe('ok');
+    expect(broken.sent).toContain('low-balance:100');
+    expect(broken.operator).toMatchObject({ kind: 'invalid-config', result: 'sent' });
+    const emails = await ses.emails();
+    expect(emails.map((e) => e.destination.to[0]).sort()).toEqual([
+      'operator@acme.example',
+      'ops@acme.example',
+    ]);
+    const operator = emails.find((e) => e.destination.to[0] === 'operator@acme.example');
+    expect(operator?.body.text).toContain(
+      'account acme: lowBalanceUsd[1]: expected a positive number, got -5',
+    );
+    expect(operator?.body.text).toContain('keeps using it as it was at the last good sync');
+    // Later runs: still on the last good config, and no second email to anyone.
+    now = new Date('2026-11-24T09:15:00Z');
+    const again = await processAccount(deps(), 'acme');
+    expect(again.status === 'ok' && again.result.invalidConfig).toEqual([
+      'account acme: lowBalanceUsd[1]: expected a positive number, got -5',
+    ]);
+    expect(await ses.emails()).toHaveLength(2);
+    // Fixed: the notice re-arms, so the next bad edit is told again.
+    await account({ lowBalanceUsd: [100] }, []);
+    now = new Date('2026-11-24T09:30:00Z');
+    expect((await processAccount(deps(), 'acme')).status).toBe('ok');
+    await account({ lowBalanceUsd: [100], budgetAlertPercents: [0] }, []);
+    now = new Date('2026-11-24T09:45:00Z');
+    expect((await processAccount(deps(), 'acme')).operator).toMatchObject({
+      kind: 'invalid-config',
+      result: 'sent',
+    });
+  });
+
+  it('an invalid grant still stops the sync (no last good ledger), and so does a config item that never synced', async () => {
+    await account({ lowBalanceUsd: [100] }, [
+      { id: 'g1', amountUsd: 300, effectiveAt: '2026-10-01T00:00:00Z' },
+    ]);
+    spendRange('2026-11-03', '2026-12-31', 10);
+    now = new Date('2026-11-10T09:00:00Z');
+    await processAccount(deps(), 'acme');
+    await put({
+      pk: accountPk('acme'),
+      sk: grantSk('g2'),
+      id: 'g2',
+      amountUsd: -5,
+      effectiveAt: '2026-11-01T00:00:00Z',
+    });
+    now = new Date('2026-11-24T09:00:00Z');
+    expect(await processAccount(deps(), 'acme')).toMatchObject({ status: 'invalid' });
+  });
+
   it('a rejected admin key emails the operator, and the key never appears in the email', async () => {
     await account({}, [{ id: 'g1', amountUsd: 300, effectiveAt: '2026-10-01T00:00:00Z' }]);
     spend(1);
