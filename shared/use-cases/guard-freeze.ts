@@ -23,6 +23,7 @@ import {
   refusalText,
 } from './guard-context.ts';
 import { applyLimit, keysThatSpent, readLimitOrKeys, switchKeysOff } from './guard-levers.ts';
+import { retryOnConflict } from './retry-on-conflict.ts';
 
 /** `by` of the run's own freezes in `auto` mode, and of its retries of a failed one. */
 export const AUTO = 'burnrate (auto mode)';
@@ -60,14 +61,7 @@ export interface FreezeResult {
  * next run, counted as GuardActionFailed) and returns; it does not throw.
  */
 export async function freezeProject(deps: GuardDeps, req: FreezeRequest): Promise<FreezeResult> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await freezeOnce(deps, req);
-    } catch (error) {
-      // Someone else moved the FREEZE item first: read it again and report (or continue) from there.
-      if (!(error instanceof ConcurrentSyncError) || attempt >= 3) throw error;
-    }
-  }
+  return retryOnConflict(() => freezeOnce(deps, req));
 }
 
 async function freezeOnce(deps: GuardDeps, req: FreezeRequest): Promise<FreezeResult> {

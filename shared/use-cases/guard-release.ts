@@ -1,6 +1,6 @@
 import { limitText } from '../email/hard-limit-text.ts';
 import { GuardUnavailableError } from '../guard/actions.ts';
-import { ConcurrentSyncError, type FreezeRecord } from '../ports.ts';
+import type { FreezeRecord } from '../ports.ts';
 import {
   audit,
   errorText,
@@ -12,6 +12,7 @@ import {
 } from './guard-context.ts';
 import type { FreezeResult } from './guard-freeze.ts';
 import { restoreLimit, switchKeysOn } from './guard-levers.ts';
+import { retryOnConflict } from './retry-on-conflict.ts';
 
 export interface ReleaseRequest {
   accountId: string;
@@ -29,13 +30,7 @@ export interface ReleaseRequest {
  * keeps it) and throws, so the page frees its link and the CLI exits 1 to be run again.
  */
 export async function releaseProject(deps: GuardDeps, req: ReleaseRequest): Promise<FreezeResult> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await releaseOnce(deps, req);
-    } catch (error) {
-      if (!(error instanceof ConcurrentSyncError) || attempt >= 3) throw error;
-    }
-  }
+  return retryOnConflict(() => releaseOnce(deps, req));
 }
 
 async function releaseOnce(deps: GuardDeps, req: ReleaseRequest): Promise<FreezeResult> {

@@ -4,12 +4,12 @@ import { computeFigures, type Figures } from '../core/figures.ts';
 import { DAY_MS } from '../core/time.ts';
 import type { ProjectNames, ProviderHardLimits } from '../email/project-summary.ts';
 import type { AccountStore, AlertRecord, CostDayRecord, ReconciledRecord } from '../ports.ts';
-import { ConcurrentSyncError } from '../ports.ts';
 import { type AccountConfig, toAlertPolicy } from '../schemas/account-config.ts';
 import { deliveredEverywhere, groupsAtFire } from './delivery-groups.ts';
 import { LastGoodConfigError, validateForSync } from './load-account.ts';
 import { isOperatorKey, rearmedByValidItems } from './operator-notices.ts';
 import { projectNames, providerHardLimits } from './project-names.ts';
+import { retryOnConflict } from './retry-on-conflict.ts';
 import { ledgerBuckets } from './sync-plan.ts';
 
 export interface ReevaluateDeps {
@@ -41,9 +41,6 @@ export type Reevaluation =
       hardLimits: ProviderHardLimits;
     };
 
-/** As the sync: how often it starts over after a concurrent sync (or edit) committed first. */
-const MAX_ATTEMPTS = 3;
-
 /**
  * An edited account's alerts, re-evaluated from what is stored: load (one Query), validate, replay
  * the ledger on the stored cost days as of the last sync, apply the alert rules with the edited config and
@@ -54,13 +51,7 @@ const MAX_ATTEMPTS = 3;
  * InvalidInputError before anything is written: nothing else changes (as in a sync).
  */
 export async function reevaluateAccount(deps: ReevaluateDeps, accountId: string): Promise<Reevaluation> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await reevaluateOnce(deps, accountId);
-    } catch (error) {
-      if (!(error instanceof ConcurrentSyncError) || attempt >= MAX_ATTEMPTS) throw error;
-    }
-  }
+  return retryOnConflict(() => reevaluateOnce(deps, accountId));
 }
 
 async function reevaluateOnce(deps: ReevaluateDeps, accountId: string): Promise<Reevaluation> {

@@ -22,13 +22,13 @@ import type {
   ReconciledRecord,
   SecretSource,
 } from '../ports.ts';
-import { ConcurrentSyncError } from '../ports.ts';
 import { type AccountConfig, toAlertPolicy, toGuardPolicy } from '../schemas/account-config.ts';
 import { providerDeadline } from './deadline.ts';
 import { deliveredEverywhere, groupsAtFire } from './delivery-groups.ts';
 import { inForce } from './guard-context.ts';
 import { validateForSync } from './load-account.ts';
 import { isOperatorKey, rearmedBySync } from './operator-notices.ts';
+import { retryOnConflict } from './retry-on-conflict.ts';
 
 const INVALID_CONFIG_KEY = 'operator:invalid-config';
 
@@ -102,9 +102,6 @@ export interface SyncOptions {
   deadline?: number | undefined;
 }
 
-/** How often a sync starts over after a concurrent sync, or an edit of what it loaded, committed first. */
-const MAX_ATTEMPTS = 3;
-
 /**
  * One account, one run: load (one Query), validate, fetch costs since the cursor − lookback and
  * today's estimate, write only what changed, replay, snapshot, and record which alert keys are due.
@@ -115,13 +112,7 @@ export async function syncAccount(
   accountId: string,
   options: SyncOptions = {},
 ): Promise<SyncResult> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await syncOnce(deps, accountId, options);
-    } catch (error) {
-      if (!(error instanceof ConcurrentSyncError) || attempt >= MAX_ATTEMPTS) throw error;
-    }
-  }
+  return retryOnConflict(() => syncOnce(deps, accountId, options));
 }
 
 async function syncOnce(deps: SyncDeps, accountId: string, options: SyncOptions): Promise<SyncResult> {
